@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, exactly the Debian 12 packages rtbench needs that are missing. Idempotent; run as root.
+set -euo pipefail
+
+# Build and test toolchain, libraries, and the third-party peers the tests talk to.
+pkgs=(
+  build-essential cmake pkg-config git
+  libuv1-dev node-llhttp libbenchmark-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev
+  python3 python3-matplotlib python3-websockets curl
+  clang libclang-rt-14-dev clang-format
+)
+# Extra packages for benchmarks against peers (wrk, nginx) are opt-in: RTB_BENCH_DEPS=1.
+if [ "${RTB_BENCH_DEPS:-0}" = 1 ]; then
+  pkgs+=(wrk nginx-light valgrind)
+  # Node (for the ws peer) may come from elsewhere with its own npm; Debian's nodejs conflicts with that npm.
+  command -v node >/dev/null || pkgs+=(nodejs npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$p"); fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
