@@ -1,5 +1,5 @@
-// SharedBuffer: an immutable-once-published, reference-counted byte block, so one encoded event can be queued on
-// many sockets without a copy per subscriber. Single-threaded by design (one loop owns it).
+// SharedBuffer: an immutable-once-published, reference-counted byte block, so one encoded event can be queued
+// on many sockets without a copy per subscriber. Single-threaded by design (one loop owns it).
 #pragma once
 
 #include <cstddef>

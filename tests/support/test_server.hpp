@@ -1,0 +1,33 @@
+// TestServer: a real rtbench Server on 127.0.0.1 and a free port, running its own loop on a background
+// thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "transports/server/server_config.hpp"
+
+namespace rtb::test {
+
+class TestServer {
+ public:
+  explicit TestServer(ServerConfig config = default_config());
+  ~TestServer();  // graceful shutdown, then joins: every handle is closed and the loop closed cleanly
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  int port() const { return port_; }
+  static ServerConfig default_config();
+  // Runs `fn` on the server's loop thread and waits for it (for inspecting server state in tests).
+  void run_on_loop(std::function<void()> fn);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace rtb::test

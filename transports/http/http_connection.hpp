@@ -1,0 +1,136 @@
+// HttpConnection: the server side of HTTP/1.1 on one TCP connection, over llhttp, with limits and pipelining.
+#pragma once
+
+#include <llhttp.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "transports/http/http_request.hpp"
+#include "transports/http/response_writer.hpp"
+#include "transports/http/router.hpp"
+#include "transports/net/tcp_connection.hpp"
+#include "transports/net/timer_wheel.hpp"
+
+namespace rtb {
+
+struct HttpLimits {
+  std::size_t max_header_bytes = 8 * 1024;       // request line + headers -> 431
+  std::size_t max_headers = 64;                  // -> 431
+  std::size_t max_body_bytes = 1024 * 1024;      // -> 413
+  std::uint32_t header_timeout_ms = 10'000;      // a request head must arrive within this -> 408 (slowloris)
+  std::uint32_t keep_alive_timeout_ms = 75'000;  // idle keep-alive connections are closed after this
+  std::size_t max_buffered_input = 64 * 1024;    // pipelined input held while a request is deferred
+};
+
+struct HttpCounters {
+  std::uint64_t requests = 0;
+  std::uint64_t responses_2xx = 0;
+  std::uint64_t responses_4xx = 0;
+  std::uint64_t responses_5xx = 0;
+  std::uint64_t parse_errors = 0;
+  std::uint64_t header_timeouts = 0;
+  std::uint64_t connections = 0;  // currently open HTTP connections (any state)
+};
+
+// What a request turns into when it is not answered at once: a parked long poll, an SSE stream, or a protocol
+// that took over the connection (WebSocket). The connection owns it; destroying it must unregister it.
+class HttpSession {
+ public:
+  virtual ~HttpSession() = default;
+  // Only for upgraded sessions: raw bytes after the upgrade.
+  virtual void on_session_data(char* data, std::size_t len) {
+    (void)data;
+    (void)len;
+  }
+  virtual void on_session_drained() {}
+};
+
+class HttpConnection;
+
+// What every connection of one server shares: routes, limits, counters and the list of live connections
+// (walked on graceful shutdown).
+struct HttpServerContext {
+  Router router;
+  HttpLimits limits;
+  HttpCounters counters;
+  HttpConnection* first = nullptr;
+};
+
+class HttpConnection final : public StreamHandler {
+ public:
+  explicit HttpConnection(HttpServerContext& context);
+  ~HttpConnection() override;
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // Called once the handler is installed: starts reading and the header timeout.
+  void start();
+
+  // Answers the current request; `close` and keep-alive headers follow the request's semantics. If a session
+  // was deferred it is destroyed here, so a session calling this must return right after.
+  void respond(ResponseSpec spec);
+  // Short text/plain answer, for errors: "<reason>\n".
+  void respond_text(int status, std::string_view text, std::string_view extra_headers = {});
+  // The current request is answered later (long poll) or streams forever (SSE); pipelined requests wait.
+  HttpSession& defer(std::unique_ptr<HttpSession> session);
+  // The connection stops being HTTP: `head` (the 101 response) is sent and every later byte goes to
+  // `session`.
+  HttpSession& upgrade(std::unique_ptr<HttpSession> session, SharedBuffer head);
+
+  WriteResult write(SharedBuffer bytes);
+  void close();
+  TcpConnection& tcp() { return *connection; }
+  const HttpRequest& request() const { return request_; }
+  bool upgraded() const { return upgraded_; }
+  // Stop taking new requests (graceful shutdown): idle connections close now, busy ones after their answer.
+  void begin_shutdown();
+  HttpConnection* next() const { return next_; }
+
+  // StreamHandler
+  void on_stream_data(char* data, std::size_t len) override;
+  void on_stream_eof() override;
+  void on_stream_drained() override;
+  void on_stream_closed() override;
+
+  // llhttp callbacks (public only for the C trampolines).
+  int on_message_begin();
+  int on_url(const char* at, std::size_t len);
+  int on_header_field(const char* at, std::size_t len);
+  int on_header_value(const char* at, std::size_t len);
+  int on_headers_complete();
+  int on_body(const char* at, std::size_t len);
+  int on_message_complete();
+
+ private:
+  enum class State : std::uint8_t { kIdle, kReadingRequest, kDispatching, kDeferred, kUpgraded, kClosing };
+
+  void parse(char* data, std::size_t len);
+  void dispatch();
+  void fail(int status);
+  void after_response();
+  void process_buffered_input();
+  void arm_timer(std::uint32_t ms);
+  static void on_timer(TimerEntry& entry);
+  static void on_resume_task(LoopTask& task);
+
+  HttpServerContext& context_;
+  const HttpLimits& limits_;
+  HttpCounters& counters_;
+  HttpConnection* prev_ = nullptr;  // registry links in context_
+  HttpConnection* next_ = nullptr;
+  llhttp_t parser_;
+  HttpRequest request_;
+  std::unique_ptr<HttpSession> session_;
+  std::string buffered_input_;  // bytes that arrived while a request was deferred
+  TimerEntry timer_;
+  LoopTask resume_task_;
+  int error_status_ = 0;
+  State state_ = State::kIdle;
+  bool responded_ = false;
+  bool upgraded_ = false;
+  bool shutting_down_ = false;
+};
+
+}  // namespace rtb

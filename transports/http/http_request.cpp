@@ -1,0 +1,89 @@
+#include "transports/http/http_request.hpp"
+
+#include "transports/http/header_tokens.hpp"
+
+namespace rtb {
+
+std::string_view HttpRequest::method_name() const {
+  switch (method_) {
+    case HttpMethod::kGet:
+      return "GET";
+    case HttpMethod::kHead:
+      return "HEAD";
+    case HttpMethod::kPost:
+      return "POST";
+    case HttpMethod::kPut:
+      return "PUT";
+    case HttpMethod::kDelete:
+      return "DELETE";
+    case HttpMethod::kOptions:
+      return "OPTIONS";
+    case HttpMethod::kPatch:
+      return "PATCH";
+    case HttpMethod::kOther:
+      break;
+  }
+  return "OTHER";
+}
+
+std::string_view HttpRequest::path() const {
+  std::string_view t = target();
+  return t.substr(0, t.find('?'));
+}
+
+std::string_view HttpRequest::query() const {
+  std::string_view t = target();
+  auto q = t.find('?');
+  return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
+}
+
+std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
+  for (const auto& h : headers_) {
+    if (iequals(slice(h.name), name)) return slice(h.value);
+  }
+  return std::nullopt;
+}
+
+void HttpRequest::clear() {
+  head_.clear();
+  headers_.clear();
+  body_.clear();
+  target_ = {};
+  last_piece_ = Piece::kNone;
+  method_ = HttpMethod::kOther;
+  http_major_ = http_minor_ = 1;
+  keep_alive_ = true;
+  upgrade_ = false;
+}
+
+void HttpRequest::release_memory() {
+  clear();
+  // An idle keep-alive connection should cost as little as possible: give back what a large request grew.
+  if (head_.capacity() > 2048) std::string().swap(head_);
+  if (body_.capacity() > 2048) std::string().swap(body_);
+  if (headers_.capacity() > 32) std::vector<HeaderSpans>().swap(headers_);
+}
+
+void HttpRequest::extend(Span& span, Piece kind, std::string_view piece) {
+  // llhttp may deliver one token in several callbacks; consecutive pieces are contiguous in head_.
+  if (last_piece_ != kind) span.offset = static_cast<std::uint32_t>(head_.size());
+  head_.append(piece);
+  span.length = static_cast<std::uint32_t>(head_.size() - span.offset);
+  last_piece_ = kind;
+}
+
+void HttpRequest::append_target(std::string_view piece) {
+  extend(target_, Piece::kTarget, piece);
+}
+
+void HttpRequest::append_header_name(std::string_view piece) {
+  if (last_piece_ != Piece::kName) headers_.emplace_back();
+  extend(headers_.back().name, Piece::kName, piece);
+}
+
+void HttpRequest::append_header_value(std::string_view piece) {
+  if (headers_.empty()) return;
+  extend(headers_.back().value, Piece::kValue, piece);
+}
+
+}  // namespace rtb

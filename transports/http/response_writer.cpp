@@ -1,0 +1,118 @@
+#include "transports/http/response_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "transports/http/http_date.hpp"
+
+namespace rtb {
+
+std::string_view http_status_reason(int status) {
+  switch (status) {
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 426:
+      return "Upgrade Required";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
+  }
+}
+
+namespace {
+
+bool status_has_body(int status) {
+  return status >= 200 && status != 204 && status != 304;
+}
+
+class Cursor {
+ public:
+  explicit Cursor(char* out) : out_(out) {}
+  void put(std::string_view s) {
+    if (out_ != nullptr) std::memcpy(out_ + n_, s.data(), s.size());
+    n_ += s.size();
+  }
+  std::size_t size() const { return n_; }
+
+ private:
+  char* out_;
+  std::size_t n_ = 0;
+};
+
+// One routine both measures (out == nullptr) and writes, so size and bytes can never disagree.
+std::size_t write_head(const ResponseSpec& spec, char* out) {
+  Cursor c(out);
+  char number[24];
+  auto status_end = fmt::format_to(number, "{}", spec.status);
+  c.put("HTTP/1.1 ");
+  c.put({number, static_cast<std::size_t>(status_end - number)});
+  c.put(" ");
+  c.put(http_status_reason(spec.status));
+  c.put("\r\n");
+  c.put(HttpDate::header_line());
+  if (!spec.content_type.empty()) {
+    c.put("Content-Type: ");
+    c.put(spec.content_type);
+    c.put("\r\n");
+  }
+  if (status_has_body(spec.status) && !spec.no_content_length) {
+    auto end = fmt::format_to(number, "{}", spec.body.size());
+    c.put("Content-Length: ");
+    c.put({number, static_cast<std::size_t>(end - number)});
+    c.put("\r\n");
+  }
+  if (spec.close) {
+    c.put("Connection: close\r\n");
+  } else if (spec.http10_keep_alive) {
+    c.put("Connection: keep-alive\r\n");
+  }
+  c.put(spec.extra_headers);
+  c.put("\r\n");
+  return c.size();
+}
+
+}  // namespace
+
+std::size_t ResponseWriter::head_size(const ResponseSpec& spec) {
+  return write_head(spec, nullptr);
+}
+
+SharedBuffer ResponseWriter::build(const ResponseSpec& spec) {
+  std::size_t head = write_head(spec, nullptr);
+  bool with_body = status_has_body(spec.status) && !spec.head_only;
+  std::size_t total = head + (with_body ? spec.body.size() : 0);
+  SharedBuffer out = SharedBuffer::allocate(total);
+  write_head(spec, out.data());
+  if (with_body && !spec.body.empty()) std::memcpy(out.data() + head, spec.body.data(), spec.body.size());
+  return out;
+}
+
+}  // namespace rtb

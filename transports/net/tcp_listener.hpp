@@ -1,0 +1,54 @@
+// TcpListener: a listening socket that hands each accepted connection to a factory, with a connection cap.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "transports/net/loop.hpp"
+#include "transports/net/tcp_connection.hpp"
+#include "transports/net/uv_handle.hpp"
+
+namespace rtb {
+
+struct ListenerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 picks a free port (tests)
+  int backlog = 4096;
+  std::uint64_t max_connections = 0;  // 0: no cap of our own
+  TcpLimits connection_limits;
+};
+
+class TcpListener {
+ public:
+  // Called with a connection that is accepted and not yet reading; it must set a handler and start reading.
+  using AcceptFn = std::function<void(TcpConnection&)>;
+  // Called instead when the cap is reached; the connection is closed after it returns.
+  using RefuseFn = std::function<void(TcpConnection&)>;
+
+  TcpListener(Loop& loop, ListenerConfig config, AcceptFn on_accept, RefuseFn on_refuse = {});
+  TcpListener(const TcpListener&) = delete;
+  TcpListener& operator=(const TcpListener&) = delete;
+
+  // Returns 0 or a libuv error code (for example UV_EADDRINUSE).
+  int listen();
+  void close() { handle_.close(); }
+  int bound_port() const;
+  std::uint64_t accept_errors() const { return accept_errors_; }
+  std::uint64_t refused() const { return refused_; }
+
+ private:
+  void on_connection(int status);
+
+  Loop& loop_;
+  ListenerConfig config_;
+  AcceptFn on_accept_;
+  RefuseFn on_refuse_;
+  UvHandle<uv_tcp_t> handle_;
+  std::uint64_t accept_errors_ = 0;
+  std::uint64_t refused_ = 0;
+};
+
+}  // namespace rtb

@@ -1,0 +1,41 @@
+#include "transports/poll/poll_query.hpp"
+
+#include "transports/http/query_params.hpp"
+#include "transports/hub/hub.hpp"
+
+namespace rtb {
+
+PollQuery parse_poll_query(const HttpRequest& request, bool accept_last_event_id) {
+  PollQuery q;
+  QueryParams params(request.query());
+  if (auto channel = params.decoded("channel")) {
+    if (!Hub::valid_channel_name(*channel)) {
+      q.error = "channel must be 1-64 characters of A-Z a-z 0-9 . _ -";
+      return q;
+    }
+    q.channel = std::move(*channel);
+  } else if (params.raw("channel")) {
+    q.error = "channel is not valid percent-encoding";
+    return q;
+  }
+  if (auto since = params.raw("since")) {
+    auto value = parse_decimal_u64(*since);
+    if (!value) {
+      q.error = "since must be a non-negative decimal event id";
+      return q;
+    }
+    q.since = *value;
+    q.has_since = true;
+  } else if (accept_last_event_id) {
+    if (auto header = request.header("Last-Event-ID")) {
+      // A browser resends whatever id it last saw; one that is not ours starts from the beginning.
+      if (auto value = parse_decimal_u64(*header)) {
+        q.since = *value;
+        q.has_since = true;
+      }
+    }
+  }
+  return q;
+}
+
+}  // namespace rtb

@@ -1,0 +1,159 @@
+#include "transports/server/server.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "transports/http/query_params.hpp"
+#include "transports/poll/poll_query.hpp"
+#include "transports/poll/short_poll_transport.hpp"
+#include "transports/websocket/utf8_validator.hpp"
+
+namespace rtb {
+
+namespace {
+
+std::uint64_t process_rss_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long size = 0, resident = 0;
+  int n = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+}  // namespace
+
+Server::Server(Loop& loop, ServerConfig config)
+    : loop_(loop),
+      config_(std::move(config)),
+      hub_(config_.hub),
+      listener_(
+          loop, config_.listen, [this](TcpConnection& c) { on_accept(c); },
+          [](TcpConnection& c) {
+            // At the connection cap: a clear answer, then close (the listener closes after this returns).
+            static constexpr std::string_view kBusy =
+                "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\nRetry-After: "
+                "1\r\n\r\n";
+            c.write_copy(kBusy);
+          }) {
+  http_.limits = config_.http;
+  transports_.push_back(std::make_unique<ShortPollTransport>(hub_, config_.poll));
+  add_routes();
+}
+
+Server::~Server() = default;
+
+void Server::add_routes() {
+  for (auto& t : transports_) t->add_routes(http_.router);
+  http_.router.add("/publish", {HttpMethod::kPost},
+                   [this](HttpConnection& c, const HttpRequest& r) { handle_publish(c, r); });
+  http_.router.add("/stats", {HttpMethod::kGet, HttpMethod::kHead},
+                   [this](HttpConnection& c, const HttpRequest&) {
+                     std::string body = stats_json();
+                     ResponseSpec spec;
+                     spec.content_type = "application/json";
+                     spec.extra_headers = "Cache-Control: no-store\r\n";
+                     spec.body = body;
+                     c.respond(spec);
+                   });
+}
+
+int Server::start() {
+  return listener_.listen();
+}
+
+void Server::on_accept(TcpConnection& connection) {
+  if (shutting_down_) {
+    connection.close();
+    return;
+  }
+  connection.set_handler(std::make_unique<HttpConnection>(http_));
+  static_cast<HttpConnection*>(connection.handler())->start();
+}
+
+void Server::handle_publish(HttpConnection& connection, const HttpRequest& request) {
+  PollQuery query = parse_poll_query(request);
+  if (!query.error.empty()) {
+    connection.respond_text(400, query.error);
+    return;
+  }
+  std::string_view body = request.body();
+  if (body.empty()) {
+    connection.respond_text(400, "empty message: the body is the event text");
+    return;
+  }
+  if (!is_valid_utf8(body)) {
+    connection.respond_text(400, "the body must be valid UTF-8 text");
+    return;
+  }
+  std::uint64_t id = hub_.publish(query.channel, body);
+  if (id == 0) {
+    connection.respond_text(503, "channel limit reached");
+    return;
+  }
+  char digits[24];
+  auto end = fmt::format_to(digits, "{}", id);
+  ResponseSpec spec;
+  spec.content_type = "text/plain";
+  spec.body = std::string_view(digits, static_cast<std::size_t>(end - digits));
+  connection.respond(spec);
+}
+
+std::string Server::stats_json() const {
+  const NetCounters& net = const_cast<Loop&>(loop_).counters();
+  const HttpCounters& http = http_.counters;
+  std::string out = fmt::format("{{\"connections\":{{\"open\":{},\"total\":{},\"refused\":{}",
+                                net.connections_open, net.connections_total, listener_.refused());
+  for (const auto& t : transports_) out += fmt::format(",\"{}\":{}", t->name(), t->stats().sessions_open);
+  out += fmt::format("}},\"events\":{{\"published\":{},\"deliveries\":{},\"channels\":{}}}",
+                     const_cast<Hub&>(hub_).counters().published,
+                     const_cast<Hub&>(hub_).counters().deliveries, hub_.channel_count());
+  out += fmt::format(",\"bytes\":{{\"in\":{},\"out\":{}}}", net.bytes_in, net.bytes_out);
+  out += fmt::format(
+      ",\"http\":{{\"requests\":{},\"2xx\":{},\"4xx\":{},\"5xx\":{},\"parse_errors\":{},\"header_timeouts\":{"
+      "}}}",
+      http.requests, http.responses_2xx, http.responses_4xx, http.responses_5xx, http.parse_errors,
+      http.header_timeouts);
+  out += ",\"transports\":{";
+  bool first = true;
+  for (const auto& t : transports_) {
+    const TransportStats& s = t->stats();
+    out += fmt::format(
+        "{}\"{}\":{{\"requests\":{},\"sessions_open\":{},\"sessions_total\":{},\"events_sent\":{},"
+        "\"empty_responses\":{},\"dropped_slow\":{},\"protocol_errors\":{}}}",
+        first ? "" : ",", t->name(), s.requests, s.sessions_open, s.sessions_total, s.events_sent,
+        s.empty_responses, s.dropped_slow, s.protocol_errors);
+    first = false;
+  }
+  out += fmt::format("}},\"dropped_slow_consumers\":{},\"rss_bytes\":{}}}", net.dropped_slow_consumers,
+                     process_rss_bytes());
+  return out;
+}
+
+void Server::shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  listener_.close();
+  for (auto& t : transports_) t->shutdown();
+  for (HttpConnection* c = http_.first; c != nullptr;) {
+    HttpConnection* next = c->next();
+    c->begin_shutdown();
+    c = next;
+  }
+  uv_timer_init(loop_.get(), grace_timer_.get());
+  grace_timer_.set_initialised();
+  grace_timer_->data = this;
+  uv_timer_start(
+      grace_timer_.get(), [](uv_timer_t* t) { static_cast<Server*>(t->data)->force_close_all(); },
+      config_.shutdown_grace_ms, 0);
+  // The grace timer must not hold the loop open once every connection is gone.
+  uv_unref(grace_timer_.as_handle());
+}
+
+void Server::force_close_all() {
+  for (HttpConnection* c = http_.first; c != nullptr; c = c->next()) c->close();
+}
+
+}  // namespace rtb

@@ -1,0 +1,52 @@
+// Server: `rtbench serve` on one loop: the listener, the hub, every transport, /publish and /stats.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "transports/http/http_connection.hpp"
+#include "transports/http/transport.hpp"
+#include "transports/hub/hub.hpp"
+#include "transports/net/loop.hpp"
+#include "transports/net/tcp_listener.hpp"
+#include "transports/server/server_config.hpp"
+
+namespace rtb {
+
+class Server {
+ public:
+  Server(Loop& loop, ServerConfig config);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; 0 or a libuv error code.
+  int start();
+  int port() const { return listener_.bound_port(); }
+  // Graceful: stop accepting, end sessions, let answers drain, then close whatever is left after the grace
+  // time.
+  void shutdown();
+  bool shutting_down() const { return shutting_down_; }
+
+  Hub& hub() { return hub_; }
+  std::string stats_json() const;
+  const std::vector<std::unique_ptr<Transport>>& transports() const { return transports_; }
+
+ private:
+  void add_routes();
+  void on_accept(TcpConnection& connection);
+  void handle_publish(HttpConnection& connection, const HttpRequest& request);
+  void force_close_all();
+
+  Loop& loop_;
+  ServerConfig config_;
+  Hub hub_;
+  HttpServerContext http_;
+  std::vector<std::unique_ptr<Transport>> transports_;
+  TcpListener listener_;
+  UvHandle<uv_timer_t> grace_timer_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace rtb
