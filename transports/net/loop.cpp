@@ -7,10 +7,10 @@
 
 namespace rtb {
 
-Loop::Loop() : read_buffer_(std::make_unique<char[]>(kReadBufferSize)) {
+Loop::Loop(std::uint32_t timer_tick_ms) : read_buffer_(std::make_unique<char[]>(kReadBufferSize)) {
   uv_loop_init(&loop_);
   loop_.data = this;
-  timers_ = std::make_unique<TimerWheel>(&loop_);
+  timers_ = std::make_unique<TimerWheel>(&loop_, timer_tick_ms);
   // Prepare runs before the loop blocks (after timers), check after I/O callbacks: between them every write
   // made in a loop turn is flushed exactly once, coalesced per socket.
   uv_prepare_init(&loop_, prepare_.get());

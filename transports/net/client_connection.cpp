@@ -1,0 +1,69 @@
+#include "transports/net/client_connection.hpp"
+
+namespace rtb {
+
+class ClientConnection::Link final : public StreamHandler {
+ public:
+  Link(ClientConnection& handle, ClientConnectionOwner& owner) : handle_(&handle), owner_(&owner) {}
+  void detach() {
+    handle_ = nullptr;
+    owner_ = nullptr;
+  }
+  void on_stream_connected(int status) override {
+    if (owner_ == nullptr) return;
+    if (status == 0) connection->start_reading();
+    owner_->on_link_connected(status);
+    if (status != 0 && connection != nullptr) connection->close();
+  }
+  void on_stream_data(char* data, std::size_t len) override {
+    if (owner_ != nullptr) owner_->on_link_data(data, len);
+  }
+  void on_stream_eof() override {
+    if (owner_ != nullptr) owner_->on_link_eof();
+    connection->close();
+  }
+  void on_stream_drained() override {
+    if (owner_ != nullptr) owner_->on_link_drained();
+  }
+  void on_stream_closed() override {
+    if (handle_ != nullptr) {
+      handle_->tcp_ = nullptr;
+      handle_->link_ = nullptr;
+    }
+    ClientConnectionOwner* owner = owner_;
+    detach();
+    if (owner != nullptr) owner->on_link_closed();
+  }
+
+ private:
+  ClientConnection* handle_;
+  ClientConnectionOwner* owner_;
+};
+
+int ClientConnection::open(Loop& loop, const sockaddr* server, const sockaddr* source,
+                           ClientConnectionOwner& owner, TcpLimits limits) {
+  close();
+  TcpConnection* tcp = TcpConnection::create(loop, limits);
+  auto link = std::make_unique<Link>(*this, owner);
+  Link* raw = link.get();
+  tcp->set_handler(std::move(link));
+  int rc = tcp->connect_to(server, source);
+  if (rc != 0) {
+    raw->detach();
+    tcp->close();
+    return rc;
+  }
+  tcp_ = tcp;
+  link_ = raw;
+  return 0;
+}
+
+void ClientConnection::close() {
+  if (tcp_ == nullptr) return;
+  link_->detach();
+  tcp_->close();
+  tcp_ = nullptr;
+  link_ = nullptr;
+}
+
+}  // namespace rtb

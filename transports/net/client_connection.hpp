@@ -1,0 +1,53 @@
+// ClientConnection: an outgoing TCP connection owned by a long-lived client object that may die first.
+#pragma once
+
+#include <memory>
+
+#include "transports/net/tcp_connection.hpp"
+
+namespace rtb {
+
+// What a client object implements to hear from its current connection.
+class ClientConnectionOwner {
+ public:
+  virtual ~ClientConnectionOwner() = default;
+  virtual void on_link_connected(int status) = 0;
+  virtual void on_link_data(char* data, std::size_t len) = 0;
+  // The peer closed its side; default: treat as closed (the connection is closed right after).
+  virtual void on_link_eof() {}
+  virtual void on_link_drained() {}
+  // The connection is gone (after close(), an error, or the peer's close).
+  virtual void on_link_closed() = 0;
+};
+
+// The TcpConnection frees itself in its close callback; this handle only forgets it, so either side may go
+// first: destroying the handle closes the connection and stops every further callback to the owner.
+class ClientConnection {
+ public:
+  ClientConnection() = default;
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+  ~ClientConnection() { close(); }
+
+  // Starts connecting; 0 or a libuv error (then on_link_closed is not called).
+  int open(Loop& loop, const sockaddr* server, const sockaddr* source, ClientConnectionOwner& owner,
+           TcpLimits limits = {});
+  bool is_open() const { return tcp_ != nullptr; }
+  WriteResult write(SharedBuffer bytes) {
+    return tcp_ ? tcp_->write(std::move(bytes)) : WriteResult::kDropped;
+  }
+  WriteResult write_copy(std::string_view bytes) {
+    return tcp_ ? tcp_->write_copy(bytes) : WriteResult::kDropped;
+  }
+  // Closes without telling the owner (the owner asked for it).
+  void close();
+  TcpConnection* tcp() const { return tcp_; }
+
+ private:
+  class Link;
+  friend class Link;
+  TcpConnection* tcp_ = nullptr;
+  Link* link_ = nullptr;
+};
+
+}  // namespace rtb
