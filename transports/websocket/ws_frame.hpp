@@ -1,0 +1,51 @@
+// WebSocket wire vocabulary (RFC 6455 section 5): opcodes, close codes and framing limits shared by the
+// encoder, the reader and both session ends.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rtb {
+
+enum class WsOpcode : std::uint8_t {
+  kContinuation = 0,
+  kText = 1,
+  kBinary = 2,
+  kClose = 8,
+  kPing = 9,
+  kPong = 10,
+};
+
+namespace ws_close {
+constexpr std::uint16_t kNormal = 1000;
+constexpr std::uint16_t kGoingAway = 1001;
+constexpr std::uint16_t kProtocolError = 1002;
+constexpr std::uint16_t kUnsupportedData = 1003;
+// 1005 and 1006 are for reporting only: they must never appear in a close frame on the wire.
+constexpr std::uint16_t kNoStatus = 1005;
+constexpr std::uint16_t kAbnormal = 1006;
+constexpr std::uint16_t kInvalidPayload = 1007;
+constexpr std::uint16_t kPolicyViolation = 1008;
+constexpr std::uint16_t kMessageTooBig = 1009;
+constexpr std::uint16_t kMandatoryExtension = 1010;
+constexpr std::uint16_t kInternalError = 1011;
+}  // namespace ws_close
+
+// A frame header is 2 bytes, plus 2 or 8 bytes of extended length, plus a 4-byte masking key.
+constexpr std::size_t kWsMaxHeaderBytes = 14;
+// Control frames carry at most 125 bytes (RFC 6455 5.5), so a close reason is at most 123 bytes.
+constexpr std::size_t kWsMaxControlPayload = 125;
+
+constexpr bool ws_opcode_is_control(WsOpcode op) {
+  return (static_cast<std::uint8_t>(op) & 0x08) != 0;
+}
+
+// Whether a peer may send this code in a close frame (RFC 6455 7.4 plus the IANA registry, which added
+// 1012-1014); 3000-4999 are for libraries and applications.
+constexpr bool ws_close_code_is_valid_on_wire(std::uint16_t code) {
+  if (code >= 1000 && code <= 1003) return true;
+  if (code >= 1007 && code <= 1014) return true;
+  return code >= 3000 && code <= 4999;
+}
+
+}  // namespace rtb
