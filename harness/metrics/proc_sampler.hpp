@@ -1,0 +1,77 @@
+// ProcSampler: reads a process's CPU, memory and descriptors and the kernel's TCP counters from Linux /proc,
+// with parsers that take the file text so they test on fixed strings.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rtb {
+
+// sysconf(_SC_PAGESIZE) and sysconf(_SC_CLK_TCK), read once.
+uint64_t page_size_bytes();
+long clock_ticks_per_second();
+
+struct ProcSample {
+  double cpu_user_s = 0;      // utime, since process start
+  double cpu_system_s = 0;    // stime, since process start
+  uint64_t rss_bytes = 0;     // VmRSS
+  uint64_t vm_hwm_bytes = 0;  // VmHWM: peak RSS
+  int threads = 0;
+  int open_fds = -1;  // entries in /proc/PID/fd; -1 when not readable (another user's process)
+};
+
+// The fields of /proc/PID/stat we use, still in the kernel's units.
+struct ProcStat {
+  char state = '?';
+  uint64_t utime_ticks = 0;
+  uint64_t stime_ticks = 0;
+  int64_t num_threads = 0;
+  uint64_t vsize_bytes = 0;
+  int64_t rss_pages = 0;
+};
+
+// The "TCP:" line of /proc/net/sockstat. inuse counts IPv4 sockets only (IPv6 ones are in sockstat6); mem is
+// the kernel's memory for all TCP socket buffers, in pages.
+struct TcpSockstat {
+  uint64_t inuse = 0;
+  uint64_t orphan = 0;
+  uint64_t tw = 0;
+  uint64_t alloc = 0;
+  uint64_t mem_pages = 0;
+  uint64_t mem_bytes(uint64_t page_size = page_size_bytes()) const { return mem_pages * page_size; }
+};
+
+// The Tcp: counters of /proc/net/snmp (cumulative since boot, per network namespace; subtract two samples).
+struct TcpSnmp {
+  uint64_t in_segs = 0;
+  uint64_t out_segs = 0;
+  uint64_t retrans_segs = 0;
+  uint64_t active_opens = 0;
+  uint64_t passive_opens = 0;
+  uint64_t estab_resets = 0;
+};
+
+// Parses from after the LAST ')' because the command name in parentheses may itself contain spaces and ')'.
+std::optional<ProcStat> parse_proc_stat(std::string_view text);
+// The number in a "Key:   123 kB" line of /proc/PID/status or /proc/meminfo, in kB; the key must match whole.
+std::optional<uint64_t> parse_status_kb(std::string_view text, std::string_view key);
+// The integer value of a "Key:\t123" line of /proc/PID/status (Threads, FDSize).
+std::optional<int64_t> parse_status_int(std::string_view text, std::string_view key);
+std::optional<TcpSockstat> parse_sockstat(std::string_view text);
+// Columns are found by name in the "Tcp:" header line, since their order and number vary across kernels.
+std::optional<TcpSnmp> parse_snmp(std::string_view text);
+
+// The whole of a /proc file (their reported size is 0, so this reads until EOF). nullopt if it cannot be
+// opened.
+std::optional<std::string> read_proc_file(const std::string& path);
+
+// nullopt when the process does not exist (any more) or its stat/status are unreadable.
+std::optional<ProcSample> sample_process(pid_t pid);
+std::optional<TcpSockstat> read_sockstat();
+std::optional<TcpSnmp> read_snmp();
+
+}  // namespace rtb
