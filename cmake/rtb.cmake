@@ -2,10 +2,20 @@
 
 set(RTB_WARNINGS -Wall -Wextra -Werror)
 set(RTB_SANITIZER_FLAGS)
-if(RTB_SANITIZE)
+if(RTB_BUILD_FUZZ AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR "RTB_BUILD_FUZZ needs clang's libFuzzer, not ${CMAKE_CXX_COMPILER_ID}: configure a separate "
+                      "build dir with CC=clang CXX=clang++ (scripts/fuzz.sh does)")
+endif()
+# A fuzz build without ASan and UBSan in the libraries would only find crashes, not the memory errors behind them.
+if(RTB_SANITIZE OR RTB_BUILD_FUZZ)
   set(RTB_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_compile_options(${RTB_SANITIZER_FLAGS})
   add_link_options(${RTB_SANITIZER_FLAGS})
+endif()
+if(RTB_BUILD_FUZZ)
+  # Coverage instrumentation for every library, so libFuzzer is guided by the code under test and not only by
+  # the fuzz targets themselves; the targets add the libFuzzer runtime (fuzz/CMakeLists.txt).
+  add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 
 # rtb_add_library(NAME SOURCES a.cpp ... DEPS x y): a static library of our own code, warnings as errors.

@@ -7,7 +7,9 @@ pkgs=(
   build-essential cmake pkg-config git
   libuv1-dev node-llhttp libbenchmark-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev
   python3 python3-matplotlib python3-websockets curl
-  clang libclang-rt-14-dev clang-format
+  # clang with libFuzzer and the sanitizer runtimes; llvm brings llvm-symbolizer, without which sanitizer and
+  # libFuzzer reports have no function names (clang only recommends it, and we install no recommends).
+  clang libclang-rt-14-dev llvm clang-format
 )
 # Extra packages for benchmarks against peers (wrk, nginx) are opt-in: RTB_BENCH_DEPS=1.
 if [ "${RTB_BENCH_DEPS:-0}" = 1 ]; then

@@ -90,6 +90,10 @@ void TestServer::run_on_loop(std::function<void()> fn) {
   done_cv.wait(l, [&] { return done; });
 }
 
+Server& TestServer::server() {
+  return *state_->server;
+}
+
 TestServer::~TestServer() {
   {
     std::lock_guard lock(state_->mutex);

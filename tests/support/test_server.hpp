@@ -9,6 +9,10 @@
 
 #include "transports/server/server_config.hpp"
 
+namespace rtb {
+class Server;
+}
+
 namespace rtb::test {
 
 class TestServer {
@@ -22,6 +26,8 @@ class TestServer {
   static ServerConfig default_config();
   // Runs `fn` on the server's loop thread and waits for it (for inspecting server state in tests).
   void run_on_loop(std::function<void()> fn);
+  // The server itself (hub, stats, force_close_all); touch it only inside run_on_loop, on its loop thread.
+  Server& server();
 
  private:
   struct State;

@@ -292,7 +292,12 @@ void HttpConnection::respond(ResponseSpec spec) {
   } else {
     ++counters_.responses_2xx;
   }
-  connection->write(ResponseWriter::build(spec));
+  if (connection->write(ResponseWriter::build(spec)) == WriteResult::kDropped && !connection->closing()) {
+    // The answer is larger than the send-queue bound: a close tells the client now, where a dropped answer
+    // would leave it waiting on an open connection for bytes that never come.
+    close();
+    return;
+  }
   responded_ = true;
   bool was_deferred = state_ == State::kDeferred;
   std::unique_ptr<HttpSession> finished = std::move(session_);
@@ -362,17 +367,24 @@ void HttpConnection::close() {
 
 void HttpConnection::begin_shutdown() {
   shutting_down_ = true;
-  if (state_ == State::kIdle && buffered_input_.empty()) close();
+  // Idle may still mean an answer in the queue (a large batch, or the 204 a transport's shutdown just wrote):
+  // it is sent before the close.
+  if (state_ == State::kIdle && buffered_input_.empty()) {
+    state_ = State::kClosing;
+    connection->close_after_writes();
+  }
 }
 
 void HttpConnection::on_stream_eof() {
-  // A half-closed peer can send no further request; answering what is pending is still allowed, but a parked
-  // or streaming request has nobody left to read it.
-  if (state_ == State::kDispatching) {
-    connection->close_after_writes();
+  // A half-closed peer can send no further request, but it may still be reading: answers already queued (a
+  // large batch can outlast the request by many loop turns) are delivered before the close. A parked or
+  // streaming request has nobody left to read it.
+  if (state_ == State::kDeferred || state_ == State::kUpgraded) {
+    close();
     return;
   }
-  close();
+  state_ = State::kClosing;
+  connection->close_after_writes();
 }
 
 void HttpConnection::on_stream_drained() {

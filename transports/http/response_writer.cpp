@@ -57,7 +57,8 @@ class Cursor {
  public:
   explicit Cursor(char* out) : out_(out) {}
   void put(std::string_view s) {
-    if (out_ != nullptr) std::memcpy(out_ + n_, s.data(), s.size());
+    // An empty view may have a null data(), which memcpy must not be given even for 0 bytes.
+    if (out_ != nullptr && !s.empty()) std::memcpy(out_ + n_, s.data(), s.size());
     n_ += s.size();
   }
   std::size_t size() const { return n_; }

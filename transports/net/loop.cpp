@@ -1,5 +1,6 @@
 #include "transports/net/loop.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <utility>
 
@@ -8,6 +9,10 @@
 namespace rtb {
 
 Loop::Loop(std::uint32_t timer_tick_ms) : read_buffer_(std::make_unique<char[]>(kReadBufferSize)) {
+  // libuv writes with write()/writev(), so a peer that closed while we were sending would end the whole
+  // process with SIGPIPE (`rtbench serve` died that way); ignored, the write fails with EPIPE and only that
+  // connection closes. Process-wide, like the loop itself.
+  std::signal(SIGPIPE, SIG_IGN);
   uv_loop_init(&loop_);
   loop_.data = this;
   timers_ = std::make_unique<TimerWheel>(&loop_, timer_tick_ms);

@@ -38,6 +38,9 @@ TcpConnection* TcpConnection::create(Loop& loop, TcpLimits limits) {
 }
 
 TcpConnection::TcpConnection(PrivateTag, Loop& loop, TcpLimits limits) : loop_(loop), limits_(limits) {
+  // A producer must hear kBackpressure before kDropped, also when the hard bound is set below the default
+  // watermark (--max-queued-bytes 64 KiB): the watermark sits at most halfway to the bound.
+  limits_.high_watermark = std::min(limits_.high_watermark, limits_.max_queued_bytes / 2);
   uv_tcp_init(loop.get(), &tcp_);
   tcp_.data = this;
 }
@@ -49,6 +52,18 @@ TcpConnection::~TcpConnection() {
 int TcpConnection::accept_from(uv_stream_t* server) {
   int rc = uv_accept(server, reinterpret_cast<uv_stream_t*>(&tcp_));
   if (rc == 0) {
+    uv_tcp_nodelay(&tcp_, 1);
+    counted_open_ = true;
+    ++loop_.counters().connections_open;
+    ++loop_.counters().connections_total;
+  }
+  return rc;
+}
+
+int TcpConnection::open_socket(uv_os_sock_t fd) {
+  int rc = uv_tcp_open(&tcp_, fd);
+  if (rc == 0) {
+    // Fails harmlessly on a Unix-domain socket, which has no Nagle delay to disable.
     uv_tcp_nodelay(&tcp_, 1);
     counted_open_ = true;
     ++loop_.counters().connections_open;

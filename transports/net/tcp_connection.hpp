@@ -53,6 +53,9 @@ class TcpConnection {
   TcpConnection& operator=(const TcpConnection&) = delete;
 
   int accept_from(uv_stream_t* server);
+  // Adopts a connected socket made elsewhere (one end of a socketpair in the fuzzer); on success the
+  // connection owns the descriptor and closes it, on failure the caller still does.
+  int open_socket(uv_os_sock_t fd);
   int connect_to(const sockaddr* peer, const sockaddr* bind_source = nullptr);
   void set_handler(std::unique_ptr<StreamHandler> handler);
   StreamHandler* handler() const { return handler_.get(); }

@@ -44,8 +44,12 @@ void TimerWheel::unlink(TimerEntry& entry) {
 
 void TimerWheel::schedule(TimerEntry& entry, std::uint64_t delay_ms) {
   if (entry.wheel_ != nullptr) entry.wheel_->cancel(entry);
-  // Round up so a timeout never fires early.
-  std::uint64_t ticks = (delay_ms + tick_ms_ - 1) / tick_ms_;
+  // Ticks are counted from the last one, not from now: time already spent since then counts against the
+  // delay, and the count rounds up, so a timeout never fires early.
+  std::uint64_t now = uv_now(timer_->loop);
+  if (!running_) last_tick_ms_ = now;  // the timer starts below: its first tick is one tick from now
+  std::uint64_t since_tick = now > last_tick_ms_ ? now - last_tick_ms_ : 0;
+  std::uint64_t ticks = (delay_ms + since_tick + tick_ms_ - 1) / tick_ms_;
   if (ticks == 0) ticks = 1;
   entry.rounds_ = static_cast<std::uint32_t>((ticks - 1) / kSlots);
   link(entry, static_cast<std::uint32_t>((cursor_ + ticks) % kSlots));
@@ -63,6 +67,8 @@ void TimerWheel::cancel(TimerEntry& entry) {
 }
 
 void TimerWheel::on_tick() {
+  // libuv starts the next period from this loop time.
+  last_tick_ms_ = uv_now(timer_->loop);
   cursor_ = (cursor_ + 1) % kSlots;
   // Move the due slot to the firing list first: callbacks may schedule or cancel any entry, including due
   // ones.

@@ -56,6 +56,7 @@ class TimerWheel {
   UvHandle<uv_timer_t> timer_;
   std::uint32_t tick_ms_;
   std::uint32_t cursor_ = 0;
+  std::uint64_t last_tick_ms_ = 0;  // loop time of the last tick (or start): the next one is a tick later
   std::size_t size_ = 0;
   bool running_ = false;
   TimerEntry* slots_[kSlots + 1] = {};

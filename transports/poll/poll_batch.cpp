@@ -20,9 +20,10 @@ std::uint64_t respond_with_batch(HttpConnection& connection, const Channel* chan
     return 0;
   }
   scratch.clear();
-  std::string headers(kNoCache);
+  // Only the rare gap answer needs a header string of its own; the common answer costs no allocation here.
+  std::string gap_headers;
   if (slice.gap_first != 0) {
-    headers += fmt::format("X-Rtb-Gap: {}-{}\r\n", slice.gap_first, slice.gap_last);
+    gap_headers = fmt::format("{}X-Rtb-Gap: {}-{}\r\n", kNoCache, slice.gap_first, slice.gap_last);
     sse_append_gap(scratch, slice.gap_first, slice.gap_last);
   }
   for (std::uint64_t id = slice.first; id != 0 && id <= slice.last; ++id) {
@@ -31,7 +32,7 @@ std::uint64_t respond_with_batch(HttpConnection& connection, const Channel* chan
   }
   spec.status = 200;
   spec.content_type = kPollContentType;
-  spec.extra_headers = headers;
+  spec.extra_headers = gap_headers.empty() ? kNoCache : std::string_view(gap_headers);
   spec.body = scratch;
   connection.respond(spec);
   // A scratch buffer that one huge batch grew is given back.

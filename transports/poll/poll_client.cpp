@@ -2,16 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "transports/sse/sse_gap.hpp"
+
 namespace rtb {
 
 void BatchReader::on_sse_event(const SseEvent& ev) {
-  if (ev.type == "gap") {
+  if (ev.type == kSseGapType) {
     std::uint64_t first = 0, last = 0;
-    auto dash = ev.data.find('-');
-    if (dash != std::string_view::npos && sse_parse_id(ev.data.substr(0, dash), first) &&
-        sse_parse_id(ev.data.substr(dash + 1), last)) {
-      events_.on_gap(first, last);
-    }
+    if (sse_parse_gap(ev.data, first, last)) events_.on_gap(first, last);
     return;
   }
   std::uint64_t id = 0;

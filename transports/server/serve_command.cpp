@@ -70,9 +70,47 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   serve
+      ->add_option("--longpoll-timeout-ms", config.longpoll.default_timeout_ms,
+                   "Long polls without timeout= are held this long before a 204")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
+  serve
+      ->add_option("--longpoll-max-timeout-ms", config.longpoll.max_timeout_ms,
+                   "A larger timeout= is capped to this; the default timeout is too")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
+  serve
+      ->add_option("--sse-retry-ms", config.sse.retry_ms,
+                   "The retry: field sent once per stream: how long clients wait before reconnecting")
+      ->check(CLI::Range(0, 3'600'000))
+      ->capture_default_str();
+  serve
+      ->add_option("--sse-heartbeat-ms", config.sse.heartbeat_ms,
+                   "A comment line after this much silence keeps proxies from cutting a stream; 0: none")
+      ->check(CLI::Range(0, 3'600'000))
+      ->capture_default_str();
+  serve
       ->add_option("--max-queued-bytes", config.listen.connection_limits.max_queued_bytes,
                    "Per-connection send queue bound; a subscriber past it is dropped (SSE: closed, WS: 1008)")
       ->check(CLI::Range(4096, 1 << 30))
+      ->capture_default_str();
+  // Hidden (no group): a test hook, not a feature.
+  serve->add_flag("--enable-test-hooks", config.enable_test_hooks, "Test routes such as POST /debug/stall?ms=N")
+      ->group("");
+  serve
+      ->add_option("--ws-max-message-bytes", config.ws.max_message_bytes,
+                   "WebSocket message size limit (all fragments); a bigger one is refused with close 1009")
+      ->check(CLI::Range(std::uint64_t{125}, std::uint64_t{1} << 40))
+      ->capture_default_str();
+  serve
+      ->add_option("--ws-max-fragments", config.ws.max_fragments,
+                   "Frames one WebSocket message may be split into; more -> close 1009")
+      ->check(CLI::Range(1u, 1u << 24))
+      ->capture_default_str();
+  serve
+      ->add_option("--ws-ping-interval-ms", config.ws.ping_interval_ms,
+                   "Server ping on every WebSocket this often (0: never); a peer silent for a whole interval "
+                   "after a ping is dropped")
       ->capture_default_str();
   serve
       ->add_option("--shutdown-grace-ms", config.shutdown_grace_ms,

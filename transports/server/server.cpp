@@ -3,12 +3,17 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "transports/http/query_params.hpp"
+#include "transports/longpoll/longpoll_transport.hpp"
 #include "transports/poll/poll_query.hpp"
 #include "transports/poll/short_poll_transport.hpp"
+#include "transports/sse/sse_transport.hpp"
 #include "transports/websocket/utf8_validator.hpp"
+#include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb {
 
@@ -21,6 +26,19 @@ std::uint64_t process_rss_bytes() {
   int n = std::fscanf(f, "%lu %lu", &size, &resident);
   std::fclose(f);
   return n == 2 ? resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+// Test hook (enable_test_hooks only): blocks the whole loop, as a GC pause or a slow handler would.
+void handle_debug_stall(HttpConnection& connection, const HttpRequest& request) {
+  constexpr std::uint64_t kMaxStallMs = 2000;
+  auto raw = QueryParams(request.query()).raw("ms");
+  std::optional<std::uint64_t> ms = raw ? parse_decimal_u64(*raw) : std::nullopt;
+  if (!ms || *ms > kMaxStallMs) {
+    connection.respond_text(400, "ms must be 0..2000");
+    return;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(*ms));
+  connection.respond_text(200, fmt::format("stalled {} ms", *ms));
 }
 
 }  // namespace
@@ -40,15 +58,29 @@ Server::Server(Loop& loop, ServerConfig config)
           }) {
   http_.limits = config_.http;
   transports_.push_back(std::make_unique<ShortPollTransport>(hub_, config_.poll));
+  transports_.push_back(std::make_unique<WebSocketTransport>(hub_, config_.ws));
+  transports_.push_back(
+      std::make_unique<LongPollTransport>(hub_, config_.longpoll, config_.poll.max_batch_events));
+  transports_.push_back(std::make_unique<SseTransport>(hub_, config_.sse));
   add_routes();
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  // Connections and their sessions refer to this object (context, transports, hub): none may outlive it.
+  // After a loop stopped early (a second signal) some are still open: close them, run their close callbacks.
+  listener_.close();
+  force_close_all();
+  for (int turn = 0; http_.first != nullptr && turn < 16; ++turn) uv_run(loop_.get(), UV_RUN_NOWAIT);
+}
 
 void Server::add_routes() {
   for (auto& t : transports_) t->add_routes(http_.router);
   http_.router.add("/publish", {HttpMethod::kPost},
                    [this](HttpConnection& c, const HttpRequest& r) { handle_publish(c, r); });
+  if (config_.enable_test_hooks) {
+    http_.router.add("/debug/stall", {HttpMethod::kPost},
+                     [](HttpConnection& c, const HttpRequest& r) { handle_debug_stall(c, r); });
+  }
   http_.router.add("/stats", {HttpMethod::kGet, HttpMethod::kHead},
                    [this](HttpConnection& c, const HttpRequest&) {
                      std::string body = stats_json();

@@ -24,10 +24,15 @@ class Server {
   // Binds and listens; 0 or a libuv error code.
   int start();
   int port() const { return listener_.bound_port(); }
+  // Serves HTTP on a connection that did not come through the listener (the fuzzer's socketpair); it must be
+  // open and not reading yet, as an accepted one is.
+  void adopt(TcpConnection& connection) { on_accept(connection); }
   // Graceful: stop accepting, end sessions, let answers drain, then close whatever is left after the grace
   // time.
   void shutdown();
   bool shutting_down() const { return shutting_down_; }
+  // Closes every connection now, answers unsent (the end of a graceful shutdown; tests that cut clients off).
+  void force_close_all();
 
   Hub& hub() { return hub_; }
   std::string stats_json() const;
@@ -37,7 +42,6 @@ class Server {
   void add_routes();
   void on_accept(TcpConnection& connection);
   void handle_publish(HttpConnection& connection, const HttpRequest& request);
-  void force_close_all();
 
   Loop& loop_;
   ServerConfig config_;

@@ -1,0 +1,170 @@
+// LongPollClient against a real Server: every event exactly once and in order, resume after the server drops
+// the connection or after stop/start, re-polls after timeouts, and wire counters that add up to the bytes
+// read.
+#include "transports/longpoll/longpoll_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/server/server_test_util.hpp"
+#include "tests/support/client_loop.hpp"
+#include "transports/server/server.hpp"
+
+namespace rtb::test {
+namespace {
+
+std::string text_of(std::uint64_t id) {
+  return "event " + std::to_string(id);
+}
+
+// Ids first..last, each once and in order, with their text.
+void expect_exactly(const RecordingEvents& got, std::uint64_t first, std::uint64_t last) {
+  ASSERT_EQ(got.events.size(), last - first + 1);
+  for (std::uint64_t id = first; id <= last; ++id) {
+    EXPECT_EQ(got.events[id - first].first, id);
+    EXPECT_EQ(got.events[id - first].second, text_of(id));
+  }
+}
+
+void publish_range(int port, std::string_view channel, std::uint64_t first, std::uint64_t last) {
+  for (std::uint64_t id = first; id <= last; ++id) ASSERT_EQ(publish(port, channel, text_of(id)), id);
+}
+
+// Everything the client read is counted once as header, framing or payload; everything it sent as header.
+void expect_counters_match_the_wire(Loop& loop, const ClientWireCounters& c, const RecordingEvents& got) {
+  EXPECT_EQ(c.bytes_down(), loop.counters().bytes_in);
+  EXPECT_EQ(c.bytes_up(), loop.counters().bytes_out);
+  EXPECT_EQ(c.header_bytes_up, c.bytes_up());
+  std::uint64_t payload = 0;
+  for (const auto& e : got.events) payload += e.second.size();
+  EXPECT_EQ(c.payload_bytes_down, payload);
+  EXPECT_EQ(c.events, got.events.size());
+}
+
+TEST(LongPollClient, ReceivesEveryEventOnceInOrder) {
+  TestServer server;
+  Loop loop(10);
+  RecordingEvents got;
+  ClientOptions options = loopback_options(server.port(), "lp");
+  options.longpoll_timeout_ms = 60'000;
+  LongPollClient client(loop, options, got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return got.connected == 1 && client.counters().requests == 1; }));
+  publish_range(server.port(), "lp", 1, 20);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 20; }));
+  publish_range(server.port(), "lp", 21, 50);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 50; }));
+  // The client has re-polled and waits: one request more than answers.
+  ASSERT_TRUE(run_until(loop, [&] { return client.counters().requests == client.counters().responses + 1; }));
+  expect_exactly(got, 1, 50);
+  EXPECT_EQ(client.last_id(), 50u);
+  EXPECT_TRUE(got.errors.empty());
+  EXPECT_TRUE(got.gaps.empty());
+  EXPECT_EQ(client.counters().connects, 1u);
+  EXPECT_EQ(client.counters().empty_responses, 0u);
+  expect_counters_match_the_wire(loop, client.counters(), got);
+  client.stop();
+  EXPECT_TRUE(client.closed());
+}
+
+TEST(LongPollClient, ResumesWithoutLossAfterTheServerDropsTheConnection) {
+  TestServer server;
+  Loop loop(10);
+  RecordingEvents got;
+  ClientOptions options = loopback_options(server.port(), "drop");
+  options.longpoll_timeout_ms = 60'000;
+  LongPollClient client(loop, options, got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return client.counters().requests == 1; }));
+  publish_range(server.port(), "drop", 1, 10);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 10; }));
+  ASSERT_TRUE(run_until(loop, [&] { return client.counters().requests == client.counters().responses + 1; }));
+  server.run_on_loop([&] { server.server().force_close_all(); });
+  // Published while the client has no connection: history keeps them for the resumed poll.
+  publish_range(server.port(), "drop", 11, 20);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 20; }));
+  publish_range(server.port(), "drop", 21, 25);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 25; }));
+  // Unanswered: the poll the drop cut off and the one now parked.
+  ASSERT_TRUE(run_until(loop, [&] { return client.counters().requests == client.counters().responses + 2; }));
+  expect_exactly(got, 1, 25);
+  EXPECT_EQ(client.counters().connects, 2u);
+  EXPECT_EQ(got.errors_of(ClientErrorKind::kReset), 1u);
+  EXPECT_EQ(got.errors.size(), 1u);
+  expect_counters_match_the_wire(loop, client.counters(), got);
+}
+
+TEST(LongPollClient, StopAndStartResumeFromTheLastId) {
+  TestServer server;
+  Loop loop(10);
+  RecordingEvents got;
+  ClientOptions options = loopback_options(server.port(), "restart");
+  LongPollClient client(loop, options, got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return client.counters().requests == 1; }));
+  publish_range(server.port(), "restart", 1, 5);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 5; }));
+  client.stop();
+  EXPECT_TRUE(client.closed());
+  publish_range(server.port(), "restart", 6, 9);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 9; }));
+  expect_exactly(got, 1, 9);
+  EXPECT_TRUE(got.errors.empty());
+}
+
+TEST(LongPollClient, StartsAfterTheGivenIdAndReportsGaps) {
+  ServerConfig config = TestServer::default_config();
+  config.hub.history = 4;
+  TestServer server(config);
+  publish_range(server.port(), "since", 1, 10);
+  Loop loop(10);
+  RecordingEvents got;
+  ClientOptions options = loopback_options(server.port(), "since");
+  options.since = 2;
+  LongPollClient client(loop, options, got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 4; }));
+  ASSERT_EQ(got.gaps.size(), 1u);
+  EXPECT_EQ(got.gaps[0], std::make_pair(std::uint64_t{3}, std::uint64_t{6}));
+  expect_exactly(got, 7, 10);
+}
+
+TEST(LongPollClient, TimedOutPollsAreRepeatedAndCounted) {
+  TestServer server;
+  Loop loop(10);
+  RecordingEvents got;
+  ClientOptions options = loopback_options(server.port(), "idle");
+  options.longpoll_timeout_ms = 150;
+  LongPollClient client(loop, options, got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return client.counters().empty_responses >= 2; }));
+  publish_range(server.port(), "idle", 1, 1);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 1; }));
+  ASSERT_TRUE(run_until(loop, [&] { return client.counters().requests == client.counters().responses + 1; }));
+  expect_exactly(got, 1, 1);
+  EXPECT_EQ(client.counters().responses, client.counters().empty_responses + 1);
+  EXPECT_TRUE(got.errors.empty());
+  expect_counters_match_the_wire(loop, client.counters(), got);
+}
+
+TEST(LongPollClient, ReportsRefusedConnectionsAndKeepsTrying) {
+  int port = 0;
+  {
+    TestServer gone;
+    port = gone.port();
+  }
+  Loop loop(10);
+  RecordingEvents got;
+  LongPollClient client(loop, loopback_options(port, "none"), got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return got.errors_of(ClientErrorKind::kRefused) >= 2; }));
+  EXPECT_EQ(got.errors_of(ClientErrorKind::kReset), 0u);
+  EXPECT_EQ(client.counters().connects, 0u);
+  client.stop();
+  EXPECT_TRUE(client.closed());
+}
+
+}  // namespace
+}  // namespace rtb::test

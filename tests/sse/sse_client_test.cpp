@@ -1,0 +1,178 @@
+// SseClient against a real Server: every event exactly once and in order, resume with Last-Event-ID after the
+// server drops the stream (also before the first event), gaps, rejection, and wire counters that add up.
+#include "transports/sse/sse_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/server/server_test_util.hpp"
+#include "tests/support/client_loop.hpp"
+#include "transports/server/server.hpp"
+
+namespace rtb::test {
+namespace {
+
+std::string text_of(std::uint64_t id) {
+  // Every fifth event spans lines, which the stream carries as several data lines.
+  return id % 5 == 0 ? "event " + std::to_string(id) + "\nsecond line" : "event " + std::to_string(id);
+}
+
+void expect_exactly(const RecordingEvents& got, std::uint64_t first, std::uint64_t last) {
+  ASSERT_EQ(got.events.size(), last - first + 1);
+  for (std::uint64_t id = first; id <= last; ++id) {
+    EXPECT_EQ(got.events[id - first].first, id);
+    EXPECT_EQ(got.events[id - first].second, text_of(id));
+  }
+}
+
+void publish_range(int port, std::string_view channel, std::uint64_t first, std::uint64_t last) {
+  for (std::uint64_t id = first; id <= last; ++id) ASSERT_EQ(publish(port, channel, text_of(id)), id);
+}
+
+void expect_counters_match_the_wire(Loop& loop, const ClientWireCounters& c, const RecordingEvents& got) {
+  EXPECT_EQ(c.bytes_down(), loop.counters().bytes_in);
+  EXPECT_EQ(c.bytes_up(), loop.counters().bytes_out);
+  EXPECT_EQ(c.header_bytes_up, c.bytes_up());
+  std::uint64_t payload = 0;
+  for (const auto& e : got.events) payload += e.second.size();
+  EXPECT_EQ(c.payload_bytes_down, payload);
+  EXPECT_EQ(c.events, got.events.size());
+}
+
+ServerConfig quick_retry_config() {
+  ServerConfig config = TestServer::default_config();
+  config.sse.retry_ms = 30;  // reconnects in the tests come back quickly
+  return config;
+}
+
+TEST(SseClient, ReceivesEveryEventOnceInOrder) {
+  TestServer server;
+  Loop loop(10);
+  RecordingEvents got;
+  SseClient client(loop, loopback_options(server.port(), "sse"), got);
+  client.start();
+  // The stream is open once the live-edge position has arrived.
+  ASSERT_TRUE(run_until(loop, [&] { return client.resume_id() == "0"; }));
+  publish_range(server.port(), "sse", 1, 20);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 20; }));
+  publish_range(server.port(), "sse", 21, 50);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 50; }));
+  expect_exactly(got, 1, 50);
+  EXPECT_EQ(client.last_id(), 50u);
+  EXPECT_EQ(client.resume_id(), "50");
+  EXPECT_TRUE(got.errors.empty());
+  EXPECT_EQ(client.counters().connects, 1u);
+  EXPECT_EQ(client.counters().requests, 1u);
+  expect_counters_match_the_wire(loop, client.counters(), got);
+  client.stop();
+  EXPECT_TRUE(client.closed());
+}
+
+TEST(SseClient, ResumesWithLastEventIdAfterTheServerDropsTheStream) {
+  TestServer server(quick_retry_config());
+  Loop loop(10);
+  RecordingEvents got;
+  SseClient client(loop, loopback_options(server.port(), "drop"), got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return client.resume_id() == "0"; }));
+  publish_range(server.port(), "drop", 1, 10);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 10; }));
+  server.run_on_loop([&] { server.server().force_close_all(); });
+  publish_range(server.port(), "drop", 11, 20);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 20; }));
+  publish_range(server.port(), "drop", 21, 25);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 25; }));
+  expect_exactly(got, 1, 25);
+  EXPECT_EQ(client.counters().connects, 2u);
+  EXPECT_EQ(client.counters().requests, 2u);
+  EXPECT_TRUE(got.errors.empty()) << got.errors[0].detail;  // a clean end of stream is not an error
+  expect_counters_match_the_wire(loop, client.counters(), got);
+}
+
+// The live-edge position the server sends first is what makes this loss-free: the stream breaks before any
+// event arrived, yet the events published meanwhile are replayed and the older ones are not.
+TEST(SseClient, ResumesFromTheLiveEdgeWhenDroppedBeforeTheFirstEvent) {
+  TestServer server(quick_retry_config());
+  publish_range(server.port(), "edge", 1, 3);
+  Loop loop(10);
+  RecordingEvents got;
+  SseClient client(loop, loopback_options(server.port(), "edge"), got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return client.resume_id() == "3"; }));
+  server.run_on_loop([&] { server.server().force_close_all(); });
+  publish_range(server.port(), "edge", 4, 6);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 3; }));
+  publish_range(server.port(), "edge", 7, 7);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 4; }));
+  expect_exactly(got, 4, 7);
+  EXPECT_EQ(client.counters().connects, 2u);
+}
+
+TEST(SseClient, StopAndStartResumeFromTheLastId) {
+  TestServer server;
+  Loop loop(10);
+  RecordingEvents got;
+  SseClient client(loop, loopback_options(server.port(), "restart"), got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return client.resume_id() == "0"; }));
+  publish_range(server.port(), "restart", 1, 5);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 5; }));
+  client.stop();
+  EXPECT_TRUE(client.closed());
+  publish_range(server.port(), "restart", 6, 9);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 9; }));
+  expect_exactly(got, 1, 9);
+  EXPECT_TRUE(got.errors.empty());
+}
+
+TEST(SseClient, StartsAfterTheGivenIdAndReportsGaps) {
+  ServerConfig config = TestServer::default_config();
+  config.hub.history = 4;
+  TestServer server(config);
+  publish_range(server.port(), "since", 1, 10);
+  Loop loop(10);
+  RecordingEvents got;
+  ClientOptions options = loopback_options(server.port(), "since");
+  options.since = 2;
+  SseClient client(loop, options, got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 4; }));
+  ASSERT_EQ(got.gaps.size(), 1u);
+  EXPECT_EQ(got.gaps[0], std::make_pair(std::uint64_t{3}, std::uint64_t{6}));
+  expect_exactly(got, 7, 10);
+  expect_counters_match_the_wire(loop, client.counters(), got);
+}
+
+TEST(SseClient, HeartbeatsAreFramingAndDeliverNothing) {
+  ServerConfig config = TestServer::default_config();
+  config.sse.heartbeat_ms = 100;
+  TestServer server(config);
+  Loop loop(10);
+  RecordingEvents got;
+  SseClient client(loop, loopback_options(server.port(), "hb"), got);
+  client.start();
+  const std::uint64_t before_heartbeats = std::string_view("retry: 3000\n\nid: 0\n\n").size();
+  ASSERT_TRUE(run_until(loop, [&] { return client.counters().framing_bytes_down >= before_heartbeats + 6; }));
+  EXPECT_TRUE(got.events.empty());
+  EXPECT_EQ(client.counters().payload_bytes_down, 0u);
+  EXPECT_EQ((client.counters().framing_bytes_down - before_heartbeats) % 3, 0u);  // whole ":\n\n" records
+  expect_counters_match_the_wire(loop, client.counters(), got);
+}
+
+TEST(SseClient, AnErrorStatusFailsTheSourceForGood) {
+  TestServer server;
+  Loop loop(10);
+  RecordingEvents got;
+  SseClient client(loop, loopback_options(server.port(), "bad%20name"), got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return client.rejected() && !got.errors.empty(); }));
+  EXPECT_EQ(got.errors_of(ClientErrorKind::kHttpStatus), 1u);
+  EXPECT_EQ(got.errors[0].detail, "HTTP 400");
+  EXPECT_EQ(client.counters().requests, 1u);
+  expect_counters_match_the_wire(loop, client.counters(), got);
+}
+
+}  // namespace
+}  // namespace rtb::test

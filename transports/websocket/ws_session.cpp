@@ -1,0 +1,290 @@
+#include "transports/websocket/ws_session.hpp"
+
+#include <algorithm>
+
+#include "transports/websocket/ws_event_format.hpp"
+#include "transports/websocket/ws_frame_encoder.hpp"
+
+namespace rtb {
+
+WsSession::WsSession(WsContext& context, HttpConnection& connection, Mode mode)
+    : context_(&context),
+      connection_(connection),
+      reader_(WsRole::kServer, WsLimits{context.config.max_message_bytes, context.config.max_fragments},
+              *this),
+      timer_(&WsSession::on_timer, this),
+      mode_(mode) {
+  next_ = context.first;
+  if (next_ != nullptr) next_->prev_ = this;
+  context.first = this;
+  ++context.stats.sessions_open;
+  ++context.stats.sessions_total;
+}
+
+WsSession::~WsSession() {
+  if (context_ == nullptr) return;
+  if (prev_ != nullptr) {
+    prev_->next_ = next_;
+  } else {
+    context_->first = next_;
+  }
+  if (next_ != nullptr) next_->prev_ = prev_;
+  --context_->stats.sessions_open;
+}
+
+void WsSession::detach() {
+  context_ = nullptr;
+  prev_ = next_ = nullptr;
+}
+
+void WsSession::start(Channel* channel, bool has_since, std::uint64_t since) {
+  // Armed first: a replay that finds the peer too slow replaces it with the close timeout.
+  if (context_->config.ping_interval_ms > 0)
+    connection_.tcp().loop().timers().schedule(timer_, context_->config.ping_interval_ms);
+  if (mode_ != Mode::kPubSub || channel == nullptr) return;
+  channel_ = channel;
+  channel->subscribe(*this);
+  const std::uint64_t last = channel->last_id();
+  // No since: live events only, like an EventSource without Last-Event-ID. A since beyond the newest id is
+  // the newest id (the wire contract).
+  cursor_ = has_since ? std::min(since, last) : last;
+  replaying_ = cursor_ < last;
+  pump_replay();
+}
+
+// --- output -----------------------------------------------------------------------------------------------
+
+WriteResult WsSession::send(SharedBuffer frame) {
+  const WriteResult result = connection_.write(std::move(frame));
+  if (result == WriteResult::kDropped) drop_slow_consumer();
+  return result;
+}
+
+WriteResult WsSession::send_event(const Event& event) {
+  cursor_ = event.id;
+  // The frame is built by whichever subscriber gets the event first and shared by all the others.
+  const WriteResult result = send(event.encoded_as(WireEncoding::kWsTextFrame, ws_encode_event_frame));
+  if (result != WriteResult::kDropped) ++context_->stats.events_sent;
+  return result;
+}
+
+void WsSession::on_hub_event(const Event& event) {
+  // While a replay runs, live events wait in the history: the replay cursor reaches them in order.
+  if (state_ != State::kOpen || replaying_ || event.id <= cursor_) return;
+  send_event(event);
+}
+
+void WsSession::pump_replay() {
+  const std::uint32_t batch = std::max<std::uint32_t>(1, context_->config.replay_batch);
+  while (replaying_ && state_ == State::kOpen) {
+    const HistorySlice slice = channel_->since(cursor_, batch);
+    if (slice.gap_first != 0) {
+      ++context_->counters.gaps_sent;
+      cursor_ = slice.gap_last;
+      if (send(ws_encode_server_frame(WsOpcode::kText, ws_gap_text(slice.gap_first, slice.gap_last))) !=
+          WriteResult::kOk)
+        return;  // backpressure: on_session_drained() continues; dropped: closed
+    }
+    if (slice.empty()) {
+      replaying_ = false;  // caught up: live events from here
+      return;
+    }
+    for (std::uint64_t id = slice.first; id <= slice.last; ++id) {
+      if (send_event(channel_->history().at(id)) != WriteResult::kOk) return;
+    }
+  }
+}
+
+void WsSession::on_session_drained() {
+  if (state_ != State::kOpen) return;
+  if (replaying_) pump_replay();
+  if (mode_ == Mode::kEcho) pump_echoes();
+}
+
+// --- /echo ------------------------------------------------------------------------------------------------
+//
+// An echo client gets back only what it sent, so instead of dropping it as a slow consumer, its input is
+// paused while its send queue is above the high watermark: a client that sends faster than it reads is slowed
+// down, never cut off (Autobahn 9.7/9.8 pipeline 1000 messages). A message whose echo is bigger than the
+// queue bound itself (16 MiB messages against a 4 MiB bound, Autobahn 9.1.6) is sent as fragments as the
+// queue drains.
+
+void WsSession::echo(WsOpcode op, std::string_view payload) {
+  const TcpConnection& tcp = connection_.tcp();
+  const std::size_t frame = ws_frame_header_size(payload.size(), false) + payload.size();
+  if (echoes_.empty() && tcp.queued_bytes() + frame <= tcp.limits().max_queued_bytes) {
+    // The common case: header and payload in one allocation, queued at once.
+    if (send(ws_encode_server_frame(op, payload)) == WriteResult::kBackpressure) pause_input();
+    return;
+  }
+  echoes_.push_back(PendingEcho{op, std::string(payload)});
+  pause_input();
+  pump_echoes();
+}
+
+void WsSession::pump_echoes() {
+  const TcpLimits& limits = connection_.tcp().limits();
+  // Fragments small enough that a queue with no room for the next one is above the high watermark, so
+  // on_session_drained() is sure to come back here.
+  const std::size_t max_piece = std::max<std::size_t>(
+      1, std::min(limits.high_watermark, (limits.max_queued_bytes - limits.high_watermark) / 2));
+  while (!echoes_.empty() && state_ == State::kOpen) {
+    PendingEcho& m = echoes_.front();
+    const std::size_t piece = std::min(max_piece, m.payload.size() - m.sent);
+    const std::size_t frame = ws_frame_header_size(piece, false) + piece;
+    if (connection_.tcp().queued_bytes() + frame > limits.max_queued_bytes) return;
+    const bool first = m.sent == 0;
+    const bool last = m.sent + piece == m.payload.size();
+    const WriteResult result = send(ws_encode_server_frame(
+        first ? m.op : WsOpcode::kContinuation, std::string_view(m.payload).substr(m.sent, piece), last));
+    m.sent += piece;
+    if (last) echoes_.pop_front();
+    if (result != WriteResult::kOk) return;  // backpressure: on_session_drained() continues
+  }
+  if (echoes_.empty() && connection_.tcp().queued_bytes() < limits.high_watermark) resume_input();
+}
+
+void WsSession::pause_input() {
+  if (input_paused_) return;
+  input_paused_ = true;
+  connection_.tcp().stop_reading();
+}
+
+void WsSession::resume_input() {
+  if (!input_paused_ || connection_.tcp().closing()) return;
+  input_paused_ = false;
+  connection_.tcp().start_reading();
+}
+
+// --- input ------------------------------------------------------------------------------------------------
+
+void WsSession::on_session_data(char* data, std::size_t len) {
+  heard_from_peer_ = true;
+  if (state_ == State::kClosed || context_ == nullptr) return;
+  reader_.feed(data, len);
+}
+
+void WsSession::on_ws_message(WsOpcode op, std::string_view payload) {
+  if (state_ != State::kOpen) return;  // after our close frame, data is read and dropped
+  ++context_->counters.messages_in;
+  if (mode_ == Mode::kEcho) {
+    echo(op, payload);
+    return;
+  }
+  if (op != WsOpcode::kText) {
+    begin_close(ws_close::kUnsupportedData, "/ws accepts text messages only", AfterClose::kWaitForPeer);
+    return;
+  }
+  // An empty text has nothing to publish (POST /publish refuses it too).
+  if (payload.empty()) return;
+  ++context_->counters.published;
+  // Through the hub, so it reaches every subscriber on every transport, this session included.
+  context_->hub.publish(channel_->name(), payload);
+}
+
+void WsSession::on_ws_ping(std::string_view payload) {
+  if (state_ == State::kOpen) send(ws_encode_server_frame(WsOpcode::kPong, payload));
+}
+
+void WsSession::on_ws_pong(std::string_view payload) {
+  // Unsolicited pongs are allowed (RFC 6455 5.5.3); any byte already counted as an answer to our ping.
+  (void)payload;
+}
+
+void WsSession::on_ws_close(std::uint16_t code, std::string_view reason) {
+  (void)reason;
+  if (state_ == State::kClosing) {
+    // The peer answered our close: the handshake is complete and the server closes TCP first.
+    state_ = State::kClosed;
+    connection_.tcp().close_after_writes();
+    return;
+  }
+  if (state_ != State::kOpen) return;
+  // Echo the peer's code (RFC 6455 5.5.1); an empty close is answered with 1000.
+  begin_close(code == 0 ? ws_close::kNormal : code, {}, AfterClose::kCloseTcp);
+}
+
+void WsSession::on_ws_error(std::uint16_t close_code, std::string_view reason) {
+  ++context_->stats.protocol_errors;
+  if (state_ == State::kOpen) {
+    // Failing the connection (RFC 6455 7.1.7): the stream can no longer be parsed, so nothing the peer sends
+    // after this is worth waiting for.
+    begin_close(close_code, reason, AfterClose::kCloseTcp);
+    return;
+  }
+  state_ = State::kClosed;
+  connection_.tcp().close_after_writes();
+}
+
+// --- closing ----------------------------------------------------------------------------------------------
+
+void WsSession::close(std::uint16_t code, std::string_view reason) {
+  begin_close(code, reason, AfterClose::kWaitForPeer);
+}
+
+void WsSession::begin_close(std::uint16_t code, std::string_view reason, AfterClose after) {
+  if (state_ != State::kOpen) return;
+  state_ = State::kClosing;
+  replaying_ = false;
+  unsubscribe();
+  echoes_.clear();  // no data frame may follow a close frame
+  // The peer's close frame has to be read (kWaitForPeer) and the close timeout bounds everything else.
+  if (after == AfterClose::kWaitForPeer) resume_input();
+  if (connection_.write(ws_encode_close_frame(code, reason)) == WriteResult::kDropped) {
+    // No room even for the close frame (or the socket is already going): nothing can be said any more.
+    close_tcp_now();
+    return;
+  }
+  if (after == AfterClose::kCloseTcp) {
+    state_ = State::kClosed;
+    connection_.tcp().close_after_writes();
+  }
+  // Bounds both the wait for the peer's close frame and a send queue that never drains.
+  connection_.tcp().loop().timers().schedule(timer_, context_->config.close_timeout_ms);
+}
+
+void WsSession::drop_slow_consumer() {
+  if (state_ != State::kOpen || connection_.tcp().closing()) return;
+  ++context_->stats.dropped_slow;
+  ++connection_.tcp().loop().counters().dropped_slow_consumers;
+  // The queue is full, so this close frame usually cannot be queued either; begin_close() then closes TCP at
+  // once. If it fits, it goes out behind the queue and TCP closes after it: a peer that does not read would
+  // never answer it, so there is nothing to wait for (the close timeout bounds the drain).
+  begin_close(ws_close::kPolicyViolation, "send queue full", AfterClose::kCloseTcp);
+}
+
+void WsSession::close_tcp_now() {
+  state_ = State::kClosed;
+  replaying_ = false;
+  unsubscribe();
+  connection_.tcp().loop().timers().cancel(timer_);
+  connection_.close();
+}
+
+void WsSession::on_timer(TimerEntry& entry) {
+  auto& self = *static_cast<WsSession*>(entry.context);
+  if (self.context_ == nullptr) return;
+  if (self.state_ == State::kOpen) {
+    self.on_keepalive();
+    return;
+  }
+  ++self.context_->counters.close_timeouts;
+  self.close_tcp_now();
+}
+
+void WsSession::on_keepalive() {
+  if (ping_outstanding_ && !heard_from_peer_) {
+    // Nothing at all arrived during a whole interval after our ping: the peer or the path is gone.
+    ++context_->counters.ping_timeouts;
+    close_tcp_now();
+    return;
+  }
+  ping_outstanding_ = true;
+  heard_from_peer_ = false;
+  ++context_->counters.pings_sent;
+  send(context_->ping_frame);
+  if (state_ == State::kOpen)
+    connection_.tcp().loop().timers().schedule(timer_, context_->config.ping_interval_ms);
+}
+
+}  // namespace rtb

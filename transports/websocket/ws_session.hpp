@@ -1,0 +1,96 @@
+// WsSession: the server end of one WebSocket connection after the upgrade, for /echo (echo every message) and
+// /ws (pub/sub: replay from `since`, then live events; a text message from the client is published).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "transports/http/http_connection.hpp"
+#include "transports/hub/hub.hpp"
+#include "transports/net/timer_wheel.hpp"
+#include "transports/websocket/websocket_transport.hpp"
+#include "transports/websocket/ws_reader.hpp"
+
+namespace rtb {
+
+class WsSession final : public HttpSession, public HubSubscriber, public WsReaderEvents {
+ public:
+  enum class Mode : std::uint8_t { kEcho, kPubSub };
+
+  WsSession(WsContext& context, HttpConnection& connection, Mode mode);
+  ~WsSession() override;
+  WsSession(const WsSession&) = delete;
+  WsSession& operator=(const WsSession&) = delete;
+
+  // Called right after HttpConnection::upgrade() sent the 101: arms the keepalive and, for /ws, subscribes to
+  // `channel` and replays every retained event with id > since (no since: live events only).
+  void start(Channel* channel, bool has_since, std::uint64_t since);
+  // A close that we start (server shutdown: 1001). The peer's close frame or the close timeout ends the TCP
+  // connection.
+  void close(std::uint16_t code, std::string_view reason);
+  // The transport is going away before the connection (process teardown): forget it.
+  void detach();
+  WsSession* next() const { return next_; }
+
+  // HttpSession
+  void on_session_data(char* data, std::size_t len) override;
+  void on_session_drained() override;
+  // HubSubscriber
+  void on_hub_event(const Event& event) override;
+  // WsReaderEvents
+  void on_ws_message(WsOpcode op, std::string_view payload) override;
+  void on_ws_ping(std::string_view payload) override;
+  void on_ws_pong(std::string_view payload) override;
+  void on_ws_close(std::uint16_t code, std::string_view reason) override;
+  void on_ws_error(std::uint16_t close_code, std::string_view reason) override;
+
+ private:
+  enum class State : std::uint8_t {
+    kOpen,     // frames flow both ways
+    kClosing,  // our close frame is out; waiting for the peer's (its data is read and ignored)
+    kClosed,   // nothing more is read; the TCP connection closes when its queue is sent (or at the timeout)
+  };
+  // After the close frame: wait for the peer's close frame, or close TCP once the frame is sent.
+  enum class AfterClose : std::uint8_t { kWaitForPeer, kCloseTcp };
+
+  WriteResult send(SharedBuffer frame);
+  WriteResult send_event(const Event& event);
+  void pump_replay();
+  void echo(WsOpcode op, std::string_view payload);
+  void pump_echoes();
+  void pause_input();
+  void resume_input();
+  void begin_close(std::uint16_t code, std::string_view reason, AfterClose after);
+  void drop_slow_consumer();
+  void close_tcp_now();
+  void on_keepalive();
+  static void on_timer(TimerEntry& entry);
+
+  // /echo only: a message whose echo does not fit the send queue now, streamed out as fragments while the
+  // queue drains. Reading is paused while any wait, so this holds at most one read's worth of messages.
+  struct PendingEcho {
+    WsOpcode op;
+    std::string payload;
+    std::size_t sent = 0;
+  };
+
+  WsContext* context_;
+  HttpConnection& connection_;
+  WsReader reader_;
+  std::deque<PendingEcho> echoes_;
+  TimerEntry timer_;  // keepalive while open, close timeout afterwards
+  Channel* channel_ = nullptr;
+  WsSession* prev_ = nullptr;  // registry links in context_, walked on shutdown
+  WsSession* next_ = nullptr;
+  std::uint64_t cursor_ = 0;  // id of the last event written (or skipped by a gap)
+  Mode mode_;
+  State state_ = State::kOpen;
+  bool replaying_ = false;
+  bool ping_outstanding_ = false;
+  bool heard_from_peer_ = false;  // any byte since the last keepalive ping
+  bool input_paused_ = false;     // /echo flow control: not reading until the send queue drains
+};
+
+}  // namespace rtb
