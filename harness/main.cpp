@@ -2,6 +2,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
+#include "harness/runner/run_command.hpp"
+#include "harness/scenario/load_command.hpp"
 #include "transports/server/serve_command.hpp"
 
 int main(int argc, char** argv) {
@@ -11,8 +16,14 @@ int main(int argc, char** argv) {
 
   rtb::ServerConfig serve_config;
   CLI::App* serve = rtb::add_serve_command(app, serve_config);
+  rtb::LoadCommandOptions load_options;
+  CLI::App* load = rtb::add_load_command(app, load_options);
+  rtb::RunOptions run_options;
+  CLI::App* run = rtb::add_run_command(app, run_options);
 
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return rtb::run_serve(serve_config);
+  if (load->parsed()) return rtb::run_load_command(load_options, std::vector<std::string>(argv, argv + argc));
+  if (run->parsed()) return rtb::run_run_command(run_options, std::vector<std::string>(argv, argv + argc));
   return 1;
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, and run the quick comparison of all four transports.
+# The main job: install what is missing, build, run the quick suite (all four transports, about 1.5 minutes on
+# 2 cores) into results/latest/ (git-ignored), and say where the report and the plots are.
+# Extra arguments go to `rtbench run`, e.g. scripts/run.sh --repeat 1 (other suites: rtbench run --list).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,11 +9,12 @@ scripts/install-deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default -j"$(nproc)" --target rtbench
 
-bin=build/harness/rtbench
-port=${RTB_PORT:-18080}
-"$bin" serve --port "$port" >/tmp/rtbench-serve.log 2>&1 &
-server=$!
-trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/stats" >/dev/null && break; sleep 0.1; done
-id=$(curl -fs -X POST --data 'hello from run.sh' "http://127.0.0.1:$port/publish")
-curl -fs "http://127.0.0.1:$port/poll?since=$((id - 1))"
+# Debian's interpreter has python3-matplotlib; a python3 first on PATH (pyenv, venv) may not.
+status=0
+build/harness/rtbench run --suite quick --out results/latest --python /usr/bin/python3 "$@" || status=$?
+# rtbench run said where everything is; the last lines say it again for whoever scrolls (also after a failed run,
+# whose folder still holds what finished).
+echo
+echo "Report: results/latest/report.md"
+echo "Plots:  results/latest/plots/ (PNG 1920x1080 and SVG)"
+exit "$status"

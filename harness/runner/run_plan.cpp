@@ -1,0 +1,103 @@
+#include "harness/runner/run_plan.hpp"
+
+#include <fmt/format.h>
+
+#include "harness/metrics/csv_writer.hpp"
+#include "harness/scenario/server_url.hpp"
+
+namespace rtb {
+
+std::vector<PlannedRun> plan_runs(const Suite& suite, int repeat) {
+  std::vector<PlannedRun> runs;
+  for (int rep = 1; rep <= std::max(1, repeat); ++rep) {
+    for (std::size_t p = 0; p < suite.points.size(); ++p) {
+      for (auto t : suite.points[p].transports) {
+        PlannedRun r;
+        r.index = runs.size();
+        r.point = p;
+        r.transport = t;
+        r.repetition = rep;
+        r.id = fmt::format("{:03}-{}-{}-r{}", r.index + 1, suite.points[p].tag, transport_name(t), rep);
+        r.estimated_s = estimate_run_seconds(suite.points[p], t);
+        runs.push_back(std::move(r));
+      }
+    }
+  }
+  return runs;
+}
+
+RunFiles run_files(const std::string& out_dir, const PlannedRun& run) {
+  RunFiles f;
+  f.json = fmt::format("{}/points/{}.json", out_dir, run.id);
+  f.spectrum = fmt::format("{}/spectra/{}.hgrm", out_dir, run.id);
+  f.load_log = fmt::format("{}/logs/{}.load.log", out_dir, run.id);
+  f.server_log = fmt::format("{}/logs/{}.serve.log", out_dir, run.id);
+  return f;
+}
+
+std::vector<std::string> serve_arguments(const SuitePoint& point) {
+  // A short grace: by the time the runner stops the server the generator has gone and nothing is open.
+  std::vector<std::string> args = {"serve", "--host", "127.0.0.1", "--port", "0", "--shutdown-grace-ms",
+                                   "1000"};
+  args.insert(args.end(), point.server_args.begin(), point.server_args.end());
+  return args;
+}
+
+std::vector<std::string> load_options(const SuitePoint& point, TransportKind transport) {
+  const LoadConfig& c = point.load;
+  std::vector<std::string> a = {"--transport",
+                                std::string(transport_name(transport)),
+                                "--clients",
+                                std::to_string(c.clients),
+                                "--rate",
+                                csv_double(c.rate),
+                                "--payload-bytes",
+                                std::to_string(c.payload_bytes),
+                                "--channel",
+                                c.channel,
+                                "--headers",
+                                c.headers.name(),
+                                "--poll-interval-ms",
+                                std::to_string(c.poll_interval_ms),
+                                "--longpoll-timeout-ms",
+                                std::to_string(c.longpoll_timeout_ms),
+                                "--request-timeout-ms",
+                                std::to_string(c.request_timeout_ms),
+                                "--seed",
+                                std::to_string(c.seed),
+                                "--connect-rate",
+                                csv_double(c.connect_rate),
+                                "--connect-batch",
+                                std::to_string(c.connect_batch),
+                                "--connect-timeout-s",
+                                csv_double(c.connect_timeout_s),
+                                "--warmup-s",
+                                csv_double(c.warmup_s),
+                                "--duration-s",
+                                csv_double(c.duration_s),
+                                "--drain-s",
+                                csv_double(c.drain_s),
+                                "--late-ms",
+                                csv_double(c.late_ms)};
+  if (c.connection_per_request) a.push_back("--connection-per-request");
+  if (!c.sources.empty()) {
+    std::string list;
+    for (const auto& s : c.sources) list += (list.empty() ? "" : ",") + format_address(s);
+    a.insert(a.end(), {"--sources", list});
+  }
+  if (c.max_in_flight != 0) a.insert(a.end(), {"--max-in-flight", std::to_string(c.max_in_flight)});
+  return a;
+}
+
+std::vector<std::string> load_arguments(const SuitePoint& point, TransportKind transport,
+                                        const std::string& url, int server_pid, const RunFiles& files,
+                                        const std::string& raw_csv) {
+  std::vector<std::string> a = {"load", "--url", url};
+  for (auto& o : load_options(point, transport)) a.push_back(std::move(o));
+  if (server_pid > 0) a.insert(a.end(), {"--server-pid", std::to_string(server_pid)});
+  if (!raw_csv.empty()) a.insert(a.end(), {"--csv", raw_csv});
+  a.insert(a.end(), {"--json", files.json, "--spectrum", files.spectrum, "--quiet"});
+  return a;
+}
+
+}  // namespace rtb

@@ -1,0 +1,56 @@
+// Suite: a named benchmark matrix as plain data (points of load parameters and server options), with the
+// machine-limit checks and the duration estimate `rtbench run` needs before it starts anything.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario/load_config.hpp"
+#include "harness/scenario/transport_kind.hpp"
+
+namespace rtb {
+
+inline constexpr TransportKind kAllTransports[] = {TransportKind::kPoll, TransportKind::kLongPoll,
+                                                   TransportKind::kSse, TransportKind::kWebSocket};
+
+// One configuration of the matrix. It runs once per transport in `transports` and per repetition, each time
+// against a fresh server, so memory per connection starts from a clean RSS.
+struct SuitePoint {
+  std::string tag;   // unique in its suite, file-name safe: "c1000-browser"
+  std::string note;  // what the point models, for the report; may be empty
+  std::vector<TransportKind> transports{std::begin(kAllTransports), std::end(kAllTransports)};
+  // Everything `rtbench load` takes except url, server_pid and the output files, which belong to a run.
+  LoadConfig load;
+  std::vector<std::string> server_args;  // extra `rtbench serve` options, e.g. {"--sse-heartbeat-ms", "5000"}
+};
+
+struct Suite {
+  std::string name;
+  std::string purpose;             // one sentence: what the suite shows
+  std::vector<std::string> notes;  // how the use case was modelled where the generator cannot do it literally
+  std::vector<SuitePoint> points;
+};
+
+// The limits of the machines rtbench runs on (docs/anchors.md), with margins: one generator process and one
+// server process, each under the 20,000 open files it may hold.
+struct MachineLimits {
+  std::uint32_t max_clients = 19'000;        // per process: 20,000 fds minus listeners, publisher, logs
+  std::uint32_t max_connect_batch = 4096;    // somaxconn: the accept queue
+  std::uint32_t ports_per_source = 28'232;   // ephemeral ports per source/destination pair
+  double max_new_connections_per_s = 5'000;  // connection per request: TIME_WAIT and accept cost stay sane
+};
+
+// Every way the suite breaks a limit or an invariant (unknown tag, duplicate tag, a config the generator
+// would refuse), one sentence each; empty when the suite can run.
+std::vector<std::string> check_suite(const Suite& suite, const MachineLimits& limits = {});
+
+// Seconds one run (one point, one transport, one repetition) is expected to take, process start and
+// shutdown included; used for the progress display and the documented suite durations.
+double estimate_run_seconds(const SuitePoint& point, TransportKind transport);
+// The whole suite at `repeat` repetitions, without the verify step and the plots.
+double estimate_suite_seconds(const Suite& suite, int repeat);
+std::size_t suite_run_count(const Suite& suite, int repeat);
+
+}  // namespace rtb

@@ -1,0 +1,317 @@
+#include "harness/runner/suite_catalog.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace rtb {
+
+namespace {
+
+HeaderProfile browser_headers() {
+  HeaderProfile h;
+  h.kind = HeaderProfileKind::kBrowser;
+  return h;
+}
+
+// The defaults every suite starts from; a point changes what it is about.
+LoadConfig base_load(double warmup_s, double duration_s) {
+  LoadConfig c;
+  c.clients = 100;
+  c.rate = 1;
+  c.payload_bytes = 64;
+  c.poll_interval_ms = 1000;
+  c.warmup_s = warmup_s;
+  c.duration_s = duration_s;
+  c.drain_s = 3;
+  return c;
+}
+
+// A short poller needs up to one interval after the last event before it has everything.
+void fit_drain(LoadConfig& c) {
+  c.drain_s = std::max(2.0, 2.0 * c.poll_interval_ms / 1000.0 + 0.5);
+}
+
+// Above ~500 events/s a 1 s poll would bring back more than the server's default batch (1,000 events) or
+// outrun its history (4,096); these let a poll catch up in one answer, as a real deployment would configure.
+const std::vector<std::string> kHighRateServer = {"--history", "65536", "--max-batch", "10000"};
+
+SuitePoint make_point(std::string tag, LoadConfig load, std::string note = {},
+                      std::vector<std::string> server_args = {}) {
+  SuitePoint p;
+  p.tag = std::move(tag);
+  p.note = std::move(note);
+  fit_drain(load);
+  p.load = std::move(load);
+  p.server_args = std::move(server_args);
+  return p;
+}
+
+Suite tiny_suite() {
+  Suite s;
+  s.name = "tiny";
+  s.purpose = "Smoke test: every transport end to end with a few clients in a few seconds.";
+  LoadConfig c = base_load(0.5, 1);
+  c.clients = 5;
+  c.rate = 20;
+  c.poll_interval_ms = 100;
+  s.points.push_back(make_point("c5-r20", c, "5 clients, 20 events/s, short polls every 100 ms"));
+  return s;
+}
+
+Suite quick_suite() {
+  Suite s;
+  s.name = "quick";
+  s.purpose =
+      "The argument in under two minutes: 1,000 browser-like clients, one event per second, polls every "
+      "second (the Kaazing setting) on all four transports: bytes and requests per event, latency, memory.";
+  LoadConfig c = base_load(1, 5);
+  c.clients = 1000;
+  c.rate = 1;
+  c.headers = browser_headers();
+  s.points.push_back(
+      make_point("c1000-browser", c, "1,000 clients, 1 event/s, browser headers, poll every 1 s"));
+  return s;
+}
+
+Suite kaazing_suite() {
+  Suite s;
+  s.name = "kaazing";
+  s.purpose =
+      "The 2010 Kaazing/websocket.org overhead table measured instead of computed: 1,000 and 10,000 clients, "
+      "one "
+      "event per second, polls every second, minimal and browser request headers.";
+  s.notes = {
+      "100,000 clients are extrapolated linearly from the 10,000-client measurement (one process holds at "
+      "most "
+      "~19,900 connections here), and labelled so.",
+      "Payload 32 B: the smallest event that carries the generator's send stamp (the 2010 table counted "
+      "2-byte "
+      "WebSocket frames with no payload)."};
+  for (std::uint32_t clients : {1000u, 10000u}) {
+    for (bool browser : {false, true}) {
+      LoadConfig c = base_load(2, 10);
+      c.clients = clients;
+      c.rate = 1;
+      c.payload_bytes = 32;
+      if (browser) c.headers = browser_headers();
+      s.points.push_back(make_point(fmt::format("c{}-{}", clients, browser ? "browser" : "minimal"), c,
+                                    fmt::format("{} clients, 1 event/s, poll every 1 s, {} headers", clients,
+                                                browser ? "browser" : "minimal")));
+    }
+  }
+  return s;
+}
+
+Suite notifications_suite() {
+  Suite s;
+  s.name = "notifications";
+  s.purpose = "Many idle clients and rare pushes: what waiting costs per delivered notification.";
+  s.notes = {
+      "Polls every 2 s and an event every 2 s keep the window short; real apps poll every 30-60 s, "
+      "which only moves more of the polling cost onto requests that bring nothing."};
+  for (std::uint32_t clients : {2000u, 10000u}) {
+    LoadConfig c = base_load(2, 16);
+    c.clients = clients;
+    c.rate = 0.5;
+    c.payload_bytes = 200;
+    c.poll_interval_ms = 2000;
+    c.headers = browser_headers();
+    s.points.push_back(
+        make_point(fmt::format("c{}", clients), c,
+                   fmt::format("{} clients, one 200 B notification every 2 s, poll every 2 s", clients)));
+  }
+  return s;
+}
+
+Suite feed_suite() {
+  Suite s;
+  s.name = "feed";
+  s.purpose = "High-rate broadcast (a ticker or live feed): throughput, batching, CPU per 1,000 events.";
+  const std::pair<std::uint32_t, double> configs[] = {{100, 100}, {1000, 100}, {100, 1000}};
+  for (auto [clients, rate] : configs) {
+    LoadConfig c = base_load(2, 8);
+    c.clients = clients;
+    c.rate = rate;
+    c.payload_bytes = 256;
+    s.points.push_back(make_point(
+        fmt::format("c{}-r{}", clients, rate), c,
+        fmt::format("{} clients, {} events/s of 256 B, poll every 1 s", clients, rate), kHighRateServer));
+  }
+  return s;
+}
+
+Suite chat_suite() {
+  Suite s;
+  s.name = "chat";
+  s.purpose = "A chat room: every client posts now and then and everyone receives every message.";
+  s.notes = {
+      "The generator has one publisher: N clients posting r messages/s each are modelled as N "
+      "subscribers and one publisher at N x r messages/s (the server does the same fan-out work)."};
+  const std::pair<std::uint32_t, double> configs[] = {{100, 0.1}, {500, 0.1}};
+  for (auto [clients, per_client] : configs) {
+    LoadConfig c = base_load(2, 10);
+    c.clients = clients;
+    c.rate = clients * per_client;
+    c.payload_bytes = 100;
+    c.headers = browser_headers();
+    s.points.push_back(
+        make_point(fmt::format("c{}", clients), c,
+                   fmt::format("{} members posting every {:.0f} s each = {:.0f} messages/s to everyone",
+                               clients, 1 / per_client, c.rate)));
+  }
+  return s;
+}
+
+Suite game_suite() {
+  Suite s;
+  s.name = "game";
+  s.purpose = "Game state at tick rate: small messages at 20 and 60 Hz, polling at the tick.";
+  s.notes = {
+      "Server-to-client ticks only: the generator publishes over one connection, so the players' "
+      "inputs (client to server) are not modelled.",
+      "Short polling polls at the tick rate (50 ms, 17 ms): anything slower misses ticks' freshness."};
+  for (std::uint32_t hz : {20u, 60u}) {
+    LoadConfig c = base_load(2, 8);
+    c.clients = 100;
+    c.rate = hz;
+    c.payload_bytes = 48;
+    c.poll_interval_ms = (1000 + hz / 2) / hz;
+    s.points.push_back(
+        make_point(fmt::format("hz{}", hz), c,
+                   fmt::format("100 players, {} ticks/s of 48 B, poll every {} ms", hz, c.poll_interval_ms)));
+  }
+  return s;
+}
+
+Suite progress_suite() {
+  Suite s;
+  s.name = "progress";
+  s.purpose = "One client following a job's log: a quiet phase and a burst of lines.";
+  s.notes = {
+      "The generator publishes at a constant rate, so the burst is its own point (1,000 lines/s) beside "
+      "the quiet one (10 lines/s) rather than a rate that changes within a run."};
+  for (double rate : {10.0, 1000.0}) {
+    LoadConfig c = base_load(1, 8);
+    c.clients = 1;
+    c.rate = rate;
+    c.payload_bytes = 120;
+    c.headers = browser_headers();
+    s.points.push_back(make_point(fmt::format("r{}", rate), c,
+                                  fmt::format("1 client, {} log lines/s of 120 B, poll every 1 s", rate),
+                                  kHighRateServer));
+  }
+  return s;
+}
+
+Suite idle_suite() {
+  Suite s;
+  s.name = "idle";
+  s.purpose = "The cost of nothing happening: polling requests, long-poll renewals, heartbeats, memory.";
+  s.notes = {
+      "Keep-alive traffic is scaled to fit a 10 s window: polls every 1 s, long polls time out after "
+      "5 s, SSE heartbeats and WebSocket pings every 5 s (defaults: 30 s, 15 s, 30 s); per-second costs "
+      "scale down linearly with those intervals."};
+  for (std::uint32_t clients : {1000u, 10000u}) {
+    LoadConfig c = base_load(1, 10);
+    c.clients = clients;
+    c.rate = 0;
+    c.longpoll_timeout_ms = 5000;
+    c.headers = browser_headers();
+    s.points.push_back(make_point(fmt::format("c{}", clients), c,
+                                  fmt::format("{} idle clients: no events for 10 s", clients),
+                                  {"--sse-heartbeat-ms", "5000", "--ws-ping-interval-ms", "5000"}));
+  }
+  return s;
+}
+
+Suite churn_suite() {
+  Suite s;
+  s.name = "churn";
+  s.purpose = "Short polling over keep-alive connections vs a new TCP connection per request.";
+  s.notes = {
+      "Connection per request is a short-polling option, so those points run on poll only; the "
+      "keep-alive points run on all four transports for reference.",
+      "The server closes first (Connection: close), so TIME_WAIT stays on its side and the client's "
+      "ephemeral ports are not used up."};
+  const std::pair<std::uint32_t, std::uint32_t> configs[] = {{200, 100}, {1000, 1000}};
+  for (auto [clients, interval] : configs) {
+    for (bool cpr : {false, true}) {
+      LoadConfig c = base_load(2, 8);
+      c.clients = clients;
+      c.rate = 10;
+      c.poll_interval_ms = interval;
+      c.connection_per_request = cpr;
+      SuitePoint p =
+          make_point(fmt::format("c{}-i{}-{}", clients, interval, cpr ? "cpr" : "keepalive"), c,
+                     fmt::format("{} clients polling every {} ms over {}, 10 events/s", clients, interval,
+                                 cpr ? "a new connection per request" : "keep-alive connections"));
+      if (cpr) p.transports = {TransportKind::kPoll};
+      s.points.push_back(std::move(p));
+    }
+  }
+  return s;
+}
+
+Suite full_suite() {
+  Suite s;
+  s.name = "full";
+  s.purpose = "Sweeps of clients (1 .. 10,000), event rate, payload size and poll interval.";
+  s.notes = {"The poll-interval sweep runs on short polling only: the interval does not touch the others.",
+             "Runs above ~90% generator CPU are flagged generator_bottleneck in results.csv."};
+  auto base = [] {
+    LoadConfig c = base_load(1, 5);
+    c.clients = 100;
+    c.rate = 10;
+    return c;
+  };
+  for (std::uint32_t clients : {1u, 10u, 100u, 1000u, 10000u}) {
+    LoadConfig c = base();
+    c.clients = clients;
+    c.rate = 1;
+    s.points.push_back(make_point(fmt::format("clients-{}", clients), c,
+                                  fmt::format("clients sweep: {} clients, 1 event/s", clients)));
+  }
+  for (double rate : {1.0, 10.0, 100.0, 1000.0}) {
+    LoadConfig c = base();
+    c.rate = rate;
+    s.points.push_back(make_point(fmt::format("rate-{}", rate), c,
+                                  fmt::format("rate sweep: 100 clients, {} events/s", rate),
+                                  kHighRateServer));
+  }
+  for (std::uint32_t payload : {32u, 256u, 4096u, 16384u}) {
+    LoadConfig c = base();
+    c.payload_bytes = payload;
+    s.points.push_back(make_point(fmt::format("payload-{}", payload), c,
+                                  fmt::format("payload sweep: 100 clients, 10 events/s of {} B", payload)));
+  }
+  for (std::uint32_t interval : {100u, 250u, 500u, 1000u, 2000u}) {
+    LoadConfig c = base();
+    c.poll_interval_ms = interval;
+    SuitePoint p =
+        make_point(fmt::format("interval-{}", interval), c,
+                   fmt::format("poll-interval sweep: 100 clients, 10 events/s, every {} ms", interval));
+    p.transports = {TransportKind::kPoll};
+    s.points.push_back(std::move(p));
+  }
+  return s;
+}
+
+}  // namespace
+
+const std::vector<Suite>& suite_catalog() {
+  static const std::vector<Suite> suites = {
+      quick_suite(),    kaazing_suite(), notifications_suite(), feed_suite(), chat_suite(), game_suite(),
+      progress_suite(), idle_suite(),    churn_suite(),         full_suite(), tiny_suite()};
+  return suites;
+}
+
+const Suite* find_suite(std::string_view name) {
+  for (const auto& s : suite_catalog()) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace rtb

@@ -1,0 +1,530 @@
+#include "harness/runner/suite_runner.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "harness/metrics/csv_writer.hpp"
+#include "harness/runner/aggregate.hpp"
+#include "harness/runner/child_process.hpp"
+#include "harness/runner/interrupt.hpp"
+#include "harness/runner/output_dir.hpp"
+#include "harness/runner/progress_display.hpp"
+#include "harness/runner/report.hpp"
+#include "harness/runner/result_figures.hpp"
+#include "harness/runner/results_csv.hpp"
+#include "harness/runner/run_plan.hpp"
+#include "harness/runner/server_process.hpp"
+#include "harness/runner/suite_catalog.hpp"
+#include "harness/runner/suite_metadata.hpp"
+#include "harness/scenario/client_factory.hpp"
+#include "harness/scenario/json_value.hpp"
+#include "harness/scenario/load_report.hpp"
+
+#ifndef RTB_RUNNER_SOURCE_DIR
+#define RTB_RUNNER_SOURCE_DIR ""
+#endif
+
+namespace rtb {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string self_executable() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.string();
+}
+
+// scripts/plot.py of the tree this binary was built from, else found upwards from the binary.
+std::string find_plot_script(const std::string& binary) {
+  std::error_code ec;
+  std::string source = RTB_RUNNER_SOURCE_DIR;
+  if (!source.empty() && fs::exists(fs::path(source) / "scripts/plot.py", ec)) {
+    return (fs::path(source) / "scripts/plot.py").string();
+  }
+  for (fs::path dir = fs::path(binary).parent_path(); !dir.empty() && dir != dir.root_path();
+       dir = dir.parent_path()) {
+    if (fs::exists(dir / "scripts/plot.py", ec)) return (dir / "scripts/plot.py").string();
+  }
+  return {};
+}
+
+std::string machine_line(const SuiteRunInfo& x) {
+  const auto& h = x.meta.host;
+  return fmt::format("{}, {} cores, {}, {:.1f} GiB RAM, ulimit -n {}, somaxconn {}, tcp_timestamps {}",
+                     h.cpu_model, h.cores, h.kernel, static_cast<double>(h.mem_total_bytes) / (1u << 30),
+                     x.facts.open_files_soft, x.facts.somaxconn, x.facts.tcp_timestamps);
+}
+
+std::string run_label(const Suite& suite, const PlannedRun& run, int repeat) {
+  return fmt::format("{} {} rep {}/{}", suite.points[run.point].tag, transport_name(run.transport),
+                     run.repetition, repeat);
+}
+
+std::string result_summary(const RunRecord& r) {
+  if (!r.result) return "FAILED: " + r.error;
+  const LoadResult& x = *r.result;
+  std::string s;
+  if (x.rate > 0) {
+    s = fmt::format("p50 {:.2f} ms, p99 {:.2f} ms, {:.0f} B/event, {:.2f} req/event, {} lost",
+                    x.p50_us / 1000, x.p99_us / 1000, app_bytes_per_event(x), x.requests_per_event, x.lost);
+  } else {
+    s = fmt::format("idle: {:.2f} req/s and {:.0f} B/s per client, {:.0f} B/conn",
+                    requests_per_s_per_client(x), app_bytes_per_s_per_client(x),
+                    x.server_bytes_per_idle_conn);
+  }
+  if (x.errors_total > 0) s += fmt::format(", {} errors", x.errors_total);
+  if (x.generator_bottleneck != 0) s += ", GENERATOR-BOUND";
+  return s;
+}
+
+struct RunEnvironment {
+  std::string binary;
+  std::string out_dir;
+  PinPlan pinning;
+  ProgressDisplay* progress;
+};
+
+// One run: a fresh server, the generator against it, both stopped and reaped whatever happens.
+RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const PlannedRun& run) {
+  const SuitePoint& point = suite.points[run.point];
+  const RunFiles files = run_files(env.out_dir, run);
+  RunRecord rec;
+  rec.point = point.tag;
+  rec.transport = std::string(transport_name(run.transport));
+  rec.run_id = run.id;
+  rec.repetition = run.repetition;
+  rec.load_exit_status = -1;
+  const auto start = Clock::now();
+
+  std::string error;
+  auto server = ServerProcess::start(env.binary, serve_arguments(point), files.server_log,
+                                     env.pinning.server_cpu, &error);
+  if (!server) {
+    rec.error = "the server did not start: " + error;
+    rec.elapsed_s = seconds_since(start);
+    return rec;
+  }
+  SpawnOptions g;
+  g.binary = env.binary;
+  g.args = load_arguments(point, run.transport, server->url(), server->pid(), files,
+                          env.out_dir + "/points/load_rows.csv");
+  g.output_path = files.load_log;
+  g.cpu = env.pinning.generator_cpu;
+  auto generator = ChildProcess::spawn(g, &error);
+  if (!generator) {
+    rec.error = "the load generator did not start: " + error;
+    server->stop();
+    rec.elapsed_s = seconds_since(start);
+    return rec;
+  }
+  // Generous: the generator has its own phase limits; this only catches a hang.
+  const double limit_s = run.estimated_s * 2 + 30;
+  while (generator->running()) {
+    if (interrupt_signal() != 0) {
+      generator->stop(std::chrono::milliseconds(2000));
+      rec.error = "interrupted";
+      break;
+    }
+    if (seconds_since(start) > limit_s) {
+      generator->stop(std::chrono::milliseconds(2000));
+      rec.error =
+          fmt::format("the load generator was still running after {:.0f} s (estimate {:.0f} s): stopped",
+                      limit_s, run.estimated_s);
+      break;
+    }
+    if (!server->running()) {
+      generator->stop(std::chrono::milliseconds(2000));
+      rec.error = fmt::format("the server ended during the run ({}); its log: {}", server->describe_exit(),
+                              file_tail(files.server_log, 4));
+      break;
+    }
+    env.progress->tick(seconds_since(start));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  rec.load_exit_status = generator->exit_code().value_or(-1);
+  const bool server_alive = server->running();
+  const int server_status = server->stop(std::chrono::milliseconds(5000));
+  if (rec.error.empty() && (rec.load_exit_status == 0 || rec.load_exit_status == 1)) {
+    std::string text = read_file(files.json);
+    auto result = load_result_from_json(text, &error);
+    if (result) {
+      rec.result = std::move(*result);
+      if (rec.load_exit_status == 1) rec.error = "a threshold was missed: " + file_tail(files.load_log, 3);
+    } else {
+      rec.error = fmt::format("cannot read {}: {}", files.json, error);
+    }
+  } else if (rec.error.empty()) {
+    rec.error = fmt::format("rtbench load: {}; its log: {}", generator->describe_exit(),
+                            file_tail(files.load_log, 4));
+  }
+  if (server_alive && server_status != 0) {
+    rec.error +=
+        (rec.error.empty() ? "" : "; ") + fmt::format("the server's shutdown: {}", server->describe_exit());
+  }
+  rec.elapsed_s = seconds_since(start);
+  return rec;
+}
+
+// Every repetition's histogram merged (exact: same layout) into one spectrum per point and transport.
+void write_merged_spectra(const std::string& out_dir, const std::vector<RunRecord>& records,
+                          const Suite* suite) {
+  for (const auto& c : group_cases(records, suite)) {
+    if (c.results.empty()) continue;
+    LatencyHistogram merged;
+    for (const LoadResult* r : c.results) merged.merge(r->latency);
+    if (merged.count() == 0) continue;
+    std::string error;
+    write_text_file(fmt::format("{}/spectra/merged/{}-{}.hgrm", out_dir, c.point, c.transport),
+                    merged.spectrum_text(1000), &error);
+  }
+}
+
+// Runs the plot script; returns the images it made (relative paths) and a note.
+std::vector<std::string> make_plots(const RunOptions& o, const std::string& out_dir, const SystemFacts& facts,
+                                    std::string* note) {
+  if (o.no_plots) {
+    *note = "Plots skipped (--no-plots).";
+    return {};
+  }
+  const std::string script = o.plot_script.empty() ? find_plot_script(o.binary) : o.plot_script;
+  if (script.empty() || !fs::exists(script)) {
+    *note = "Plots skipped: scripts/plot.py not found (pass --plot-script).";
+    return {};
+  }
+  if (facts.matplotlib.empty()) {
+    *note =
+        fmt::format("Plots skipped: {} has no matplotlib (apt-get install python3-matplotlib).", o.python);
+    return {};
+  }
+  SpawnOptions s;
+  s.binary = o.python;
+  s.args = {script, out_dir};
+  s.output_path = out_dir + "/logs/plot.log";
+  std::string error;
+  auto child = ChildProcess::spawn(s, &error);
+  if (!child) {
+    *note = "Plots failed: " + error;
+    return {};
+  }
+  const auto start = Clock::now();
+  while (child->running()) {
+    if (interrupt_signal() != 0 || seconds_since(start) > 600) {
+      child->stop();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::vector<std::string> plots;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(out_dir) / "plots", ec)) {
+    if (e.path().extension() == ".png") plots.push_back("plots/" + e.path().filename().string());
+  }
+  std::sort(plots.begin(), plots.end());
+  if (child->exit_code() != 0) {
+    *note = fmt::format("The plot script failed ({}); see logs/plot.log: {}", child->describe_exit(),
+                        file_tail(s.output_path, 3));
+  } else {
+    *note = fmt::format("Made by {} with {} (matplotlib {}).", script, o.python, facts.matplotlib);
+  }
+  return plots;
+}
+
+ReportContext report_context(const SuiteRunInfo& info, const std::vector<RunRecord>& records) {
+  ReportContext c;
+  c.suite_name = info.suite != nullptr ? info.suite->name : "";
+  c.suite = info.suite;
+  c.command_line = info.meta.command_line;
+  c.cores = info.meta.host.cores;
+  c.machine = machine_line(info);
+  c.pinning = info.pinning.note;
+  if (!info.facts.load_average.empty()) {
+    c.load =
+        fmt::format("load average (1, 5, 15 min) {} at the start, {} at the end", info.facts.load_average,
+                    info.load_average_end.empty() ? "unknown" : info.load_average_end);
+    // More runnable work than the two processes we pinned means someone else shared the cores.
+    const double start = one_minute_load(info.facts.load_average);
+    const double end = one_minute_load(info.load_average_end);
+    const double busy = std::max(1.0, info.meta.host.cores - 0.5);
+    c.busy_host = (std::isfinite(start) && start > busy) || (std::isfinite(end) && end > busy + 1);
+  }
+  c.version = fmt::format("{} (git {}), {}, libuv {}", info.meta.version,
+                          info.meta.git_commit.empty() ? "unknown" : info.meta.git_commit.substr(0, 12),
+                          info.facts.compiler, info.facts.libuv);
+  c.start_time = info.start_time;
+  c.end_time = info.end_time;
+  c.repeat = info.repeat;
+  c.interrupted = info.interrupted;
+  for (const auto& r : records) {
+    if (!r.result) c.failed_runs.push_back(fmt::format("`{}` produced no result: {}", r.run_id, r.error));
+  }
+  c.plots = info.plots;
+  c.plots_note = info.plots_note;
+  return c;
+}
+
+void print_suites() {
+  fmt::print("{:<14} {:>5} {:>10}  {}\n", "suite", "runs", "estimate", "purpose");
+  for (const auto& s : suite_catalog()) {
+    fmt::print("{:<14} {:>5} {:>10}  {}\n", s.name, suite_run_count(s, 3),
+               format_duration(estimate_suite_seconds(s, 3)), s.purpose);
+  }
+  fmt::print("(runs and estimates at the default 3 repetitions, process start-up included)\n");
+}
+
+std::string suite_names() {
+  std::string names;
+  for (const auto& s : suite_catalog()) names += (names.empty() ? "" : ", ") + s.name;
+  return names;
+}
+
+// --report-only: plots and report.md again from a results folder, without running anything.
+int remake_report(RunOptions& o) {
+  std::string error, suite_name;
+  auto records = read_results_csv(o.out_dir + "/results.csv", &suite_name, &error);
+  if (!records) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
+    return 2;
+  }
+  SuiteRunInfo info;
+  info.suite = find_suite(o.suite.empty() ? suite_name : o.suite);
+  info.out_dir = o.out_dir;
+  info.facts = read_system_facts(o.python);
+  info.facts.load_average.clear();  // now's load says nothing about the run; metadata.json has the run's
+  int repeat = 0;
+  for (const auto& r : *records) repeat = std::max(repeat, r.repetition);
+  info.repeat = repeat;
+  // What the original run recorded about itself.
+  std::string text = read_file(o.out_dir + "/metadata.json");
+  if (auto meta = JsonValue::parse(text, &error)) {
+    auto str = [&meta](const char* key) {
+      const JsonValue* v = meta->find(key);
+      return v != nullptr && v->kind() == JsonValue::Kind::kString ? v->as_string() : std::string();
+    };
+    info.meta.command_line = str("command_line");
+    info.meta.version = str("version");
+    info.meta.git_commit = str("git_commit");
+    info.start_time = str("start_time");
+    info.load_average_end = str("load_average_at_end");
+    info.end_time = str("end_time");
+    if (const JsonValue* host = meta->find("host")) {
+      if (const JsonValue* v = host->find("cpu_model")) info.meta.host.cpu_model = v->as_string();
+      if (const JsonValue* v = host->find("kernel")) info.meta.host.kernel = v->as_string();
+      if (const JsonValue* v = host->find("cores"))
+        info.meta.host.cores = static_cast<int>(v->as_uint64().value_or(0));
+      if (const JsonValue* v = host->find("mem_total_bytes"))
+        info.meta.host.mem_total_bytes = v->as_uint64().value_or(0);
+    }
+    if (const JsonValue* p = meta->find("pinning")) {
+      if (const JsonValue* v = p->find("note")) info.pinning.note = v->as_string();
+    }
+    if (const JsonValue* sys = meta->find("system")) {
+      for (auto [key, field] :
+           {std::pair{"somaxconn", &info.facts.somaxconn},
+            std::pair{"tcp_timestamps", &info.facts.tcp_timestamps},
+            std::pair{"compiler", &info.facts.compiler}, std::pair{"libuv", &info.facts.libuv},
+            std::pair{"load_average_at_start", &info.facts.load_average}}) {
+        if (const JsonValue* v = sys->find(key)) *field = v->as_string();
+      }
+      if (const JsonValue* v = sys->find("open_files_soft"))
+        info.facts.open_files_soft = v->as_uint64().value_or(0);
+    }
+  }
+  std::error_code ec;
+  fs::remove_all(fs::path(o.out_dir) / "plots", ec);
+  fs::create_directories(fs::path(o.out_dir) / "plots", ec);
+  fs::create_directories(fs::path(o.out_dir) / "logs", ec);
+  info.plots = make_plots(o, o.out_dir, info.facts, &info.plots_note);
+  if (!write_text_file(o.out_dir + "/report.md", render_report(report_context(info, *records), *records),
+                       &error)) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
+    return 2;
+  }
+  fmt::print("rtbench run: report {}/report.md, {} plots in {}/plots/\n", o.out_dir, info.plots.size(),
+             o.out_dir);
+  if (info.plots.empty()) fmt::print("  {}\n", info.plots_note);
+  return 0;
+}
+
+}  // namespace
+
+int run_suite(RunOptions o) {
+  if (o.list) {
+    print_suites();
+    return 0;
+  }
+  if (o.binary.empty()) o.binary = self_executable();
+  if (o.out_dir.empty()) o.out_dir = "results/" + o.suite;
+  while (o.out_dir.size() > 1 && o.out_dir.back() == '/') o.out_dir.pop_back();
+  if (o.report_only) return remake_report(o);
+
+  const Suite* suite = find_suite(o.suite);
+  if (suite == nullptr) {
+    fmt::print(stderr, "rtbench run: no suite '{}'; the suites are {} (rtbench run --list)\n", o.suite,
+               suite_names());
+    return 2;
+  }
+  if (auto problems = check_suite(*suite); !problems.empty()) {
+    for (const auto& p : problems) fmt::print(stderr, "rtbench run: {}\n", p);
+    return 2;
+  }
+  if (o.repeat < 1 || o.repeat > 100) {
+    fmt::print(stderr, "rtbench run: --repeat must be 1-100\n");
+    return 2;
+  }
+  if (o.binary.empty() || ::access(o.binary.c_str(), X_OK) != 0) {
+    fmt::print(stderr, "rtbench run: cannot execute '{}' (--bin)\n", o.binary);
+    return 2;
+  }
+  // Fail before spending minutes when this build lacks a client the suite needs.
+  if (o.binary == self_executable()) {
+    for (const auto& p : suite->points) {
+      for (auto t : p.transports) {
+        if (!client_available(t)) {
+          fmt::print(stderr, "rtbench run: this build has no {} client; suite {} needs it\n",
+                     transport_name(t), suite->name);
+          return 2;
+        }
+      }
+    }
+  }
+  std::string error;
+  if (!prepare_output_dir(o.out_dir, o.force, &error)) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
+    return 2;
+  }
+  install_interrupt_handlers();
+
+  SuiteRunInfo info;
+  info.suite = suite;
+  info.out_dir = o.out_dir;
+  info.binary = o.binary;
+  info.repeat = o.repeat;
+  info.meta = collect_run_metadata(o.argv);
+  info.facts = read_system_facts(o.python);
+  info.pinning = plan_pinning(allowed_cpus());
+  info.start_time = iso8601_utc(std::chrono::system_clock::now());
+  const auto suite_start = Clock::now();
+  const std::vector<PlannedRun> plan = plan_runs(*suite, o.repeat);
+  info.estimated_s = estimate_suite_seconds(*suite, o.repeat);
+  const std::string metadata_path = o.out_dir + "/metadata.json";
+  std::vector<RunRecord> records;
+  records.reserve(plan.size());
+  auto write_metadata = [&] {
+    info.end_time = iso8601_utc(std::chrono::system_clock::now());
+    info.elapsed_s = seconds_since(suite_start);
+    std::string e;
+    if (!write_text_file(metadata_path, suite_metadata_json(info, records), &e)) {
+      fmt::print(stderr, "rtbench run: {}\n", e);
+    }
+  };
+
+  fmt::print(stderr,
+             "rtbench run: suite {}: {} runs ({} points x transports x {} repetitions), about {}; {}\n",
+             suite->name, plan.size(), suite->points.size(), o.repeat, format_duration(info.estimated_s),
+             info.pinning.note);
+
+  // The verify step, on a server started exactly like the measured ones.
+  {
+    auto server = ServerProcess::start(o.binary, serve_arguments(suite->points.front()),
+                                       o.out_dir + "/logs/verify.serve.log", info.pinning.server_cpu, &error);
+    if (!server) {
+      fmt::print(stderr, "rtbench run: verify: {}\n", error);
+      info.verify.checks.push_back({"the server starts and prints its address", false, error});
+      write_metadata();
+      return 2;
+    }
+    info.verify = verify_server("127.0.0.1", server->port());
+    server->stop();
+    if (!info.verify.ok()) {
+      fmt::print(stderr,
+                 "{}rtbench run: the server at {} does not speak the wire contract; nothing was run\n",
+                 info.verify.failures(), server->url());
+      write_metadata();
+      return 2;
+    }
+    fmt::print(stderr,
+               "rtbench run: verify: {} checks passed (/stats, /publish, /poll, /longpoll, /sse, /ws)\n",
+               info.verify.checks.size());
+  }
+
+  auto csv = CsvWriter::open(o.out_dir + "/results.csv", results_csv_header(), &error);
+  if (!csv) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
+    return 2;
+  }
+  ProgressDisplay progress(stderr, ::isatty(STDERR_FILENO) != 0, plan.size(), info.estimated_s);
+  RunEnvironment env{o.binary, o.out_dir, info.pinning, &progress};
+  for (const auto& run : plan) {
+    if (interrupt_signal() != 0) break;
+    progress.start_run(run.index, run_label(*suite, run, o.repeat), run.estimated_s);
+    RunRecord rec = execute_run(env, *suite, run);
+    if (rec.result && !csv->write_row(results_csv_row(suite->name, rec))) {
+      rec.error += (rec.error.empty() ? "" : "; ") + std::string("cannot append to results.csv");
+    }
+    progress.finish_run(rec.elapsed_s, result_summary(rec));
+    records.push_back(std::move(rec));
+  }
+  info.interrupted = interrupt_signal() != 0;
+  info.load_average_end = read_load_average();
+  write_merged_spectra(o.out_dir, records, suite);
+  write_metadata();
+
+  if (info.interrupted) {
+    info.plots_note = "Plots skipped: the suite was interrupted.";
+  } else {
+    progress.message("rtbench run: plotting...");
+    info.plots = make_plots(o, o.out_dir, info.facts, &info.plots_note);
+  }
+  if (!write_text_file(o.out_dir + "/report.md", render_report(report_context(info, records), records),
+                       &error)) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
+  }
+  write_metadata();
+
+  std::size_t with_result = 0, passed = 0;
+  std::uint64_t lost = 0;
+  for (const auto& r : records) {
+    if (r.result) {
+      ++with_result;
+      lost += r.result->lost;
+    }
+    if (r.result && r.load_exit_status == 0) ++passed;
+  }
+  fmt::print("rtbench run: suite {} {} in {}: {} of {} runs produced results ({} passed), {} events lost\n",
+             suite->name, info.interrupted ? "INTERRUPTED" : "done", format_duration(info.elapsed_s),
+             with_result, plan.size(), passed, lost);
+  fmt::print("  report:   {}/report.md\n", o.out_dir);
+  if (info.plots.empty()) {
+    fmt::print("  plots:    none. {}\n", info.plots_note);
+  } else {
+    fmt::print("  plots:    {}/plots/ ({} PNG 1920x1080, each with an SVG)\n", o.out_dir, info.plots.size());
+  }
+  fmt::print("  data:     {}/results.csv, {}/metadata.json\n", o.out_dir, o.out_dir);
+  if (info.interrupted) return 128 + interrupt_signal();
+  return passed == plan.size() ? 0 : 1;
+}
+
+}  // namespace rtb

@@ -1,0 +1,36 @@
+// `rtbench load`: the command-line face of run_load (options, live progress, summary, output files, exit
+// code).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "harness/scenario/load_config.hpp"
+
+namespace rtb {
+
+// What the options parse into before they become a LoadConfig (enums and lists are read as text first).
+struct LoadCommandOptions {
+  LoadConfig config;
+  std::string transport = "poll";
+  std::string headers = "minimal";
+  std::string sources;
+  std::string publish_via = "auto";
+  double max_p99_us = 0;
+  std::uint64_t max_lost = 0;
+  std::string csv_path;
+  std::string json_path;
+  std::string spectrum_path;
+  bool quiet = false;
+  CLI::Option* max_p99_option = nullptr;
+  CLI::Option* max_lost_option = nullptr;
+};
+
+CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& options);
+
+// Exit status: 0 passed, 1 a threshold was missed (--max-errors, --max-p99-us, --max-lost), 2 the run could
+// not take place or its output could not be written (the message says what to fix).
+int run_load_command(LoadCommandOptions& options, const std::vector<std::string>& argv);
+
+}  // namespace rtb

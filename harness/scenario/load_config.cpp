@@ -1,0 +1,129 @@
+#include "harness/scenario/load_config.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "harness/scenario/client_factory.hpp"
+#include "harness/scenario/server_url.hpp"
+
+namespace rtb {
+
+std::uint64_t LoadConfig::effective_max_in_flight() const {
+  if (max_in_flight != 0) return max_in_flight;
+  return std::max<std::uint64_t>(1000, static_cast<std::uint64_t>(std::ceil(rate * 10)));
+}
+
+PublishVia LoadConfig::effective_publish_via() const {
+  if (publish_via != PublishVia::kAuto) return publish_via;
+  return transport == TransportKind::kWebSocket && client_available(TransportKind::kWebSocket)
+             ? PublishVia::kWebSocket
+             : PublishVia::kHttp;
+}
+
+std::string validate_load_config(const LoadConfig& c) {
+  if (!client_available(c.transport)) {
+    return fmt::format(
+        "--transport {}: this build has no {} client yet (its client end arrives with its transport); "
+        "available now: {}",
+        transport_name(c.transport), transport_name(c.transport), [] {
+          std::string list;
+          for (auto k : {TransportKind::kPoll, TransportKind::kLongPoll, TransportKind::kSse,
+                         TransportKind::kWebSocket}) {
+            if (!client_available(k)) continue;
+            if (!list.empty()) list += ", ";
+            list += transport_name(k);
+          }
+          return list;
+        }());
+  }
+  if (c.clients == 0) return "--clients must be at least 1";
+  if (!(c.rate >= 0) || c.rate > 10'000'000) return "--rate must be between 0 and 10,000,000 events/s";
+  if (c.payload_bytes == 0 || c.payload_bytes > 1'000'000) {
+    return "--payload-bytes must be between 1 and 1,000,000 (the server refuses larger bodies by default)";
+  }
+  if (c.channel.empty() || c.channel.size() > 200 ||
+      !std::all_of(c.channel.begin(), c.channel.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '-' || ch == '_' || ch == '.' || ch == '~';
+      })) {
+    return "--channel must be 1-200 characters of A-Z a-z 0-9 - _ . ~ (it goes into URLs unescaped)";
+  }
+  if (c.poll_interval_ms == 0) return "--poll-interval-ms must be at least 1";
+  if (c.connection_per_request && c.transport != TransportKind::kPoll) {
+    return "--connection-per-request applies to --transport poll only";
+  }
+  if (!(c.connect_rate > 0)) return "--connect-rate must be positive (connections per second)";
+  if (c.connect_batch == 0 || c.connect_batch > 4096) {
+    return "--connect-batch must be 1-4096: more connects outstanding than somaxconn (4096) overflow the "
+           "server's accept queue";
+  }
+  if (!(c.connect_timeout_s > 0)) return "--connect-timeout-s must be positive";
+  if (!(c.warmup_s >= 0) || !(c.drain_s >= 0)) return "--warmup-s and --drain-s must be >= 0";
+  if (!(c.duration_s > 0)) return "--duration-s must be positive";
+  if (c.warmup_s + c.duration_s > 7 * 24 * 3600) return "--warmup-s + --duration-s must be under a week";
+  if (!(c.late_ms > 0)) return "--late-ms must be positive";
+  if (c.publish_via == PublishVia::kWebSocket && !client_available(TransportKind::kWebSocket)) {
+    return "--publish-via ws: this build has no WebSocket client yet; publish over http";
+  }
+  if (c.server_pid < 0) return "--server-pid must be a process id";
+  return {};
+}
+
+std::optional<std::vector<sockaddr_storage>> parse_sources(std::string_view text, std::string* error) {
+  std::vector<sockaddr_storage> out;
+  unsigned count = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (ec == std::errc() && end == text.data() + text.size()) {
+    if (count > 250) {
+      if (error != nullptr)
+        *error = "--sources: at most 250 extra loopback addresses (127.0.0.2 .. 127.0.0.251)";
+      return std::nullopt;
+    }
+    for (unsigned i = 1; i <= count + 1; ++i) out.push_back(*parse_ip_literal(fmt::format("127.0.0.{}", i)));
+    return out;
+  }
+  while (!text.empty()) {
+    std::size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    auto address = parse_ip_literal(item);
+    if (!address) {
+      if (error != nullptr) {
+        *error = fmt::format(
+            "--sources: '{}' is not an IP address; give a list like 127.0.0.2,127.0.0.3 or a count", item);
+      }
+      return std::nullopt;
+    }
+    out.push_back(*address);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (out.empty()) {
+    if (error != nullptr) *error = "--sources: empty list";
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<PublishVia> parse_publish_via(std::string_view text) {
+  if (text == "auto") return PublishVia::kAuto;
+  if (text == "http") return PublishVia::kHttp;
+  if (text == "ws") return PublishVia::kWebSocket;
+  return std::nullopt;
+}
+
+std::string_view publish_via_name(PublishVia via) {
+  switch (via) {
+    case PublishVia::kAuto:
+      return "auto";
+    case PublishVia::kHttp:
+      return "http";
+    case PublishVia::kWebSocket:
+      return "ws";
+  }
+  return "unknown";
+}
+
+}  // namespace rtb

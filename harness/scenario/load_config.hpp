@@ -1,0 +1,71 @@
+// LoadConfig: everything one load run needs, independent of the command line, so `rtbench run` can build one
+// in code and tests can run the generator in-process.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario/header_profile.hpp"
+#include "harness/scenario/transport_kind.hpp"
+
+namespace rtb {
+
+// kAuto: over a WebSocket when the subscribers are WebSocket ones (the client can send), else HTTP.
+enum class PublishVia { kAuto, kHttp, kWebSocket };
+
+struct LoadConfig {
+  std::string url = "http://127.0.0.1:8080";
+  TransportKind transport = TransportKind::kPoll;
+  std::uint32_t clients = 100;
+  double rate = 100;                 // events/s the publisher schedules; 0 = no events (the cost of idling)
+  std::uint32_t payload_bytes = 64;  // event text size, stamp included
+  std::string channel = "rtbench";
+  HeaderProfile headers;
+  std::uint32_t poll_interval_ms = 1000;
+  bool connection_per_request = false;
+  std::uint32_t longpoll_timeout_ms = 30'000;
+  std::uint32_t request_timeout_ms = 60'000;
+  std::uint64_t seed = 1;  // short-polling phases
+
+  // Connect phase.
+  std::vector<sockaddr_storage> sources;  // local addresses used round-robin; empty: the kernel chooses
+  double connect_rate = 5000;             // new subscriber connections per second
+  std::uint32_t connect_batch = 1000;     // connects outstanding at once; <= 4096 (somaxconn)
+  double connect_timeout_s = 30;
+
+  // Phases (seconds). Events belong to a phase by their intended send time.
+  double warmup_s = 1;
+  double duration_s = 10;
+  double drain_s = 5;  // upper bound; the drain ends as soon as every subscriber has every measured event
+
+  PublishVia publish_via = PublishVia::kAuto;
+  std::uint64_t max_in_flight = 0;  // publishes awaiting an answer; 0 = max(1000, 10 s of rate)
+  double late_ms = 2;               // a send later than this after its slot counts as late
+
+  int server_pid = 0;  // 0: no server process figures
+
+  // Pass/fail thresholds (exit status).
+  std::uint64_t max_errors = 0;
+  std::optional<double> max_p99_us;
+  std::optional<std::uint64_t> max_lost;
+
+  std::uint64_t effective_max_in_flight() const;
+  PublishVia effective_publish_via() const;  // kHttp or kWebSocket
+};
+
+// Checks ranges and combinations; "" when valid, else one sentence naming the option and what to change.
+std::string validate_load_config(const LoadConfig& config);
+
+// `--sources`: a comma-separated list of IP literals, or a count K meaning K extra loopback addresses
+// 127.0.0.2 .. 127.0.0.(K+1) used beside 127.0.0.1, so K+1 x ~28k ports reach one server port.
+std::optional<std::vector<sockaddr_storage>> parse_sources(std::string_view text, std::string* error);
+
+std::optional<PublishVia> parse_publish_via(std::string_view text);
+std::string_view publish_via_name(PublishVia via);
+
+}  // namespace rtb

@@ -1,0 +1,22 @@
+// Load report files: the --json document (result + metadata), the --csv row, the --spectrum text.
+#pragma once
+
+#include <string>
+
+#include "harness/scenario/load_config.hpp"
+#include "harness/scenario/load_result.hpp"
+#include "harness/scenario/run_metadata.hpp"
+
+namespace rtb {
+
+// The whole run as one JSON object: metadata, the config, "result" (every CSV column), the serialized latency
+// histogram (nanoseconds, mergeable), error examples, warnings and notes on how to read the figures.
+std::string load_result_json(const LoadConfig& config, const LoadResult& result, const RunMetadata& meta);
+
+// Appends one row to `path`, writing the header first when the file is new or empty.
+bool append_load_result_csv(const std::string& path, const LoadResult& result, std::string* error);
+
+// Overwrites `path` with `text`.
+bool write_text_file(const std::string& path, const std::string& text, std::string* error);
+
+}  // namespace rtb

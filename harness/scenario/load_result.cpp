@@ -1,0 +1,280 @@
+#include "harness/scenario/load_result.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "harness/metrics/csv_writer.hpp"
+#include "harness/scenario/json_value.hpp"
+
+namespace rtb {
+
+namespace {
+
+using R = LoadResult;
+
+std::optional<double> parse_double(std::string_view text) {
+  if (text == "nan" || text.empty()) return std::nan("");
+  if (text == "inf") return HUGE_VAL;
+  if (text == "-inf") return -HUGE_VAL;
+  std::string s(text);
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view text) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+// Sets one column from text; false when the text does not fit the column's type.
+bool set_column(LoadResult& r, const ResultColumn& c, std::string_view text) {
+  if (auto p = std::get_if<std::string R::*>(&c.member)) {
+    r.*(*p) = std::string(text);
+    return true;
+  }
+  if (auto p = std::get_if<std::uint64_t R::*>(&c.member)) {
+    auto v = parse_u64(text);
+    if (!v) return false;
+    r.*(*p) = *v;
+    return true;
+  }
+  auto p = std::get<double R::*>(c.member);
+  auto v = parse_double(text);
+  if (!v) return false;
+  r.*p = *v;
+  return true;
+}
+
+}  // namespace
+
+const std::vector<ResultColumn>& load_result_columns() {
+  static const std::vector<ResultColumn> columns = {
+      {"start_time", "run start, ISO-8601 UTC", &R::start_time},
+      {"end_time", "run end, ISO-8601 UTC", &R::end_time},
+      {"url", "the server URL", &R::url},
+      {"transport", "poll, longpoll, sse or ws", &R::transport},
+      {"clients", "subscribers requested", &R::clients},
+      {"connected", "subscribers connected at the measure start (the ones whose delivery counts)",
+       &R::connected},
+      {"rate", "events per second the publisher scheduled", &R::rate},
+      {"payload_bytes", "event text size asked for, stamp included", &R::payload_bytes},
+      {"header_profile", "request header profile: minimal, browser or a head size in bytes",
+       &R::header_profile},
+      {"request_head_bytes", "bytes of the first subscriber request head (request line + headers)",
+       &R::request_head_bytes},
+      {"poll_interval_ms", "short-polling interval per client", &R::poll_interval_ms},
+      {"connection_per_request", "1 when short polling opened a TCP connection per request",
+       &R::connection_per_request},
+      {"warmup_s", "warm-up length, not measured", &R::warmup_s},
+      {"duration_s", "measure phase length (events whose intended send time falls in it are measured)",
+       &R::duration_s},
+      {"seed", "seed of the short-polling phases", &R::seed},
+      {"p50_us", "latency publish->receive, 50th percentile, microseconds", &R::p50_us},
+      {"p90_us", "latency 90th percentile, microseconds", &R::p90_us},
+      {"p99_us", "latency 99th percentile, microseconds", &R::p99_us},
+      {"p999_us", "latency 99.9th percentile, microseconds", &R::p999_us},
+      {"p9999_us", "latency 99.99th percentile, microseconds", &R::p9999_us},
+      {"max_us", "latency maximum, microseconds", &R::max_us},
+      {"mean_us", "latency mean, microseconds", &R::mean_us},
+      {"latency_saturated", "latencies above the histogram's 1 h range (recorded as 1 h)",
+       &R::latency_saturated},
+      {"delivered", "measured events received, distinct per subscriber, summed over subscribers",
+       &R::delivered},
+      {"expected", "measured events published (answered with an id) x connected subscribers", &R::expected},
+      {"lost", "expected events never received", &R::lost},
+      {"duplicated", "receptions of an event already received", &R::duplicated},
+      {"reordered", "events received after a later one", &R::reordered},
+      {"events_per_s", "delivered / duration_s", &R::events_per_s},
+      {"requests", "HTTP requests the subscribers sent in the measure window (WebSocket handshake = 1)",
+       &R::requests},
+      {"requests_per_event", "requests / delivered", &R::requests_per_event},
+      {"requests_per_s", "requests / duration_s", &R::requests_per_s},
+      {"effective_poll_interval_ms",
+       "short polling: connected x measure window / requests, the interval the clients really kept (nan "
+       "otherwise)",
+       &R::effective_poll_interval_ms},
+      {"empty_responses", "204 answers in the window (empty polls, long-poll timeouts)", &R::empty_responses},
+      {"bytes_up", "application bytes subscribers sent in the window", &R::bytes_up},
+      {"bytes_down", "application bytes subscribers received in the window", &R::bytes_down},
+      {"bytes_up_per_event", "bytes_up / delivered", &R::bytes_up_per_event},
+      {"bytes_down_per_event", "bytes_down / delivered", &R::bytes_down_per_event},
+      {"header_bytes_per_event", "HTTP request + response heads (up + down) / delivered",
+       &R::header_bytes_per_event},
+      {"framing_bytes_per_event",
+       "SSE/batch field names and line ends, WebSocket frame headers (up + down) / "
+       "delivered",
+       &R::framing_bytes_per_event},
+      {"payload_bytes_per_event", "event text and request bodies (up + down) / delivered",
+       &R::payload_bytes_per_event},
+      {"header_bytes_up_per_event", "request heads / delivered", &R::header_bytes_up_per_event},
+      {"header_bytes_down_per_event", "response heads / delivered", &R::header_bytes_down_per_event},
+      {"framing_bytes_up_per_event", "framing sent / delivered", &R::framing_bytes_up_per_event},
+      {"framing_bytes_down_per_event", "framing received / delivered", &R::framing_bytes_down_per_event},
+      {"payload_bytes_up_per_event", "payload sent / delivered", &R::payload_bytes_up_per_event},
+      {"payload_bytes_down_per_event", "payload received / delivered", &R::payload_bytes_down_per_event},
+      {"bytes_up_per_s", "bytes_up / duration_s", &R::bytes_up_per_s},
+      {"bytes_down_per_s", "bytes_down / duration_s", &R::bytes_down_per_s},
+      {"tcp_segments", "TCP segments in the window from /proc/net/snmp (see tcp_segments_scope)",
+       &R::tcp_segments},
+      {"tcp_segments_per_event", "tcp_segments / delivered (publisher and every other TCP user included)",
+       &R::tcp_segments_per_event},
+      {"tcp_segments_scope",
+       "loopback_both_ends: OutSegs, where each segment of client AND server is counted once; "
+       "host_in_plus_out: InSegs + OutSegs of this host",
+       &R::tcp_segments_scope},
+      {"tcp_retransmits", "RetransSegs in the window", &R::tcp_retransmits},
+      {"server_cpu_s", "server CPU seconds (user + system) in the window; nan without --server-pid",
+       &R::server_cpu_s},
+      {"server_cpu_s_per_1k_events", "server_cpu_s per 1000 delivered events",
+       &R::server_cpu_s_per_1k_events},
+      {"server_rss_bytes", "server resident memory at the end of the window", &R::server_rss_bytes},
+      {"server_bytes_per_idle_conn",
+       "(server RSS with the subscribers connected and idle - RSS before) / "
+       "connected",
+       &R::server_bytes_per_idle_conn},
+      {"kernel_tcp_bytes_per_conn",
+       "/proc/net/sockstat TCP mem delta over the same interval / connected "
+       "(both ends on loopback)",
+       &R::kernel_tcp_bytes_per_conn},
+      {"generator_cpu_pct", "load generator thread CPU in the window, % of one core", &R::generator_cpu_pct},
+      {"generator_bottleneck", "1 when generator_cpu_pct > 90: the numbers may measure the generator",
+       &R::generator_bottleneck},
+      {"errors_refused", "connection errors: refused (see rtbench load --help)", &R::errors_refused},
+      {"errors_reset", "connection errors: reset", &R::errors_reset},
+      {"errors_timeout", "connection errors: timeout", &R::errors_timeout},
+      {"errors_protocol", "connection errors: protocol", &R::errors_protocol},
+      {"errors_http_status", "connection errors: unexpected HTTP status", &R::errors_http_status},
+      {"errors_total", "sum of the errors_* columns", &R::errors_total},
+      {"publish_via", "how events were published: http (pipelined POST /publish) or ws (messages on /ws)",
+       &R::publish_via},
+      {"publish_scheduled", "publisher slots that came due (sent + dropped)", &R::publish_scheduled},
+      {"publish_sent", "publishes sent", &R::publish_sent},
+      {"publish_late",
+       "publishes sent more than --late-ms after their slot (latency still counts from the slot)",
+       &R::publish_late},
+      {"publish_dropped",
+       "slots never sent: --max-in-flight reached or the connection down (k6's dropped "
+       "iterations)",
+       &R::publish_dropped},
+      {"publish_errors", "publishes answered with an error or never answered", &R::publish_errors},
+      {"publish_max_lateness_us", "largest send delay after a slot, microseconds",
+       &R::publish_max_lateness_us},
+      {"warmup_events", "receptions of warm-up events (not measured)", &R::warmup_events},
+      {"unstamped_events", "events without the generator's stamp (another publisher on the channel)",
+       &R::unstamped_events},
+      {"gap_reports", "times the server said history was gone (those events count as lost)", &R::gap_reports},
+  };
+  return columns;
+}
+
+std::vector<std::string> load_result_csv_header() {
+  std::vector<std::string> out;
+  for (const auto& c : load_result_columns()) out.emplace_back(c.name);
+  return out;
+}
+
+std::vector<std::string> load_result_csv_row(const LoadResult& r) {
+  std::vector<std::string> out;
+  for (const auto& c : load_result_columns()) {
+    if (auto p = std::get_if<std::string R::*>(&c.member)) {
+      out.push_back(r.*(*p));
+    } else if (auto p = std::get_if<std::uint64_t R::*>(&c.member)) {
+      out.push_back(std::to_string(r.*(*p)));
+    } else {
+      out.push_back(csv_double(r.*std::get<double R::*>(c.member)));
+    }
+  }
+  return out;
+}
+
+std::optional<LoadResult> load_result_from_csv(const std::vector<std::string>& header,
+                                               const std::vector<std::string>& row, std::string* error) {
+  if (header.size() != row.size()) {
+    if (error != nullptr) *error = "the row and the header have different numbers of fields";
+    return std::nullopt;
+  }
+  LoadResult r;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    for (const auto& c : load_result_columns()) {
+      if (c.name != header[i]) continue;
+      if (!set_column(r, c, row[i])) {
+        if (error != nullptr) *error = "column " + header[i] + ": cannot read '" + row[i] + "'";
+        return std::nullopt;
+      }
+    }
+  }
+  return r;
+}
+
+void write_load_result_columns(JsonWriter& json, const LoadResult& r) {
+  for (const auto& c : load_result_columns()) {
+    json.key(c.name);
+    if (auto p = std::get_if<std::string R::*>(&c.member)) {
+      json.value(std::string_view(r.*(*p)));
+    } else if (auto p = std::get_if<std::uint64_t R::*>(&c.member)) {
+      json.value(r.*(*p));
+    } else {
+      json.value(r.*std::get<double R::*>(c.member));  // NaN is written as null
+    }
+  }
+}
+
+std::optional<LoadResult> load_result_from_json(std::string_view text, std::string* error) {
+  auto doc = JsonValue::parse(text, error);
+  if (!doc) return std::nullopt;
+  const JsonValue* result = doc->find("result");
+  if (result == nullptr || result->kind() != JsonValue::Kind::kObject) {
+    if (error != nullptr) *error = "no \"result\" object: not an `rtbench load --json` file";
+    return std::nullopt;
+  }
+  LoadResult r;
+  for (const auto& c : load_result_columns()) {
+    const JsonValue* v = result->find(c.name);
+    if (v == nullptr) continue;
+    bool ok = true;
+    if (auto p = std::get_if<std::string R::*>(&c.member)) {
+      ok = v->kind() == JsonValue::Kind::kString;
+      if (ok) r.*(*p) = v->as_string();
+    } else if (auto p = std::get_if<std::uint64_t R::*>(&c.member)) {
+      auto n = v->as_uint64();
+      ok = n.has_value();
+      if (ok) r.*(*p) = *n;
+    } else {
+      auto p2 = std::get<double R::*>(c.member);
+      if (v->is_null()) {
+        r.*p2 = std::nan("");
+      } else {
+        auto n = v->as_double();
+        ok = n.has_value();
+        if (ok) r.*p2 = *n;
+      }
+    }
+    if (!ok) {
+      if (error != nullptr) *error = "result." + std::string(c.name) + " has the wrong type";
+      return std::nullopt;
+    }
+  }
+  if (const JsonValue* h = doc->find("latency_histogram_ns");
+      h != nullptr && h->kind() == JsonValue::Kind::kString) {
+    auto histogram = LatencyHistogram::deserialize(h->as_string());
+    if (!histogram) {
+      if (error != nullptr) *error = "latency_histogram_ns does not deserialize";
+      return std::nullopt;
+    }
+    r.latency = std::move(*histogram);
+  }
+  if (const JsonValue* e = doc->find("error_examples"); e != nullptr) {
+    for (const auto& [kind, message] : e->members()) r.error_examples.emplace_back(kind, message.as_string());
+  }
+  if (const JsonValue* w = doc->find("warnings"); w != nullptr) {
+    for (const auto& item : w->items()) r.warnings.push_back(item.as_string());
+  }
+  return r;
+}
+
+}  // namespace rtb

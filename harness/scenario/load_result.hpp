@@ -1,0 +1,104 @@
+// LoadResult: every figure one load run measured, with one column table that drives the CSV row, the JSON
+// "result" object and reading either back, so `rtbench run` can run a load in-process or spawn
+// `rtbench load --json FILE` / `--csv FILE` and get the same struct.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "harness/metrics/json_writer.hpp"
+#include "harness/metrics/latency_histogram.hpp"
+
+namespace rtb {
+
+// Doubles that could not be measured (no --server-pid, no delivered events) are NaN: "nan" in CSV, null in
+// JSON. Per-event figures divide by `delivered`; window figures cover the measure phase (see README).
+struct LoadResult {
+  std::string start_time;  // ISO-8601 UTC
+  std::string end_time;
+  std::string url;
+  std::string transport;
+  std::uint64_t clients = 0;    // requested
+  std::uint64_t connected = 0;  // connected at the measure start: the subscribers whose delivery counts
+  double rate = 0;              // events/s scheduled
+  std::uint64_t payload_bytes = 0;
+  std::string header_profile;
+  std::uint64_t request_head_bytes =
+      0;  // the first request's head (request line + headers), profile included
+  std::uint64_t poll_interval_ms = 0;
+  std::uint64_t connection_per_request = 0;
+  double warmup_s = 0;
+  double duration_s = 0;
+  std::uint64_t seed = 0;
+
+  double p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0, p9999_us = 0, max_us = 0, mean_us = 0;
+  std::uint64_t latency_saturated = 0;
+
+  std::uint64_t delivered = 0, expected = 0, lost = 0, duplicated = 0, reordered = 0;
+  double events_per_s = 0;
+
+  std::uint64_t requests = 0, empty_responses = 0;
+  double requests_per_event = 0, requests_per_s = 0;
+  double effective_poll_interval_ms = 0;  // short polling: what the clients actually did, to check the timers
+
+  std::uint64_t bytes_up = 0, bytes_down = 0;
+  double bytes_up_per_event = 0, bytes_down_per_event = 0;
+  double header_bytes_per_event = 0, framing_bytes_per_event = 0, payload_bytes_per_event = 0;
+  double header_bytes_up_per_event = 0, header_bytes_down_per_event = 0;
+  double framing_bytes_up_per_event = 0, framing_bytes_down_per_event = 0;
+  double payload_bytes_up_per_event = 0, payload_bytes_down_per_event = 0;
+  double bytes_up_per_s = 0, bytes_down_per_s = 0;
+
+  std::uint64_t tcp_segments = 0;
+  double tcp_segments_per_event = 0;
+  std::string tcp_segments_scope;  // "loopback_both_ends" or "host_in_plus_out"
+  std::uint64_t tcp_retransmits = 0;
+
+  double server_cpu_s = 0, server_cpu_s_per_1k_events = 0, server_rss_bytes = 0;
+  double server_bytes_per_idle_conn = 0, kernel_tcp_bytes_per_conn = 0;
+  double generator_cpu_pct = 0;
+  std::uint64_t generator_bottleneck = 0;
+
+  std::uint64_t errors_refused = 0, errors_reset = 0, errors_timeout = 0, errors_protocol = 0,
+                errors_http_status = 0, errors_total = 0;
+
+  std::string publish_via;  // http or ws
+  std::uint64_t publish_scheduled = 0, publish_sent = 0, publish_late = 0, publish_dropped = 0,
+                publish_errors = 0;
+  double publish_max_lateness_us = 0;
+
+  std::uint64_t warmup_events = 0, unstamped_events = 0, gap_reports = 0;
+
+  // Not columns: the full latency distribution (ns) for spectra and exact merging across processes, the first
+  // message of each error kind, and warnings for the reader (e.g. generator-bound run).
+  LatencyHistogram latency;
+  std::vector<std::pair<std::string, std::string>> error_examples;
+  std::vector<std::string> warnings;
+};
+
+struct ResultColumn {
+  std::string_view name;
+  std::string_view doc;  // one line, units included; README.md repeats these
+  std::variant<std::string LoadResult::*, std::uint64_t LoadResult::*, double LoadResult::*> member;
+};
+
+// Every column in CSV order. Adding one here adds it to the CSV header, the JSON and the readers.
+const std::vector<ResultColumn>& load_result_columns();
+
+std::vector<std::string> load_result_csv_header();
+std::vector<std::string> load_result_csv_row(const LoadResult& result);
+// Reads a row under `header` (any column order; columns we do not know are ignored, missing ones stay at
+// their defaults).
+std::optional<LoadResult> load_result_from_csv(const std::vector<std::string>& header,
+                                               const std::vector<std::string>& row, std::string* error);
+
+// Writes the columns as members of the object the writer has open.
+void write_load_result_columns(JsonWriter& json, const LoadResult& result);
+// Reads what write_load_result_json() wrote (the "result" object, the histogram, examples, warnings).
+std::optional<LoadResult> load_result_from_json(std::string_view text, std::string* error);
+
+}  // namespace rtb

@@ -1,0 +1,116 @@
+#include "harness/scenario/load_summary.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace rtb {
+
+namespace {
+
+std::string latency(double us) {
+  if (std::isnan(us)) return "-";
+  if (us >= 1e6) return fmt::format("{:.2f}s", us / 1e6);
+  if (us >= 1e3) return fmt::format("{:.2f}ms", us / 1e3);
+  return fmt::format("{:.1f}us", us);
+}
+
+std::string number(double v, int decimals = 1) {
+  if (std::isnan(v)) return "-";
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+std::string bytes(double v) {
+  if (std::isnan(v)) return "-";
+  const double a = std::fabs(v);
+  if (a >= 1024.0 * 1024 * 1024) return fmt::format("{:.2f} GiB", v / (1024.0 * 1024 * 1024));
+  if (a >= 1024.0 * 1024) return fmt::format("{:.2f} MiB", v / (1024.0 * 1024));
+  if (a >= 1024.0) return fmt::format("{:.2f} KiB", v / 1024.0);
+  return fmt::format("{:.0f} B", v);
+}
+
+}  // namespace
+
+std::string load_summary(const LoadConfig& c, const LoadResult& r) {
+  std::string out;
+  auto line = [&out](std::string s) {
+    out += s;
+    out += '\n';
+  };
+  std::string mode;
+  if (c.transport == TransportKind::kPoll) {
+    mode = fmt::format(", every {} ms, {}", c.poll_interval_ms,
+                       c.connection_per_request ? "a connection per request" : "keep-alive");
+  }
+  line(fmt::format("Running {}s load test @ {}  (warm-up {}s, drain up to {}s)", number(c.duration_s, 1),
+                   r.url, number(c.warmup_s, 1), number(c.drain_s, 1)));
+  line(fmt::format("  {} subscribers over {}{}, headers {} ({} B request head)", r.clients, r.transport, mode,
+                   r.header_profile, r.request_head_bytes));
+  line(fmt::format("  publisher: {} events/s of {} B, open loop, {}", number(r.rate, 1), r.payload_bytes,
+                   r.publish_via == "ws" ? "WebSocket messages on one /ws connection"
+                                         : "pipelined POST /publish on one keep-alive connection"));
+  line("");
+  line("  Latency publish -> receive (from each event's scheduled send time)");
+  line(fmt::format("    p50 {:>10}  p90 {:>10}  p99 {:>10}  p99.9 {:>10}", latency(r.p50_us),
+                   latency(r.p90_us), latency(r.p99_us), latency(r.p999_us)));
+  line(fmt::format("    p99.99 {:>7}  max {:>10}  mean {:>9}  ({} samples)", latency(r.p9999_us),
+                   latency(r.max_us), latency(r.mean_us), r.latency.count()));
+  line(fmt::format(
+      "  Delivery: {} of {} expected ({} subscribers connected); lost {}, duplicated {}, reordered {}",
+      r.delivered, r.expected, r.connected, r.lost, r.duplicated, r.reordered));
+  line(fmt::format("  Throughput: {} events/s delivered", number(r.events_per_s, 1)));
+  line(fmt::format("  Requests: {} ({}/s, {} per delivered event), empty responses {}", r.requests,
+                   number(r.requests_per_s, 1), number(r.requests_per_event, 3), r.empty_responses));
+  if (!std::isnan(r.effective_poll_interval_ms)) {
+    line(fmt::format("  Short polling: each client polled every {} ms on average (asked: {} ms)",
+                     number(r.effective_poll_interval_ms, 1), r.poll_interval_ms));
+  }
+  line(fmt::format("  Application bytes per delivered event: up {} (headers {}, framing {}, payload {})",
+                   number(r.bytes_up_per_event), number(r.header_bytes_up_per_event),
+                   number(r.framing_bytes_up_per_event), number(r.payload_bytes_up_per_event)));
+  line(fmt::format("                                         down {} (headers {}, framing {}, payload {})",
+                   number(r.bytes_down_per_event), number(r.header_bytes_down_per_event),
+                   number(r.framing_bytes_down_per_event), number(r.payload_bytes_down_per_event)));
+  line(fmt::format("  Bytes/s: up {}/s, down {}/s", bytes(r.bytes_up_per_s), bytes(r.bytes_down_per_s)));
+  if (!r.tcp_segments_scope.empty()) {
+    line(fmt::format("  TCP segments per delivered event: {} ({} segments, {} retransmitted; {})",
+                     number(r.tcp_segments_per_event, 3), r.tcp_segments, r.tcp_retransmits,
+                     r.tcp_segments_scope == "loopback_both_ends"
+                         ? "loopback: client and server ends both counted, each segment once; host-wide"
+                         : "this host's InSegs + OutSegs; host-wide"));
+  }
+  if (c.server_pid > 0) {
+    line(fmt::format("  Server pid {}: CPU {} ms per 1000 events ({} s in the window), RSS {}", c.server_pid,
+                     number(r.server_cpu_s_per_1k_events * 1000, 3), number(r.server_cpu_s, 3),
+                     bytes(r.server_rss_bytes)));
+    line(
+        fmt::format("    per idle connection: {} user memory (RSS delta / {}), kernel TCP buffers {} "
+                    "(/proc/net/sockstat, both ends)",
+                    bytes(r.server_bytes_per_idle_conn), r.connected, bytes(r.kernel_tcp_bytes_per_conn)));
+  } else {
+    line(
+        fmt::format("  Server: no --server-pid, no server CPU or memory figures; kernel TCP buffers per "
+                    "connection {}",
+                    bytes(r.kernel_tcp_bytes_per_conn)));
+  }
+  line(fmt::format(
+      "  Generator CPU: {}% of one core{}", number(r.generator_cpu_pct, 0),
+      r.generator_bottleneck != 0 ? "  << GENERATOR-BOUND: results may measure the generator" : ""));
+  line(fmt::format(
+      "  Publisher: {} scheduled, {} sent, {} late (> {} ms), {} dropped, {} failed; max lateness {}",
+      r.publish_scheduled, r.publish_sent, r.publish_late, number(c.late_ms, 1), r.publish_dropped,
+      r.publish_errors, latency(r.publish_max_lateness_us)));
+  if (r.errors_total == 0) {
+    line("  Connection errors: none");
+  } else {
+    line(
+        fmt::format("  Connection errors: {} (refused {}, reset {}, timeout {}, protocol {}, http_status {})",
+                    r.errors_total, r.errors_refused, r.errors_reset, r.errors_timeout, r.errors_protocol,
+                    r.errors_http_status));
+  }
+  for (const auto& [kind, message] : r.error_examples) line(fmt::format("    first {}: {}", kind, message));
+  for (const auto& w : r.warnings) line(fmt::format("  WARNING: {}", w));
+  return out;
+}
+
+}  // namespace rtb

@@ -1,0 +1,30 @@
+// RunMetadata: what a results file records about how it was made (version, commit, host, command, times).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "harness/metrics/json_writer.hpp"
+#include "harness/metrics/machine_info.hpp"
+
+namespace rtb {
+
+struct RunMetadata {
+  std::string version;     // rtbench's project version
+  std::string git_commit;  // `git rev-parse HEAD` of the source tree now, else at build time, else ""
+  std::string command_line;
+  MachineInfo host;
+};
+
+RunMetadata collect_run_metadata(const std::vector<std::string>& argv);
+
+// Each argument single-quoted when the shell would otherwise split or expand it.
+std::string shell_join(const std::vector<std::string>& argv);
+
+// "2024-05-01T12:34:56.789Z".
+std::string iso8601_utc(std::chrono::system_clock::time_point t);
+
+void write_run_metadata(JsonWriter& json, const RunMetadata& meta);
+
+}  // namespace rtb

@@ -1,0 +1,31 @@
+// ServerUrl: the `--url` of a load run (http://HOST[:PORT][/prefix]) parsed and resolved to a socket address.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rtb {
+
+struct ServerUrl {
+  std::string host;         // as written, without IPv6 brackets
+  std::uint16_t port = 80;  // default port of the scheme when absent
+  std::string path_prefix;  // "" or "/something" without a trailing slash: servers mounted below a prefix
+  std::string host_header;  // the value of Host: "host" or "host:port" (brackets kept for IPv6)
+  sockaddr_storage address{};
+  bool loopback = false;  // 127.0.0.0/8 or ::1: both ends of every connection are on this machine
+};
+
+// Accepts http:// and ws:// (the same server, the transport decides the path). nullopt with a sentence that
+// says what to fix in *error; names are resolved with getaddrinfo (blocking, once, before the run).
+std::optional<ServerUrl> parse_server_url(std::string_view text, std::string* error);
+
+// A numeric IPv4/IPv6 address (no port) as a sockaddr with port 0, for binding a source address.
+std::optional<sockaddr_storage> parse_ip_literal(std::string_view text);
+
+std::string format_address(const sockaddr_storage& address);  // "127.0.0.2" or "::1", no port
+
+}  // namespace rtb

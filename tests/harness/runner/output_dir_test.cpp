@@ -1,0 +1,46 @@
+#include "harness/runner/output_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/harness/runner/test_paths.hpp"
+
+namespace rtb {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(PrepareOutputDir, CreatesTheSubfoldersAndClearsOnlyWhatASuiteWrites) {
+  const fs::path dir = fs::temp_directory_path() / ("rtb_out_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  std::string error;
+  ASSERT_TRUE(prepare_output_dir(dir.string(), false, &error)) << error;
+  for (const char* sub : {"points", "spectra/merged", "logs", "plots"})
+    EXPECT_TRUE(fs::is_directory(dir / sub)) << sub;
+  std::ofstream(dir / "results.csv") << "old";
+  std::ofstream(dir / "points" / "old.json") << "{}";
+  std::ofstream(dir / "keep.txt") << "mine";
+  ASSERT_TRUE(prepare_output_dir(dir.string(), false, &error)) << error;
+  EXPECT_FALSE(fs::exists(dir / "results.csv"));
+  EXPECT_FALSE(fs::exists(dir / "points" / "old.json"));
+  EXPECT_TRUE(fs::exists(dir / "keep.txt"));
+  EXPECT_FALSE(has_committed_files(dir.string()));
+  fs::remove_all(dir);
+}
+
+TEST(PrepareOutputDir, RefusesACommittedFolderWithoutForce) {
+  const std::string source = test::source_dir();
+  const std::string committed = source + "/harness/scenario";
+  if (!has_committed_files(committed)) GTEST_SKIP() << "no git work tree at " << source;
+  std::string error;
+  EXPECT_FALSE(prepare_output_dir(committed, false, &error));
+  EXPECT_NE(error.find("committed reference results"), std::string::npos) << error;
+  EXPECT_NE(error.find("--force"), std::string::npos);
+  EXPECT_FALSE(fs::exists(fs::path(committed) / "points"));  // refused before touching anything
+}
+
+}  // namespace
+}  // namespace rtb

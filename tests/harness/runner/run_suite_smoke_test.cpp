@@ -1,0 +1,216 @@
+// End to end: `rtbench run --suite tiny` as a user runs it, then the results folder as a user reads it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "harness/runner/child_process.hpp"
+#include "harness/runner/results_csv.hpp"
+#include "harness/scenario/json_value.hpp"
+#include "tests/harness/runner/test_paths.hpp"
+
+namespace rtb {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string binary() {
+  std::string path = test::rtbench_binary();
+  return fs::exists(path) ? path : std::string();
+}
+
+fs::path make_temp_dir() {
+  std::string pattern = (fs::temp_directory_path() / "rtb_run_XXXXXX").string();
+  char* made = ::mkdtemp(pattern.data());
+  return made == nullptr ? fs::path() : fs::path(made);
+}
+
+// The `name` cells of the first Markdown table after `heading` in a README: "| `name` | meaning |".
+std::vector<std::string> documented_columns(const fs::path& readme, const std::string& heading) {
+  std::istringstream in(slurp(readme));
+  std::vector<std::string> names;
+  std::string line;
+  bool in_section = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("## ", 0) == 0) {
+      if (in_section) break;
+      in_section = line == heading;
+      continue;
+    }
+    if (!in_section || line.rfind("| `", 0) != 0) continue;
+    std::size_t end = line.find('`', 3);
+    if (end != std::string::npos) names.push_back(line.substr(3, end - 3));
+  }
+  return names;
+}
+
+bool python_has_matplotlib() {
+  return std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") == 0;
+}
+
+// A PNG's width and height from its IHDR chunk.
+std::pair<std::uint32_t, std::uint32_t> png_size(const fs::path& path) {
+  std::string b = slurp(path);
+  if (b.size() < 24 || b.compare(1, 3, "PNG") != 0) return {0, 0};
+  auto be32 = [&b](std::size_t at) {
+    return (std::uint32_t(std::uint8_t(b[at])) << 24) | (std::uint32_t(std::uint8_t(b[at + 1])) << 16) |
+           (std::uint32_t(std::uint8_t(b[at + 2])) << 8) | std::uint32_t(std::uint8_t(b[at + 3]));
+  };
+  return {be32(16), be32(20)};
+}
+
+TEST(RunSuiteSmoke, TinySuiteEndToEnd) {
+  const std::string rtbench = binary();
+  ASSERT_FALSE(rtbench.empty()) << test::rtbench_binary() << " is not built";
+  ASSERT_TRUE(fs::exists(rtbench)) << rtbench;
+  const fs::path dir = make_temp_dir();
+  ASSERT_FALSE(dir.empty());
+  const fs::path out = dir / "tiny";
+  const std::string command = rtbench + " run --suite tiny --out " + out.string() + " --repeat 1 > " +
+                              (dir / "run.log").string() + " 2>&1";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status)) << command;
+  ASSERT_EQ(WEXITSTATUS(status), 0) << slurp(dir / "run.log");
+
+  // results.csv: every documented column, one row per transport, nothing lost.
+  std::string suite, error;
+  auto records = read_results_csv((out / "results.csv").string(), &suite, &error);
+  ASSERT_TRUE(records) << error;
+  EXPECT_EQ(suite, "tiny");
+  std::istringstream csv(slurp(out / "results.csv"));
+  std::string header_line;
+  std::getline(csv, header_line);
+  const auto header = split_csv_line(header_line);
+  EXPECT_EQ(header, results_csv_header());
+  const std::set<std::string> columns(header.begin(), header.end());
+  const std::string source = test::source_dir();
+  auto generator_docs = documented_columns(fs::path(source) / "harness/scenario/README.md", "## CSV columns");
+  auto runner_docs =
+      documented_columns(fs::path(source) / "harness/runner/README.md", "## results.csv columns");
+  EXPECT_GT(generator_docs.size(), 50u);
+  EXPECT_EQ(runner_docs.size(), runner_columns().size());
+  for (const auto& c : generator_docs) EXPECT_TRUE(columns.count(c)) << "documented column missing: " << c;
+  for (const auto& c : runner_docs) EXPECT_TRUE(columns.count(c)) << "documented column missing: " << c;
+
+  std::set<std::string> transports;
+  for (const auto& r : *records) {
+    ASSERT_TRUE(r.result);
+    transports.insert(r.transport);
+    EXPECT_EQ(r.result->lost, 0u) << r.run_id;
+    EXPECT_GT(r.result->delivered, 0u) << r.run_id;
+    EXPECT_EQ(r.result->connected, r.result->clients) << r.run_id;
+    EXPECT_EQ(r.load_exit_status, 0) << r.run_id;
+    EXPECT_TRUE(fs::exists(out / "points" / (r.run_id + ".json"))) << r.run_id;
+    EXPECT_GT(fs::file_size(out / "spectra" / (r.run_id + ".hgrm")), 0u) << r.run_id;
+  }
+  EXPECT_EQ(transports, (std::set<std::string>{"poll", "longpoll", "sse", "ws"}));
+
+  // metadata.json: JSON with the facts a reader needs.
+  auto meta = JsonValue::parse(slurp(out / "metadata.json"), &error);
+  ASSERT_TRUE(meta) << error;
+  for (const char* key : {"git_commit", "command_line", "host", "system", "pinning", "start_time", "end_time",
+                          "measurement_note", "verify", "runs", "points"}) {
+    EXPECT_NE(meta->find(key), nullptr) << key;
+  }
+  EXPECT_EQ(meta->find("runs")->items().size(), 4u);
+
+  const std::string report = slurp(out / "report.md");
+  EXPECT_NE(report.find("# rtbench results: suite `tiny`"), std::string::npos);
+  for (const char* t : {"| poll |", "| longpoll |", "| sse |", "| ws |"})
+    EXPECT_NE(report.find(t), std::string::npos) << t;
+
+  if (!python_has_matplotlib()) {
+    GTEST_SKIP()
+        << "/usr/bin/python3 has no matplotlib (apt-get install python3-matplotlib): plots not checked";
+  }
+  int png = 0, svg = 0;
+  for (const auto& e : fs::directory_iterator(out / "plots")) {
+    EXPECT_GT(fs::file_size(e.path()), 1000u) << e.path();
+    if (e.path().extension() == ".png") {
+      ++png;
+      EXPECT_EQ(png_size(e.path()), (std::pair<std::uint32_t, std::uint32_t>{1920, 1080})) << e.path();
+      EXPECT_TRUE(fs::exists(fs::path(e.path()).replace_extension(".svg"))) << e.path();
+    }
+    if (e.path().extension() == ".svg") ++svg;
+  }
+  EXPECT_GE(png, 4) << slurp(out / "logs" / "plot.log");
+  EXPECT_EQ(png, svg);
+  EXPECT_TRUE(fs::exists(out / "plots" / "latency_spectrum.png"));
+  EXPECT_TRUE(fs::exists(out / "plots" / "bytes_per_event.png"));
+  EXPECT_NE(report.find("![plots/bytes_per_event.png](plots/bytes_per_event.png)"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(RunSuiteSmoke, RefusesAnUnknownSuiteWithoutRunningAnything) {
+  const std::string rtbench = binary();
+  ASSERT_FALSE(rtbench.empty()) << test::rtbench_binary() << " is not built";
+  const fs::path dir = make_temp_dir();
+  const std::string command = rtbench + " run --suite no-such-suite --out " + (dir / "x").string() + " > " +
+                              (dir / "log").string() + " 2>&1";
+  const int status = std::system(command.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(slurp(dir / "log").find("no suite 'no-such-suite'; the suites are quick, kaazing"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "x"));
+  fs::remove_all(dir);
+}
+
+// No process the runner started may outlive it, also when it is interrupted mid-run.
+TEST(RunSuiteSmoke, SigintStopsEveryChildAndKeepsPartialResults) {
+  const std::string rtbench = binary();
+  ASSERT_FALSE(rtbench.empty()) << test::rtbench_binary() << " is not built";
+  const fs::path dir = make_temp_dir();
+  const fs::path out = dir / "quick";
+  std::string error;
+  auto runner = ChildProcess::spawn({rtbench,
+                                     {"run", "--suite", "quick", "--out", out.string(), "--repeat", "1"},
+                                     (dir / "log").string(),
+                                     -1,
+                                     true},
+                                    &error);
+  ASSERT_TRUE(runner) << error;
+  // Wait until the first generator is running against its server.
+  const fs::path load_log = out / "logs" / "001-c1000-browser-poll-r1.load.log";
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!fs::exists(load_log) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(fs::exists(load_log)) << slurp(dir / "log");
+  std::this_thread::sleep_for(1s);
+  ASSERT_EQ(::kill(runner->pid(), SIGINT), 0);
+  ASSERT_TRUE(runner->wait_for(20s));
+  EXPECT_EQ(runner->exit_code(), 128 + SIGINT) << slurp(dir / "log");
+
+  // The server got SIGINT and shut down gracefully; no process still names the output folder.
+  EXPECT_NE(slurp(out / "logs" / "001-c1000-browser-poll-r1.serve.log").find("rtbench serve: stopped"),
+            std::string::npos);
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = slurp(e.path() / "cmdline");
+    EXPECT_EQ(cmdline.find(out.string()), std::string::npos) << "still running: pid " << name;
+  }
+  auto meta = JsonValue::parse(slurp(out / "metadata.json"), &error);
+  ASSERT_TRUE(meta) << error;
+  EXPECT_TRUE(meta->find("interrupted")->as_bool());
+  EXPECT_NE(slurp(out / "report.md").find("interrupted"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rtb

@@ -1,0 +1,119 @@
+#include "harness/runner/suite.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "harness/runner/suite_catalog.hpp"
+
+namespace rtb {
+namespace {
+
+TEST(SuiteCatalog, HasEverySuiteTheIssueNames) {
+  for (const char* name : {"quick", "kaazing", "notifications", "feed", "chat", "game", "progress", "idle",
+                           "churn", "full", "tiny"}) {
+    EXPECT_NE(find_suite(name), nullptr) << name;
+  }
+  EXPECT_EQ(find_suite("nope"), nullptr);
+}
+
+TEST(SuiteCatalog, EverySuiteIsWithinTheMachineLimits) {
+  const MachineLimits limits;
+  for (const auto& suite : suite_catalog()) {
+    EXPECT_TRUE(check_suite(suite, limits).empty())
+        << suite.name << ": " << check_suite(suite, limits).front();
+    for (const auto& p : suite.points) {
+      EXPECT_LE(p.load.clients, 19'000u) << suite.name << "/" << p.tag;
+      EXPECT_LE(p.load.connect_batch, 4096u) << suite.name << "/" << p.tag;
+      EXPECT_GT(p.load.duration_s, 0) << suite.name << "/" << p.tag;
+    }
+  }
+}
+
+TEST(SuiteCatalog, EverySuiteCoversAllFourTransports) {
+  for (const auto& suite : suite_catalog()) {
+    std::set<TransportKind> seen;
+    for (const auto& p : suite.points) seen.insert(p.transports.begin(), p.transports.end());
+    EXPECT_EQ(seen.size(), 4u) << suite.name;
+  }
+}
+
+TEST(SuiteCatalog, QuickFitsInTwoMinutesAndTinyInSeconds) {
+  EXPECT_LT(estimate_suite_seconds(*find_suite("quick"), 3), 120);
+  EXPECT_LT(estimate_suite_seconds(*find_suite("tiny"), 1), 15);
+  EXPECT_EQ(suite_run_count(*find_suite("tiny"), 1), 4u);
+}
+
+TEST(SuiteCatalog, KaazingMeasuresOneAndTenThousandClientsWithBothProfiles) {
+  const Suite& s = *find_suite("kaazing");
+  std::set<std::pair<std::uint32_t, std::string>> seen;
+  for (const auto& p : s.points) {
+    EXPECT_EQ(p.load.rate, 1);
+    EXPECT_EQ(p.load.poll_interval_ms, 1000u);
+    seen.insert({p.load.clients, p.load.headers.name()});
+  }
+  EXPECT_EQ(seen.size(), 4u);
+  EXPECT_TRUE(seen.count({1000, "minimal"}) && seen.count({10000, "browser"}));
+}
+
+TEST(CheckSuite, NamesEveryBrokenLimit) {
+  Suite s;
+  s.name = "bad";
+  SuitePoint p;
+  p.tag = "too-big";
+  p.load.clients = 25'000;
+  p.load.connect_batch = 5000;
+  s.points.push_back(p);
+  p.tag = "too-big";  // duplicate
+  p.load.clients = 10;
+  p.load.connect_batch = 10;
+  s.points.push_back(p);
+  SuitePoint churn;
+  churn.tag = "Bad Tag";
+  churn.transports = {TransportKind::kPoll};
+  churn.load.clients = 1000;
+  churn.load.poll_interval_ms = 10;
+  churn.load.connection_per_request = true;
+  s.points.push_back(churn);
+
+  auto problems = check_suite(s);
+  auto mentions = [&problems](const std::string& needle) {
+    return std::any_of(problems.begin(), problems.end(),
+                       [&needle](const std::string& p) { return p.find(needle) != std::string::npos; });
+  };
+  EXPECT_TRUE(mentions("25000 clients is above 19000")) << problems.size();
+  EXPECT_TRUE(mentions("somaxconn"));
+  EXPECT_TRUE(mentions("duplicate tag"));
+  EXPECT_TRUE(mentions("the tag must be"));
+  EXPECT_TRUE(mentions("new connections per second"));
+}
+
+TEST(CheckSuite, RefusesAnEmptySuiteAndAPointWithoutTransports) {
+  Suite s;
+  s.name = "empty";
+  EXPECT_FALSE(check_suite(s).empty());
+  SuitePoint p;
+  p.tag = "none";
+  p.transports.clear();
+  s.points.push_back(p);
+  EXPECT_FALSE(check_suite(s).empty());
+}
+
+TEST(EstimateRunSeconds, CountsPhasesConnectAndAPollDrain) {
+  SuitePoint p;
+  p.load.clients = 5000;
+  p.load.connect_rate = 5000;
+  p.load.warmup_s = 2;
+  p.load.duration_s = 10;
+  p.load.poll_interval_ms = 1000;
+  p.load.rate = 1;
+  const double poll = estimate_run_seconds(p, TransportKind::kPoll);
+  const double ws = estimate_run_seconds(p, TransportKind::kWebSocket);
+  EXPECT_GT(poll, 13);  // 2 + 10 + 1 s connecting + a 1 s poll drain
+  EXPECT_LT(poll, 16);
+  EXPECT_NEAR(poll - ws, 0.9, 1e-9);
+}
+
+}  // namespace
+}  // namespace rtb

@@ -1,0 +1,161 @@
+#include "harness/scenario/load_result.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "harness/scenario/load_report.hpp"
+
+namespace rtb {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream s(line);
+  std::string field;
+  while (std::getline(s, field, ',')) out.push_back(field);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+LoadResult sample_result() {
+  LoadResult r;
+  r.start_time = "2024-01-02T03:04:05.006Z";
+  r.transport = "poll";
+  r.url = "http://127.0.0.1:8080";
+  r.clients = 1000;
+  r.rate = 100.5;
+  r.header_profile = "browser";
+  r.p99_us = 1234.5;
+  r.delivered = 18446744073709551615ULL;
+  r.server_cpu_s = std::nan("");
+  r.tcp_segments_scope = "loopback_both_ends";
+  r.latency.record(1000);
+  r.latency.record(2'000'000);
+  r.error_examples.emplace_back("refused", "connection refused");
+  r.warnings.push_back("a warning, with a comma");
+  return r;
+}
+
+TEST(LoadResult, ColumnsCarryTheRequiredNames) {
+  const auto header = load_result_csv_header();
+  const std::set<std::string> names(header.begin(), header.end());
+  EXPECT_EQ(names.size(), header.size()) << "duplicate column";
+  for (const char* required : {"transport",
+                               "clients",
+                               "rate",
+                               "payload_bytes",
+                               "header_profile",
+                               "poll_interval_ms",
+                               "p50_us",
+                               "p90_us",
+                               "p99_us",
+                               "p999_us",
+                               "max_us",
+                               "mean_us",
+                               "delivered",
+                               "expected",
+                               "lost",
+                               "duplicated",
+                               "reordered",
+                               "events_per_s",
+                               "requests",
+                               "requests_per_event",
+                               "empty_responses",
+                               "bytes_up_per_event",
+                               "bytes_down_per_event",
+                               "header_bytes_per_event",
+                               "framing_bytes_per_event",
+                               "payload_bytes_per_event",
+                               "tcp_segments_per_event",
+                               "server_cpu_s_per_1k_events",
+                               "server_rss_bytes",
+                               "server_bytes_per_idle_conn",
+                               "kernel_tcp_bytes_per_conn",
+                               "generator_cpu_pct",
+                               "errors_refused",
+                               "errors_reset",
+                               "errors_timeout",
+                               "errors_protocol",
+                               "errors_http_status",
+                               "publish_late",
+                               "publish_dropped"}) {
+    EXPECT_TRUE(names.count(required)) << required;
+  }
+}
+
+TEST(LoadResult, ReadmeDocumentsEveryColumn) {
+  const char* root = std::getenv("RTB_SOURCE_DIR");
+  ASSERT_NE(root, nullptr) << "ctest sets RTB_SOURCE_DIR";
+  const std::string readme = read_file(std::string(root) + "/harness/scenario/README.md");
+  ASSERT_FALSE(readme.empty());
+  for (const auto& column : load_result_csv_header()) {
+    EXPECT_NE(readme.find("| `" + column + "` |"), std::string::npos)
+        << column << " is not in the README table";
+  }
+}
+
+TEST(LoadResult, CsvAppendsOneRowPerRunUnderOneHeader) {
+  char path[] = "/tmp/rtb_load_csv_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::string error;
+  LoadResult r = sample_result();
+  ASSERT_TRUE(append_load_result_csv(path, r, &error)) << error;
+  r.clients = 2000;
+  ASSERT_TRUE(append_load_result_csv(path, r, &error)) << error;
+  const std::string text = read_file(path);
+  unlink(path);
+  std::vector<std::string> lines;
+  std::stringstream s(text);
+  for (std::string line; std::getline(s, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u);
+  const auto header = split(lines[0]);
+  EXPECT_EQ(header, load_result_csv_header());
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const auto row = split(lines[i]);
+    ASSERT_EQ(row.size(), header.size()) << lines[i];
+    auto back = load_result_from_csv(header, row, &error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_EQ(back->clients, i == 1 ? 1000u : 2000u);
+    EXPECT_EQ(back->delivered, r.delivered);
+    EXPECT_EQ(back->rate, 100.5);
+    EXPECT_EQ(back->p99_us, 1234.5);
+    EXPECT_TRUE(std::isnan(back->server_cpu_s));
+    EXPECT_EQ(back->header_profile, "browser");
+  }
+}
+
+TEST(LoadResult, JsonReadsBackTheSameResult) {
+  const LoadResult r = sample_result();
+  LoadConfig config;
+  RunMetadata meta;
+  meta.version = "0.1.0";
+  meta.git_commit = "abc";
+  meta.command_line = "rtbench load --clients 1000";
+  std::string error;
+  auto back = load_result_from_json(load_result_json(config, r, meta), &error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(load_result_csv_row(*back), load_result_csv_row(r));
+  EXPECT_EQ(back->latency, r.latency);
+  EXPECT_EQ(back->error_examples, r.error_examples);
+  EXPECT_EQ(back->warnings, r.warnings);
+  EXPECT_FALSE(load_result_from_json("{\"tool\":1}", &error));
+  EXPECT_NE(error.find("result"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rtb
