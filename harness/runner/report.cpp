@@ -93,6 +93,38 @@ std::string bytes_table(const std::vector<CaseResults>& cases) {
   return any ? out : std::string();
 }
 
+// What one HTTP request costs: where polling spends its server CPU (anchors: nginx 12-15 us per keep-alive
+// request, 31-40 us with a connection per request, on this kind of machine).
+std::string request_table(const std::vector<CaseResults>& cases) {
+  std::string out =
+      "| point | transport | requests/s | server CPU us per request | TCP segments per request | app B per "
+      "request |\n"
+      "|---|---|---:|---:|---:|---:|\n";
+  bool any = false;
+  auto per_request = [](double total, const LoadResult& r) {
+    return r.requests == 0 ? NAN : total / static_cast<double>(r.requests);
+  };
+  for (const auto& c : cases) {
+    if (c.results.empty() || c.results.front()->requests == 0) continue;
+    any = true;
+    out += fmt::format(
+        "| {} | {} | {} | {} | {} | {} |\n", c.point, c.transport,
+        cell(
+            c, [](const LoadResult& r) { return r.requests_per_s; }, 0),
+        cell(
+            c, [&](const LoadResult& r) { return per_request(r.server_cpu_s * 1e6, r); }, 1),
+        cell(
+            c, [&](const LoadResult& r) { return per_request(static_cast<double>(r.tcp_segments), r); }, 2),
+        cell(
+            c,
+            [&](const LoadResult& r) {
+              return per_request(static_cast<double>(r.bytes_up + r.bytes_down), r);
+            },
+            0));
+  }
+  return any ? out : std::string();
+}
+
 std::string idle_table(const std::vector<CaseResults>& cases) {
   std::string out =
       "| point | transport | clients | requests/s per client | app B/s per client | wire B/s per client | "
@@ -199,6 +231,14 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
         "during a run inflates them, which shows as a high max.\n\n";
   }
   if (std::string b = bytes_table(cases); !b.empty()) out += "### Where the bytes go\n\n" + b + "\n";
+  if (std::string q = request_table(cases); !q.empty()) {
+    out += "### Cost per HTTP request (polling)\n\n" + q +
+           "\nAnchors on this kind of machine: nginx 1.22 spends 12-15 us of server CPU per keep-alive "
+           "request and "
+           "31-40 us with a connection per request (docs/anchors.md). Server CPU is sampled in 10 ms ticks: "
+           "short "
+           "or light runs read coarse.\n\n";
+  }
   if (!idle.empty()) out += "## Idle cost (no events)\n\n" + idle + "\n";
 
   out += render_kaazing_section(cases);

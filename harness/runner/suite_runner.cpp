@@ -91,7 +91,7 @@ std::string result_summary(const RunRecord& r) {
     s = fmt::format("p50 {:.2f} ms, p99 {:.2f} ms, {:.0f} B/event, {:.2f} req/event, {} lost",
                     x.p50_us / 1000, x.p99_us / 1000, app_bytes_per_event(x), x.requests_per_event, x.lost);
   } else {
-    s = fmt::format("idle: {:.2f} req/s and {:.0f} B/s per client, {:.0f} B/conn",
+    s = fmt::format("idle: {:.2f} req/s and {:.1f} B/s per client, {:.0f} B/conn",
                     requests_per_s_per_client(x), app_bytes_per_s_per_client(x),
                     x.server_bytes_per_idle_conn);
   }

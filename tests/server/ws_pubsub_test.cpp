@@ -9,6 +9,8 @@
 #include "tests/server/push_test_util.hpp"
 #include "tests/server/server_test_util.hpp"
 #include "tests/server/ws_test_client.hpp"
+#include "transports/server/server.hpp"
+#include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb::test {
 namespace {
@@ -162,6 +164,23 @@ TEST(WsPubSub, BinaryMessageOnWsIsClosedWith1003) {
   EXPECT_EQ(stat_value(server.port(), "events.published"), 0u);
 }
 
+TEST(WsPubSub, TextThatCouldNotFitASubscribersQueueIsRefusedWith1009) {
+  ServerConfig config = quiet_config();
+  config.listen.connection_limits.max_queued_bytes = 64 * 1024;
+  TestServer server(config);
+  WsTestClient listener(server.port(), "/ws?channel=big");
+  WsTestClient sender(server.port(), "/ws?channel=big");
+  ASSERT_TRUE(listener.upgraded() && sender.upgraded());
+  ASSERT_TRUE(sender.send_frame(kFin | kText, std::string(32 * 1024, 'a')));  // half the bound: fine
+  expect_event(listener, 1, std::string(32 * 1024, 'a'));
+  // Only the header: refused before any of it is read, and nobody was dropped for it.
+  ASSERT_TRUE(sender.send_raw(ws_header(kFin | kText, 32 * 1024 + 1, sender.next_mask())));
+  EXPECT_EQ(sender.read_close_code(), 1009);
+  ASSERT_EQ(publish(server.port(), "big", "still subscribed"), 2u);
+  expect_event(listener, 2, "still subscribed");
+  EXPECT_EQ(stat_value(server.port(), "transports.ws.dropped_slow"), 0u);
+}
+
 TEST(WsPubSub, AClientSendingGarbageDoesNotDisturbAnotherSubscriber) {
   TestServer server(quiet_config());
   WsTestClient good(server.port(), "/ws?channel=iso");
@@ -219,6 +238,38 @@ TEST(WsPubSub, SlowConsumerIsDroppedAndCountedWhileOthersGetEverything) {
   ASSERT_EQ(publish(server.port(), "slow", "after the drop"), id + 1);
   expect_event(good, id + 1, "after the drop");
   EXPECT_EQ(stat_value(server.port(), "transports.ws.dropped_slow"), 1u);
+}
+
+TEST(WsPubSub, CloseAllThenShutdownRefusesNewUpgrades) {
+  TestServer server(quiet_config());
+  WsTestClient a(server.port(), "/ws?channel=x");
+  WsTestClient e(server.port(), "/echo");
+  ASSERT_TRUE(a.upgraded() && e.upgraded());
+  ASSERT_TRUE(wait_for_stat(server.port(), "connections.ws", 2));
+  auto& ws = [&]() -> WebSocketTransport& {
+    for (const auto& t : server.server().transports())
+      if (t->name() == "ws") return static_cast<WebSocketTransport&>(*t);
+    throw std::logic_error("no ws transport");
+  }();
+  server.run_on_loop([&] { ws.close_all(4000, "bye"); });
+  for (WsTestClient* c : {&a, &e}) {
+    auto f = c->read_frame();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->payload, ws_close_payload(4000, "bye"));
+    ASSERT_TRUE(c->send_close(4000));  // our answer completes the handshake: the server closes TCP
+    EXPECT_TRUE(c->closed_with_nothing_more());
+  }
+  // close_all keeps serving; shutdown refuses new WebSockets while plain HTTP still answers.
+  WsTestClient again(server.port(), "/echo");
+  EXPECT_TRUE(again.upgraded());
+  server.run_on_loop([&] { ws.shutdown(); });
+  EXPECT_EQ(again.read_close_code(), 1001);
+  WsTestClient late(server.port(), "/echo");
+  ASSERT_TRUE(late.response());
+  EXPECT_EQ(late.response()->status, 503);
+  auto poll = http_get(server.port(), "/poll");
+  ASSERT_TRUE(poll);
+  EXPECT_EQ(poll->status, 204);
 }
 
 TEST(WsKeepalive, PeersThatAnswerStayAndSilentPeersAreDropped) {

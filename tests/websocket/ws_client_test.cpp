@@ -132,9 +132,10 @@ TEST(WsClient, ResumesWithSinceAfterTheServerDropsTheConnection) {
     ASSERT_EQ(publish(server.port(), "resume", "e" + std::to_string(i)), std::uint64_t(i));
   ASSERT_TRUE(run_until(loop, [&] { return rec.events.size() == 5; }));
 
-  // The server ends every WebSocket (close 1001). Until the client's loop runs again it cannot notice, so the
-  // next events are published while it is, in effect, gone: only a resume can deliver them.
-  server.run_on_loop([&] { ws_transport(server).shutdown(); });
+  // The server ends every WebSocket (close 1012, service restart). Until the client's loop runs again it
+  // cannot notice, so the next events are published while it is, in effect, gone: only a resume delivers
+  // them.
+  server.run_on_loop([&] { ws_transport(server).close_all(ws_close::kServiceRestart, "restart"); });
   for (int i = 6; i <= 10; ++i)
     ASSERT_EQ(publish(server.port(), "resume", "e" + std::to_string(i)), std::uint64_t(i));
   ASSERT_TRUE(run_until(loop, [&] { return rec.events.size() == 10; }));
@@ -147,7 +148,7 @@ TEST(WsClient, ResumesWithSinceAfterTheServerDropsTheConnection) {
   EXPECT_EQ(client.counters().header_bytes_down, 2 * k101Bytes);
   ASSERT_EQ(rec.errors.size(), 1u);
   EXPECT_EQ(rec.errors[0].first, ClientErrorKind::kReset);
-  EXPECT_NE(rec.errors[0].second.find("1001"), std::string::npos) << rec.errors[0].second;
+  EXPECT_NE(rec.errors[0].second.find("1012: restart"), std::string::npos) << rec.errors[0].second;
   // Live events flow on the new connection.
   ASSERT_EQ(publish(server.port(), "resume", "e11"), 11u);
   ASSERT_TRUE(run_until(loop, [&] { return rec.events.size() == 11; }));

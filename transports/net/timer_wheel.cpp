@@ -44,7 +44,7 @@ void TimerWheel::unlink(TimerEntry& entry) {
 
 void TimerWheel::schedule(TimerEntry& entry, std::uint64_t delay_ms) {
   if (entry.wheel_ != nullptr) entry.wheel_->cancel(entry);
-  // Ticks are counted from the last one, not from now: time already spent since then counts against the
+  // Ticks are counted from the cursor's time, not from now: time already spent since then counts against the
   // delay, and the count rounds up, so a timeout never fires early.
   std::uint64_t now = uv_now(timer_->loop);
   if (!running_) last_tick_ms_ = now;  // the timer starts below: its first tick is one tick from now
@@ -55,9 +55,7 @@ void TimerWheel::schedule(TimerEntry& entry, std::uint64_t delay_ms) {
   link(entry, static_cast<std::uint32_t>((cursor_ + ticks) % kSlots));
   if (!running_) {
     running_ = true;
-    uv_timer_start(
-        timer_.get(), [](uv_timer_t* t) { static_cast<TimerWheel*>(t->data)->on_tick(); }, tick_ms_,
-        tick_ms_);
+    arm(now);
   }
 }
 
@@ -66,10 +64,32 @@ void TimerWheel::cancel(TimerEntry& entry) {
   unlink(entry);
 }
 
+void TimerWheel::arm(std::uint64_t now) {
+  // One-shot to the next grid point: a repeating uv timer restarts its period from whenever it ran, which
+  // drifts by the loop's lateness on every tick.
+  std::uint64_t next = last_tick_ms_ + tick_ms_;
+  uv_timer_start(
+      timer_.get(), [](uv_timer_t* t) { static_cast<TimerWheel*>(t->data)->on_tick(); },
+      next > now ? next - now : 0, 0);
+}
+
 void TimerWheel::on_tick() {
-  // libuv starts the next period from this loop time.
-  last_tick_ms_ = uv_now(timer_->loop);
-  cursor_ = (cursor_ + 1) % kSlots;
+  std::uint64_t now = uv_now(timer_->loop);
+  // Every grid point that has passed is one slot: a loop that ran late catches up instead of stretching.
+  while (running_ && last_tick_ms_ + tick_ms_ <= now) {
+    last_tick_ms_ += tick_ms_;
+    cursor_ = (cursor_ + 1) % kSlots;
+    fire_slot();
+    if (size_ == 0) running_ = false;
+  }
+  if (running_) {
+    arm(now);
+  } else {
+    uv_timer_stop(timer_.get());
+  }
+}
+
+void TimerWheel::fire_slot() {
   // Move the due slot to the firing list first: callbacks may schedule or cancel any entry, including due
   // ones.
   while (slots_[cursor_] != nullptr) {
@@ -86,10 +106,6 @@ void TimerWheel::on_tick() {
       continue;
     }
     if (entry.callback_ != nullptr) entry.callback_(entry);
-  }
-  if (size_ == 0 && running_) {
-    running_ = false;
-    uv_timer_stop(timer_.get());
   }
 }
 

@@ -37,7 +37,8 @@ class TimerWheel {
  public:
   static constexpr std::uint32_t kSlots = 256;
   static constexpr std::uint32_t kFiring = kSlots;  // extra list: entries due in the current tick
-  // Resolution: a timeout fires between delay and delay + one tick after it was scheduled.
+  // Resolution: a timeout fires between delay and delay + one tick after it was scheduled, measured in loop
+  // time; ticks that a busy loop ran late are caught up, so long timeouts do not stretch.
   TimerWheel(uv_loop_t* loop, std::uint32_t tick_ms = 100);
   TimerWheel(const TimerWheel&) = delete;
   TimerWheel& operator=(const TimerWheel&) = delete;
@@ -50,13 +51,16 @@ class TimerWheel {
 
  private:
   void on_tick();
+  void fire_slot();
+  void arm(std::uint64_t now);
   void link(TimerEntry& entry, std::uint32_t slot);
   void unlink(TimerEntry& entry);
 
   UvHandle<uv_timer_t> timer_;
   std::uint32_t tick_ms_;
   std::uint32_t cursor_ = 0;
-  std::uint64_t last_tick_ms_ = 0;  // loop time of the last tick (or start): the next one is a tick later
+  // Loop time the cursor stands for: ticks sit on a fixed grid from here, whenever the loop gets to them.
+  std::uint64_t last_tick_ms_ = 0;
   std::size_t size_ = 0;
   bool running_ = false;
   TimerEntry* slots_[kSlots + 1] = {};

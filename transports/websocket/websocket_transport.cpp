@@ -72,13 +72,21 @@ void WebSocketTransport::add_routes(Router& router) {
 }
 
 void WebSocketTransport::shutdown() {
+  shutting_down_ = true;
+  close_all(ws_close::kGoingAway, "server shutdown");
+}
+
+void WebSocketTransport::close_all(std::uint16_t code, std::string_view reason) {
   // Sessions leave the list only when their connection is freed (a loop turn later), so the walk is safe.
-  for (WsSession* s = context_.first; s != nullptr; s = s->next())
-    s->close(ws_close::kGoingAway, "server shutdown");
+  for (WsSession* s = context_.first; s != nullptr; s = s->next()) s->close(code, reason);
 }
 
 void WebSocketTransport::handle(HttpConnection& connection, const HttpRequest& request, Route route) {
   ++context_.stats.requests;
+  if (shutting_down_) {
+    refuse(connection, 503, "server shutting down");
+    return;
+  }
   JoinedField upgrade, connection_field, version;
   std::string_view key;
   int key_count = 0;

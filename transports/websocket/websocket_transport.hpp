@@ -16,8 +16,8 @@ class WsSession;
 struct WsConfig {
   std::uint64_t max_message_bytes = 16u << 20;  // a bigger message (decided from its frame headers) -> 1009
   std::uint32_t max_fragments = 1024;           // more fragments in one message -> 1009
-  // Server ping every interval (load balancers drop idle connections); a peer from which nothing arrived
-  // during the interval after a ping is dropped. 0 disables keepalive.
+  // Server ping every interval (load balancers drop idle connections); a peer that during the interval after
+  // a ping neither sent a byte nor drained its send queue is dropped. 0 disables keepalive.
   std::uint32_t ping_interval_ms = 30'000;
   // After we sent a close frame: how long the peer has to answer with its own before the TCP connection is
   // closed anyway.
@@ -58,8 +58,11 @@ class WebSocketTransport final : public Transport {
   std::string_view name() const override { return "ws"; }
   void add_routes(Router& router) override;
   const TransportStats& stats() const override { return context_.stats; }
-  // Close 1001 to every open WebSocket.
+  // Close 1001 to every open WebSocket; later upgrade requests are refused with 503.
   void shutdown() override;
+  // Starts the close handshake with `code` on every open WebSocket (the server keeps serving): what a restart
+  // looks like to clients, which then resume with since.
+  void close_all(std::uint16_t code, std::string_view reason);
 
   const WsCounters& counters() const { return context_.counters; }
   const WsConfig& config() const { return context_.config; }
@@ -69,6 +72,7 @@ class WebSocketTransport final : public Transport {
   void handle(HttpConnection& connection, const HttpRequest& request, Route route);
 
   WsContext context_;
+  bool shutting_down_ = false;  // upgrades that still arrive on open keep-alive connections get 503
 };
 
 }  // namespace rtb

@@ -29,6 +29,7 @@ constexpr std::uint16_t kPolicyViolation = 1008;
 constexpr std::uint16_t kMessageTooBig = 1009;
 constexpr std::uint16_t kMandatoryExtension = 1010;
 constexpr std::uint16_t kInternalError = 1011;
+constexpr std::uint16_t kServiceRestart = 1012;  // IANA registry
 }  // namespace ws_close
 
 // A frame header is 2 bytes, plus 2 or 8 bytes of extended length, plus a 4-byte masking key.

@@ -6,12 +6,24 @@
 #include "transports/websocket/ws_frame_encoder.hpp"
 
 namespace rtb {
+namespace {
+
+// A text message on /ws becomes an event that every subscriber must be able to queue whole; one bigger than a
+// send queue would make every subscriber look like a slow consumer. Half the bound leaves room for the frame
+// header, the id prefix and what is already queued.
+WsLimits limits_for(const WsConfig& config, WsSession::Mode mode, const TcpLimits& tcp) {
+  WsLimits limits{config.max_message_bytes, config.max_fragments};
+  if (mode == WsSession::Mode::kPubSub)
+    limits.max_message_bytes = std::min<std::uint64_t>(limits.max_message_bytes, tcp.max_queued_bytes / 2);
+  return limits;
+}
+
+}  // namespace
 
 WsSession::WsSession(WsContext& context, HttpConnection& connection, Mode mode)
     : context_(&context),
       connection_(connection),
-      reader_(WsRole::kServer, WsLimits{context.config.max_message_bytes, context.config.max_fragments},
-              *this),
+      reader_(WsRole::kServer, limits_for(context.config, mode, connection.tcp().limits()), *this),
       timer_(&WsSession::on_timer, this),
       mode_(mode) {
   next_ = context.first;
@@ -96,6 +108,8 @@ void WsSession::pump_replay() {
 }
 
 void WsSession::on_session_drained() {
+  // A peer that empties our send queue is alive, even when we are the ones not reading (/echo flow control).
+  heard_from_peer_ = true;
   if (state_ != State::kOpen) return;
   if (replaying_) pump_replay();
   if (mode_ == Mode::kEcho) pump_echoes();

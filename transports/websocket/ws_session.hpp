@@ -89,7 +89,7 @@ class WsSession final : public HttpSession, public HubSubscriber, public WsReade
   State state_ = State::kOpen;
   bool replaying_ = false;
   bool ping_outstanding_ = false;
-  bool heard_from_peer_ = false;  // any byte since the last keepalive ping
+  bool heard_from_peer_ = false;  // any byte, or a drained send queue, since the last keepalive ping
   bool input_paused_ = false;     // /echo flow control: not reading until the send queue drains
 };
 
