@@ -15,7 +15,7 @@
 namespace rtb {
 namespace {
 
-constexpr std::uint8_t kMaskKey[4] = {0x37, 0xfa, 0x21, 0x3d};
+constexpr std::uint8_t kFrameMaskKey[4] = {0x37, 0xfa, 0x21, 0x3d};
 // A legal key that makes XOR the identity: the server-role decode reads frames that are unmasked in place,
 // and with this key the buffer is unchanged afterwards, so the same bytes can be fed again on every iteration
 // while ws_apply_mask still does its full work (it has no shortcut for a zero key).
@@ -39,7 +39,7 @@ void BM_WsFrameHeaderEncode(benchmark::State& state, bool masked) {
   bench::AllocWindow allocs;
   for (auto _ : state) {
     benchmark::DoNotOptimize(payload_len);
-    n = ws_encode_frame_header(header, WsOpcode::kText, true, payload_len, masked ? kMaskKey : nullptr);
+    n = ws_encode_frame_header(header, WsOpcode::kText, true, payload_len, masked ? kFrameMaskKey : nullptr);
     benchmark::DoNotOptimize(header);
   }
   allocs.stop();

@@ -9,3 +9,5 @@ add_library(llhttp STATIC
 target_include_directories(llhttp SYSTEM PUBLIC ${RTB_LLHTTP_INCLUDE_DIR})
 set_target_properties(llhttp PROPERTIES POSITION_INDEPENDENT_CODE ON C_STANDARD 99)
 target_compile_options(llhttp PRIVATE -w)
+# Its three C files declare the same callbacks differently: they cannot share one unity source.
+set_target_properties(llhttp PROPERTIES UNITY_BUILD OFF)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cmake --preset default >/dev/null
+scripts/configure.sh default
 cmake --build --preset default -j"$(nproc)" --target rtbench
 
 # Debian's interpreter has python3-matplotlib; a python3 first on PATH (pyenv, venv) may not.

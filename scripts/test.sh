@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the normal and the ASan+UBSan configurations, and runs every test in both.
+# Installs what is missing, builds the normal configuration (g++) and the sanitizer one (clang: ASan + UBSan,
+# with the libFuzzer targets), and runs every test in both; the sanitizer run adds a short run of each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+start=$SECONDS
+stage() { echo "== $1 (at $((SECONDS - start)) s)"; }
+stage "install"
 scripts/install-deps.sh
 jobs=$(nproc)
 
-echo "== build: default (RelWithDebInfo)"
-cmake --preset default >/dev/null
+stage "build: default (g++, RelWithDebInfo)"
+scripts/configure.sh default
 cmake --build --preset default -j"$jobs"
-echo "== build: asan (AddressSanitizer + UndefinedBehaviorSanitizer)"
-cmake --preset asan >/dev/null
+stage "build: asan (clang, AddressSanitizer + UndefinedBehaviorSanitizer, libFuzzer targets)"
+scripts/configure.sh asan
 cmake --build --preset asan -j"$jobs"
 
 status=0
-echo "== tests: default"
+stage "tests: default"
 ctest --preset default -j"$jobs" || status=1
-echo "== tests: asan"
+stage "tests: asan (GoogleTest suites and the fuzz targets' short runs)"
 ctest --preset asan -j"$jobs" || status=1
+stage "done, status $status"
 exit $status

@@ -22,7 +22,7 @@ void PrintTo(const EncodeCase& c, std::ostream* os) {
   *os << c.name;
 }
 
-const EncodeCase kCases[] = {
+const EncodeCase kEncodeCases[] = {
     {"SingleLine", 1, "hello", "id: 1\ndata: hello\n\n"},
     {"IdZero", 0, "x", "id: 0\ndata: x\n\n"},
     {"IdMax", std::numeric_limits<std::uint64_t>::max(), "x", "id: 18446744073709551615\ndata: x\n\n"},
@@ -77,7 +77,7 @@ TEST_P(SseEncodeEvent, AppendKeepsWhatIsThere) {
   EXPECT_EQ(out, "prefix" + c.expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, SseEncodeEvent, ::testing::ValuesIn(kCases),
+INSTANTIATE_TEST_SUITE_P(Cases, SseEncodeEvent, ::testing::ValuesIn(kEncodeCases),
                          [](const ::testing::TestParamInfo<EncodeCase>& info) { return info.param.name; });
 
 TEST(SseEncoder, BatchOfEvents) {

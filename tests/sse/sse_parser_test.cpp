@@ -48,7 +48,7 @@ TEST_P(SseParserRules, SameOutputForEveryChunking) {
 const std::string kBom = "\xEF\xBB\xBF";
 const std::string kUint64Max = std::to_string(std::numeric_limits<std::uint64_t>::max());
 
-const ParseCase kCases[] = {
+const ParseCase kParseCases[] = {
     {"SingleEvent", "id: 1\ndata: hello\n\n", {ev("message", "hello", "1"), last_id("1")}},
     {"EmptyStream", "", {last_id("")}},
     // BOM: skipped once, only at the very start of the stream.
@@ -178,7 +178,7 @@ const ParseCase kCases[] = {
      8},
 };
 
-INSTANTIATE_TEST_SUITE_P(Cases, SseParserRules, ::testing::ValuesIn(kCases),
+INSTANTIATE_TEST_SUITE_P(Cases, SseParserRules, ::testing::ValuesIn(kParseCases),
                          [](const ::testing::TestParamInfo<ParseCase>& info) { return info.param.name; });
 
 TEST(SseParser, CrAtChunkEndThenLfIsOneLineEnd) {

@@ -32,7 +32,7 @@ void PrintTo(const RoundTripCase& c, std::ostream* os) {
   *os << c.name;
 }
 
-const RoundTripCase kCases[] = {
+const RoundTripCase kRoundTripCases[] = {
     {"Plain", "hello world", "hello world"},
     {"Empty", "", ""},
     {"LeadingSpace", " x", " x"},
@@ -72,7 +72,7 @@ TEST_P(SseRoundTrip, ParsedDataEqualsNormalisedText) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, SseRoundTrip, ::testing::ValuesIn(kCases),
+INSTANTIATE_TEST_SUITE_P(Cases, SseRoundTrip, ::testing::ValuesIn(kRoundTripCases),
                          [](const ::testing::TestParamInfo<RoundTripCase>& info) { return info.param.name; });
 
 TEST(SseRoundTrip, StreamWithEveryRecordKind) {

@@ -7,7 +7,7 @@
 namespace rtb {
 namespace {
 
-constexpr std::string_view kRfcKey = "dGhlIHNhbXBsZSBub25jZQ==";
+constexpr std::string_view kRfcHandshakeKey = "dGhlIHNhbXBsZSBub25jZQ==";
 constexpr std::string_view kRfcAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 WsUpgradeRequest good_request() {
@@ -17,18 +17,18 @@ WsUpgradeRequest good_request() {
   r.http_minor = 1;
   r.upgrade = "websocket";
   r.connection = "Upgrade";
-  r.key = kRfcKey;
+  r.key = kRfcHandshakeKey;
   r.version = "13";
   r.has_upgrade = r.has_connection = r.has_key = r.has_version = true;
   return r;
 }
 
 TEST(WsHandshake, RfcAcceptExample) {
-  EXPECT_EQ(ws_accept_for_key(kRfcKey), kRfcAccept);
+  EXPECT_EQ(ws_accept_for_key(kRfcHandshakeKey), kRfcAccept);
 }
 
 TEST(WsHandshake, KeyValidity) {
-  EXPECT_TRUE(ws_key_is_valid(kRfcKey));
+  EXPECT_TRUE(ws_key_is_valid(kRfcHandshakeKey));
   EXPECT_TRUE(ws_key_is_valid("AAAAAAAAAAAAAAAAAAAAAA=="));
   EXPECT_TRUE(ws_key_is_valid("+/+/+/+/+/+/+/+/+/+/+w=="));
   EXPECT_FALSE(ws_key_is_valid(""));
@@ -142,16 +142,17 @@ TEST(WsHandshake, ClientKeyFromRandomHalves) {
   EXPECT_EQ(ws_make_client_key(0x0001020304050607ULL, 0x08090a0b0c0d0e0fULL), "AAECAwQFBgcICQoLDA0ODw==");
   EXPECT_EQ(ws_make_client_key(0, 0), "AAAAAAAAAAAAAAAAAAAAAA==");
   // "the sample nonce" is the RFC's key: 16 ASCII bytes.
-  EXPECT_EQ(ws_make_client_key(0x7468652073616d70ULL, 0x6c65206e6f6e6365ULL), kRfcKey);
+  EXPECT_EQ(ws_make_client_key(0x7468652073616d70ULL, 0x6c65206e6f6e6365ULL), kRfcHandshakeKey);
   const std::string key = ws_make_client_key(0xDEADBEEFCAFEBABEULL, 0x0123456789ABCDEFULL);
   EXPECT_TRUE(ws_key_is_valid(key));
 }
 
 TEST(WsHandshake, ClientChecksTheAccept) {
-  EXPECT_TRUE(ws_accept_matches(kRfcKey, kRfcAccept));
-  EXPECT_TRUE(ws_accept_matches(kRfcKey, " s3pPLMBiTxaQ9kYGzzhZRbK+xOo= "));
-  EXPECT_FALSE(ws_accept_matches(kRfcKey, "S3pPLMBiTxaQ9kYGzzhZRbK+xOo="));  // base64 is case-sensitive
-  EXPECT_FALSE(ws_accept_matches(kRfcKey, ""));
+  EXPECT_TRUE(ws_accept_matches(kRfcHandshakeKey, kRfcAccept));
+  EXPECT_TRUE(ws_accept_matches(kRfcHandshakeKey, " s3pPLMBiTxaQ9kYGzzhZRbK+xOo= "));
+  EXPECT_FALSE(
+      ws_accept_matches(kRfcHandshakeKey, "S3pPLMBiTxaQ9kYGzzhZRbK+xOo="));  // base64 is case-sensitive
+  EXPECT_FALSE(ws_accept_matches(kRfcHandshakeKey, ""));
   EXPECT_FALSE(ws_accept_matches("AAAAAAAAAAAAAAAAAAAAAA==", kRfcAccept));
   const std::string key = ws_make_client_key(42, 43);
   EXPECT_TRUE(ws_accept_matches(key, ws_accept_for_key(key)));

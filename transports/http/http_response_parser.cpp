@@ -6,7 +6,7 @@ namespace rtb {
 
 namespace {
 
-HttpResponseParser& self(llhttp_t* p) {
+HttpResponseParser& response_parser(llhttp_t* p) {
   return *static_cast<HttpResponseParser*>(p->data);
 }
 
@@ -14,16 +14,16 @@ const llhttp_settings_t& settings() {
   static const llhttp_settings_t s = [] {
     llhttp_settings_t x;
     llhttp_settings_init(&x);
-    x.on_message_begin = [](llhttp_t* p) { return self(p).on_message_begin(); };
+    x.on_message_begin = [](llhttp_t* p) { return response_parser(p).on_message_begin(); };
     x.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
-      return self(p).on_header_field(at, n);
+      return response_parser(p).on_header_field(at, n);
     };
     x.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) {
-      return self(p).on_header_value(at, n);
+      return response_parser(p).on_header_value(at, n);
     };
-    x.on_headers_complete = [](llhttp_t* p) { return self(p).on_headers_complete(); };
-    x.on_body = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).on_body(at, n); };
-    x.on_message_complete = [](llhttp_t* p) { return self(p).on_message_complete(); };
+    x.on_headers_complete = [](llhttp_t* p) { return response_parser(p).on_headers_complete(); };
+    x.on_body = [](llhttp_t* p, const char* at, std::size_t n) { return response_parser(p).on_body(at, n); };
+    x.on_message_complete = [](llhttp_t* p) { return response_parser(p).on_message_complete(); };
     return x;
   }();
   return s;
