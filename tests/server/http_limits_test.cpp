@@ -371,12 +371,17 @@ TEST(HttpServer, ConnectionsBeyondTheCapGet503AndAreClosed) {
   ASSERT_TRUE(a.request("POST", "/publish", "from a"));
   ASSERT_TRUE(b.request("GET", "/poll"));
   BlockingClient c(server.port());
-  auto refused = c.read_response();
+  auto refused = c.request("GET", "/poll");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 503);
   EXPECT_EQ(refused->header("connection"), "close");
   EXPECT_EQ(refused->header("retry-after"), "1");
   EXPECT_TRUE(c.wait_closed());
+  // An EventSource must never see a non-200 status (browsers stop reconnecting): it is closed unanswered.
+  BlockingClient s(server.port());
+  ASSERT_TRUE(s.send("GET /sse?channel=x HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"));
+  EXPECT_TRUE(s.wait_closed());
+  EXPECT_EQ(s.buffer(), "");
   // The first two keep working.
   auto ra = a.request("POST", "/publish", "again a");
   ASSERT_TRUE(ra);
@@ -399,7 +404,7 @@ TEST(HttpServer, ConnectionsBeyondTheCapGet503AndAreClosed) {
     }
   }
   ASSERT_FALSE(stats.empty());
-  EXPECT_EQ(stats["connections.refused"], std::to_string(1 + refused_while_waiting));
+  EXPECT_EQ(stats["connections.refused"], std::to_string(2 + refused_while_waiting));
 }
 
 }  // namespace

@@ -51,6 +51,19 @@ HttpMethod to_method(uint8_t m) {
   }
 }
 
+// RFC 9110 5.1/5.6.2: a field name is a non-empty token. llhttp 8.1 lets a space inside a name ("Bad Name")
+// and an empty name through; a proxy in front may read such a line differently than we do (smuggling), so the
+// request is refused as malformed.
+bool is_token(std::string_view name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 HttpConnection::HttpConnection(HttpServerContext& context)
@@ -146,6 +159,12 @@ int HttpConnection::on_header_value(const char* at, std::size_t len) {
 int HttpConnection::on_headers_complete() {
   request_.set_line(to_method(llhttp_get_method(&parser_)), llhttp_get_http_major(&parser_),
                     llhttp_get_http_minor(&parser_));
+  for (std::size_t i = 0; i < request_.header_count(); ++i) {
+    if (!is_token(request_.header_name(i))) {
+      error_status_ = 400;
+      return -1;
+    }
+  }
   // Decided from the header, before any body byte is buffered.
   if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes) {
     error_status_ = 413;
@@ -253,8 +272,21 @@ void HttpConnection::dispatch() {
     case Router::Outcome::kFound:
       break;
   }
+  if (refusing_) {
+    shutting_down_ = true;  // closes after this answer
+    if (match.route->kind == RouteKind::kStream) {
+      state_ = State::kClosing;
+      connection->close_after_writes();
+      return;
+    }
+    respond_text(503, "server at its connection limit", "Retry-After: 1\r\n");
+    return;
+  }
   match.route->handler(*this, request_);
   if (state_ == State::kDispatching && !responded_) respond_text(500, "handler gave no answer");
+  // The session took what it needs from the request (channel, cursor): a parked poll or a stream holds none
+  // of its buffers.
+  if (state_ == State::kDeferred) request_.release_buffers();
 }
 
 void HttpConnection::fail(int status) {
@@ -316,7 +348,8 @@ void HttpConnection::respond(ResponseSpec spec) {
 
 void HttpConnection::after_response() {
   if (buffered_input_.empty()) {
-    if (request_.head_bytes() > 0) request_.release_memory();
+    // An idle keep-alive connection holds no request memory (nginx frees its buffers the same way).
+    request_.release_memory();
     arm_timer(limits_.keep_alive_timeout_ms);
   }
 }

@@ -86,6 +86,9 @@ class HttpConnection final : public StreamHandler {
   bool upgraded() const { return upgraded_; }
   // Stop taking new requests (graceful shutdown): idle connections close now, busy ones after their answer.
   void begin_shutdown();
+  // A connection past the server's cap: its first request is read only to refuse it the right way (503 with
+  // Retry-After, or a bare close for an EventSource stream), then the connection closes.
+  void refuse_as_busy() { refusing_ = true; }
   HttpConnection* next() const { return next_; }
 
   // StreamHandler
@@ -131,6 +134,7 @@ class HttpConnection final : public StreamHandler {
   bool responded_ = false;
   bool upgraded_ = false;
   bool shutting_down_ = false;
+  bool refusing_ = false;
 };
 
 }  // namespace rtb

@@ -8,9 +8,11 @@ unsigned bit(HttpMethod m) {
 }
 }  // namespace
 
-void Router::add(std::string path, std::initializer_list<HttpMethod> methods, RouteHandler handler) {
+void Router::add(std::string path, std::initializer_list<HttpMethod> methods, RouteHandler handler,
+                 RouteKind kind) {
   Route route;
   route.path = std::move(path);
+  route.kind = kind;
   route.handler = std::move(handler);
   std::string allow = "Allow: ";
   bool first = true;

@@ -2,6 +2,7 @@
 // methods.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <string>
@@ -16,8 +17,13 @@ class HttpConnection;
 
 using RouteHandler = std::function<void(HttpConnection&, const HttpRequest&)>;
 
+// How a route's request may be refused when the server is busy: an EventSource stream must never see a
+// non-200 status (browsers stop reconnecting), so it is refused by closing the connection instead.
+enum class RouteKind : std::uint8_t { kRequest, kStream };
+
 struct Route {
   std::string path;
+  RouteKind kind = RouteKind::kRequest;
   unsigned method_mask = 0;
   RouteHandler handler;
   std::string allow_header;  // "Allow: GET, HEAD\r\n" for 405 answers
@@ -25,7 +31,8 @@ struct Route {
 
 class Router {
  public:
-  void add(std::string path, std::initializer_list<HttpMethod> methods, RouteHandler handler);
+  void add(std::string path, std::initializer_list<HttpMethod> methods, RouteHandler handler,
+           RouteKind kind = RouteKind::kRequest);
 
   enum class Outcome { kFound, kNotFound, kMethodNotAllowed };
   struct Match {

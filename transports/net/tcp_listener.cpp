@@ -51,8 +51,11 @@ void TcpListener::on_connection(int status) {
   // The new connection is already counted as open, hence '>'.
   if (config_.max_connections != 0 && loop_.counters().connections_open > config_.max_connections) {
     ++refused_;
-    if (on_refuse_) on_refuse_(*connection);
-    connection->close_after_writes();
+    if (on_refuse_) {
+      on_refuse_(*connection);
+    } else {
+      connection->close();
+    }
     return;
   }
   on_accept_(*connection);

@@ -25,7 +25,8 @@ class TcpListener {
  public:
   // Called with a connection that is accepted and not yet reading; it must set a handler and start reading.
   using AcceptFn = std::function<void(TcpConnection&)>;
-  // Called instead when the cap is reached; the connection is closed after it returns.
+  // Called instead when the cap is reached: it owns the connection as on_accept would, and must answer and
+  // close it. Without one, a connection over the cap is closed at once.
   using RefuseFn = std::function<void(TcpConnection&)>;
 
   TcpListener(Loop& loop, ListenerConfig config, AcceptFn on_accept, RefuseFn on_refuse = {});

@@ -32,8 +32,10 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   serve
-      ->add_option("--max-connections", config.listen.max_connections,
-                   "Open connections beyond this get 503 and are closed (default: open-file limit - 100)")
+      ->add_option(
+          "--max-connections", config.listen.max_connections,
+          "Open connections beyond this: their request gets 503 (an /sse request a bare close) and they are "
+          "closed (default: open-file limit - 100)")
       ->capture_default_str();
   serve->add_option("--backlog", config.listen.backlog, "listen() backlog (the kernel caps it at somaxconn)")
       ->capture_default_str();
@@ -95,7 +97,9 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();
   // Hidden (no group): a test hook, not a feature.
-  serve->add_flag("--enable-test-hooks", config.enable_test_hooks, "Test routes such as POST /debug/stall?ms=N")
+  serve
+      ->add_flag("--enable-test-hooks", config.enable_test_hooks,
+                 "Test routes such as POST /debug/stall?ms=N")
       ->group("");
   serve
       ->add_option("--ws-max-message-bytes", config.ws.max_message_bytes,

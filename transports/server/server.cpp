@@ -49,13 +49,7 @@ Server::Server(Loop& loop, ServerConfig config)
       hub_(config_.hub),
       listener_(
           loop, config_.listen, [this](TcpConnection& c) { on_accept(c); },
-          [](TcpConnection& c) {
-            // At the connection cap: a clear answer, then close (the listener closes after this returns).
-            static constexpr std::string_view kBusy =
-                "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\nRetry-After: "
-                "1\r\n\r\n";
-            c.write_copy(kBusy);
-          }) {
+          [this](TcpConnection& c) { on_refuse(c); }) {
   http_.limits = config_.http;
   transports_.push_back(std::make_unique<ShortPollTransport>(hub_, config_.poll));
   transports_.push_back(std::make_unique<WebSocketTransport>(hub_, config_.ws));
@@ -103,6 +97,19 @@ void Server::on_accept(TcpConnection& connection) {
   }
   connection.set_handler(std::make_unique<HttpConnection>(http_));
   static_cast<HttpConnection*>(connection.handler())->start();
+}
+
+void Server::on_refuse(TcpConnection& connection) {
+  // At the connection cap the request is still read, so that an EventSource is refused by a bare close (it
+  // reconnects) and everything else by 503 with Retry-After.
+  if (shutting_down_) {
+    connection.close();
+    return;
+  }
+  connection.set_handler(std::make_unique<HttpConnection>(http_));
+  auto* http = static_cast<HttpConnection*>(connection.handler());
+  http->refuse_as_busy();
+  http->start();
 }
 
 void Server::handle_publish(HttpConnection& connection, const HttpRequest& request) {

@@ -41,6 +41,7 @@ class Server {
  private:
   void add_routes();
   void on_accept(TcpConnection& connection);
+  void on_refuse(TcpConnection& connection);
   void handle_publish(HttpConnection& connection, const HttpRequest& request);
 
   Loop& loop_;

@@ -185,7 +185,9 @@ SseTransport::~SseTransport() {
 }
 
 void SseTransport::add_routes(Router& router) {
-  router.add("/sse", {HttpMethod::kGet}, [this](HttpConnection& c, const HttpRequest& r) { handle(c, r); });
+  router.add(
+      "/sse", {HttpMethod::kGet}, [this](HttpConnection& c, const HttpRequest& r) { handle(c, r); },
+      RouteKind::kStream);
 }
 
 void SseTransport::handle(HttpConnection& connection, const HttpRequest& request) {
