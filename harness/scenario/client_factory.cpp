@@ -24,6 +24,7 @@ namespace rtb {
 bool client_available(TransportKind kind) {
   switch (kind) {
     case TransportKind::kPoll:
+    case TransportKind::kHttp:
       return true;
     case TransportKind::kLongPoll:
 #ifdef RTB_HAVE_LONGPOLL_CLIENT
@@ -38,6 +39,7 @@ bool client_available(TransportKind kind) {
       return false;
 #endif
     case TransportKind::kWebSocket:
+    case TransportKind::kEcho:
 #ifdef RTB_HAVE_WS_CLIENT
       return true;
 #else
@@ -70,6 +72,9 @@ std::unique_ptr<ClientSession> make_client(TransportKind kind, Loop& loop, Clien
 #else
       break;
 #endif
+    case TransportKind::kHttp:
+    case TransportKind::kEcho:
+      break;  // round-trip modes have no subscribers (RoundTripRun makes their connections)
   }
   (void)first_delay_ms;
   return nullptr;
@@ -86,6 +91,9 @@ std::string reference_target(TransportKind kind, const ClientOptions& options) {
       return fmt::format("/sse?channel={}&since={}", options.channel, options.since);
     case TransportKind::kWebSocket:
       return fmt::format("/ws?channel={}&since={}", options.channel, options.since);
+    case TransportKind::kHttp:
+    case TransportKind::kEcho:
+      break;  // their target is the --url's own path
   }
   return "/";
 }

@@ -14,8 +14,9 @@ namespace rtb {
 // Whether this build has the client end of `kind` (each transport's client arrives with its transport).
 bool client_available(TransportKind kind);
 
-// nullptr when !client_available(kind). `first_delay_ms` is the short-polling phase (the delay before the
-// first poll); the push transports start at once and ignore it.
+// nullptr when !client_available(kind) and for the round-trip modes, which have no subscribers.
+// `first_delay_ms` is the short-polling phase (the delay before the first poll); the push transports start at
+// once and ignore it.
 std::unique_ptr<ClientSession> make_client(TransportKind kind, Loop& loop, ClientOptions options,
                                            ClientEvents& events, std::uint32_t first_delay_ms);
 

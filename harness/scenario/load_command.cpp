@@ -16,11 +16,37 @@ namespace rtb {
 
 namespace {
 
+// Options of the publisher and the subscribers that mean nothing in a round-trip mode.
+constexpr const char* kNotForRoundTrips[] = {"--rate",
+                                             "--publish-via",
+                                             "--max-in-flight",
+                                             "--late-ms",
+                                             "--poll-interval-ms",
+                                             "--channel",
+                                             "--seed",
+                                             "--connection-per-request",
+                                             "--longpoll-timeout-ms"};
+
 std::string help_footer() {
   std::string out =
       "\nPhases: connect (in batches) -> settle (idle memory sampled) -> warm-up -> measure -> drain.\n"
       "Events are attributed to a phase by their scheduled send time; latency runs from that time to\n"
       "reception, so a stalled server or a late publisher shows as latency (no coordinated omission).\n"
+      "\nRound-trip modes (closed loop, no publisher, no subscribers; work against any server):\n"
+      "  --transport http   each of the --clients keep-alive connections sends GET <path and query of "
+      "--url>\n"
+      "                     (with the --headers profile) and the next one as soon as the answer is "
+      "complete,\n"
+      "                     --pipeline K in flight. 2xx/3xx/4xx answers count (by class), 5xx are errors.\n"
+      "  --transport echo   each connection is a WebSocket to the --url's path (default /echo) keeping\n"
+      "                     --pipeline K text messages of --payload-bytes in flight; each carries its send\n"
+      "                     time and a sequence number, so latency and lost/duplicated/reordered echoes are\n"
+      "                     read from the echo.\n"
+      "  Latency is the round trip (send -> complete answer); an operation belongs to the measure phase by\n"
+      "  its send time and sending stops at the measure end. The summary gives round trips/s and CPU per\n"
+      "  round trip of the generator and (--server-pid) the server. --rate, --publish-via, --max-in-flight,\n"
+      "  --late-ms, --channel, --seed and the polling options do not apply and are refused; so is\n"
+      "  --payload-bytes for http.\n"
       "\nConnection error kinds (CSV columns errors_<kind>):\n";
   for (auto kind : kAllClientErrorKinds) {
     out += fmt::format("  {:<12} {}\n", client_error_name(kind), client_error_explanation(kind));
@@ -40,14 +66,25 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
       "load",
       "Drive a server: N subscribers of one transport, an open-loop publisher, measured latency and cost");
   load->footer(help_footer());
-  load->add_option("--url", c.url, "Server to load: http://HOST:PORT[/prefix]")->capture_default_str();
-  load->add_option("--transport", o.transport, "Subscriber transport: poll, longpoll, sse or ws")
+  load->add_option(
+          "--url", c.url,
+          "Server to load: http://HOST:PORT[/prefix]; round-trip modes: the URL to request (path and query)")
       ->capture_default_str();
-  load->add_option("-c,--clients", c.clients, "Subscribers")->capture_default_str();
-  load->add_option("-r,--rate", c.rate, "Events per second published (0: none, measures the idle cost)")
+  load->add_option("--transport", o.transport,
+                   "Subscriber transport: poll, longpoll, sse or ws; or a round-trip mode: http (keep-alive "
+                   "GETs of --url) or echo (WebSocket echo), see below")
+      ->capture_default_str();
+  load->add_option("-c,--clients", c.clients, "Subscribers (round-trip modes: connections)")
+      ->capture_default_str();
+  load->add_option("-r,--rate", c.rate,
+                   "Events per second published (0: none, measures the idle cost); not in the round-trip "
+                   "modes, which run no publisher")
       ->capture_default_str();
   load->add_option("--payload-bytes", c.payload_bytes,
-                   "Event text size; it starts with the '<seq> <intended_send_ns> ' stamp")
+                   "Event text size (echo: message size); it starts with the '<seq> <send_ns> ' stamp")
+      ->capture_default_str();
+  load->add_option("--pipeline", c.pipeline,
+                   "Round-trip modes: requests (http) or messages (echo) each connection keeps in flight")
       ->capture_default_str();
   load->add_option("--channel", c.channel, "Channel to publish to and subscribe on")->capture_default_str();
   load->add_option("--headers", o.headers,
@@ -101,6 +138,7 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
   load->add_option("--json", o.json_path, "Write the full result with metadata to this JSON file");
   load->add_option("--spectrum", o.spectrum_path, "Write the latency percentile spectrum (.hgrm text, us)");
   load->add_flag("-q,--quiet", o.quiet, "No live progress line");
+  o.command = load;
   return load;
 }
 
@@ -111,8 +149,36 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
     return 2;
   };
   auto transport = parse_transport(o.transport);
-  if (!transport) return fail(fmt::format("--transport {}: expected poll, longpoll, sse or ws", o.transport));
+  if (!transport) {
+    return fail(
+        fmt::format("--transport {}: expected poll, longpoll, sse or ws, or a round-trip mode (http, echo)",
+                    o.transport));
+  }
   c.transport = *transport;
+  auto given = [&](const char* name) {
+    const CLI::Option* option = o.command != nullptr ? o.command->get_option_no_throw(name) : nullptr;
+    return option != nullptr && option->count() > 0;
+  };
+  if (is_round_trip(c.transport)) {
+    for (const char* name : kNotForRoundTrips) {
+      if (!given(name)) continue;
+      return fail(fmt::format(
+          "{}: --transport {} runs no publisher and no subscribers (a closed loop: each connection sends "
+          "its next {} when an answer is complete); drop {}, and use --clients and --pipeline to set the "
+          "load",
+          name, o.transport, c.transport == TransportKind::kHttp ? "request" : "message", name));
+    }
+    if (c.transport == TransportKind::kHttp && given("--payload-bytes")) {
+      return fail(
+          "--payload-bytes: --transport http sends a bodiless GET of --url; drop it (echo mode sends "
+          "messages of that size)");
+    }
+  } else if (given("--pipeline")) {
+    return fail(
+        fmt::format("--pipeline applies to --transport http and echo; --transport {} is paced by its "
+                    "publisher, so drop --pipeline",
+                    o.transport));
+  }
   std::string error;
   auto headers = parse_header_profile(o.headers, &error);
   if (!headers) return fail(error);

@@ -25,6 +25,7 @@ struct LoadCommandOptions {
   bool quiet = false;
   CLI::Option* max_p99_option = nullptr;
   CLI::Option* max_lost_option = nullptr;
+  CLI::App* command = nullptr;  // to tell which options were given (the round-trip modes refuse some)
 };
 
 CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& options);

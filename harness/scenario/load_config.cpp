@@ -31,7 +31,7 @@ std::string validate_load_config(const LoadConfig& c) {
         transport_name(c.transport), transport_name(c.transport), [] {
           std::string list;
           for (auto k : {TransportKind::kPoll, TransportKind::kLongPoll, TransportKind::kSse,
-                         TransportKind::kWebSocket}) {
+                         TransportKind::kWebSocket, TransportKind::kHttp, TransportKind::kEcho}) {
             if (!client_available(k)) continue;
             if (!list.empty()) list += ", ";
             list += transport_name(k);
@@ -40,6 +40,22 @@ std::string validate_load_config(const LoadConfig& c) {
         }());
   }
   if (c.clients == 0) return "--clients must be at least 1";
+  if (c.pipeline == 0 || c.pipeline > 1024)
+    return "--pipeline must be 1-1024 (operations in flight per connection)";
+  if (is_round_trip(c.transport)) {
+    if (c.connection_per_request) {
+      return fmt::format(
+          "--connection-per-request applies to --transport poll; --transport {} keeps every "
+          "connection alive",
+          transport_name(c.transport));
+    }
+    if (c.publish_via != PublishVia::kAuto) {
+      return fmt::format("--publish-via: --transport {} runs no publisher; drop the option",
+                         transport_name(c.transport));
+    }
+  } else if (c.pipeline != 1) {
+    return "--pipeline applies to the round-trip modes (--transport http or echo) only; drop it";
+  }
   if (!(c.rate >= 0) || c.rate > 10'000'000) return "--rate must be between 0 and 10,000,000 events/s";
   if (c.payload_bytes == 0 || c.payload_bytes > 1'000'000) {
     return "--payload-bytes must be between 1 and 1,000,000 (the server refuses larger bodies by default)";

@@ -31,6 +31,8 @@ struct LoadConfig {
   std::uint32_t longpoll_timeout_ms = 30'000;
   std::uint32_t request_timeout_ms = 60'000;
   std::uint64_t seed = 1;  // short-polling phases
+  // Round-trip modes (--transport http / echo): requests or messages each connection keeps in flight.
+  std::uint32_t pipeline = 1;
 
   // Connect phase.
   std::vector<sockaddr_storage> sources;  // local addresses used round-robin; empty: the kernel chooses

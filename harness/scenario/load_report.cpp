@@ -29,7 +29,8 @@ std::string load_result_json(const LoadConfig& c, const LoadResult& r, const Run
       .field("connection_per_request", c.connection_per_request)
       .field("longpoll_timeout_ms", c.longpoll_timeout_ms)
       .field("request_timeout_ms", c.request_timeout_ms)
-      .field("seed", c.seed);
+      .field("seed", c.seed)
+      .field("pipeline", c.pipeline);
   json.key("sources").begin_array();
   for (const auto& s : c.sources) json.value(std::string_view(format_address(s)));
   json.end_array();
@@ -39,7 +40,8 @@ std::string load_result_json(const LoadConfig& c, const LoadResult& r, const Run
       .field("warmup_s", c.warmup_s)
       .field("duration_s", c.duration_s)
       .field("drain_s", c.drain_s)
-      .field("publish_via", publish_via_name(c.effective_publish_via()))
+      .field("publish_via", is_round_trip(c.transport) ? std::string_view("none")
+                                                       : publish_via_name(c.effective_publish_via()))
       .field("max_in_flight", c.effective_max_in_flight())
       .field("late_ms", c.late_ms)
       .field("server_pid", c.server_pid)
@@ -70,9 +72,15 @@ std::string load_result_json(const LoadConfig& c, const LoadResult& r, const Run
   for (const auto& w : r.warnings) json.value(std::string_view(w));
   json.end_array();
   json.key("notes").begin_object();
-  json.field("latency",
-             "one-way, from the event's scheduled (intended) send time to its reception, one "
-             "CLOCK_MONOTONIC; first delivery of each event per subscriber; measured events only");
+  if (is_round_trip(c.transport)) {
+    json.field("latency",
+               "round trip, from sending a request (message) to its complete answer (echo), one "
+               "CLOCK_MONOTONIC; operations belong to the measure phase by send time; events = round trips");
+  } else {
+    json.field("latency",
+               "one-way, from the event's scheduled (intended) send time to its reception, one "
+               "CLOCK_MONOTONIC; first delivery of each event per subscriber; measured events only");
+  }
   json.field("window",
              "events belong to the measure phase by scheduled send time; requests, bytes, TCP "
              "segments and CPU are counted over the measure phase's wall-clock window");

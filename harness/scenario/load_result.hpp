@@ -34,6 +34,7 @@ struct LoadResult {
   double warmup_s = 0;
   double duration_s = 0;
   std::uint64_t seed = 0;
+  std::uint64_t pipeline = 1;  // round-trip modes: operations in flight per connection
 
   double p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0, p9999_us = 0, max_us = 0, mean_us = 0;
   std::uint64_t latency_saturated = 0;
@@ -42,6 +43,7 @@ struct LoadResult {
   double events_per_s = 0;
 
   std::uint64_t requests = 0, empty_responses = 0;
+  std::uint64_t responses_2xx = 0, responses_3xx = 0, responses_4xx = 0;  // round-trip http, measured
   double requests_per_event = 0, requests_per_s = 0;
   double effective_poll_interval_ms = 0;  // short polling: what the clients actually did, to check the timers
 
@@ -59,9 +61,11 @@ struct LoadResult {
   std::uint64_t tcp_retransmits = 0;
 
   double server_cpu_s = 0, server_cpu_s_per_1k_events = 0, server_rss_bytes = 0;
+  double server_cpu_us_per_op = 0;  // per delivered event or round trip
   double server_bytes_per_idle_conn = 0, kernel_tcp_bytes_per_conn = 0;
   double generator_cpu_pct = 0;
   std::uint64_t generator_bottleneck = 0;
+  double gen_cpu_us_per_op = 0;  // generator thread CPU per delivered event or round trip
 
   std::uint64_t errors_refused = 0, errors_reset = 0, errors_timeout = 0, errors_protocol = 0,
                 errors_http_status = 0, errors_total = 0;

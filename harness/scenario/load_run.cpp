@@ -1,7 +1,6 @@
 #include "harness/scenario/load_run.hpp"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
@@ -12,7 +11,9 @@
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/payload_stamp.hpp"
 #include "harness/scenario/publisher.hpp"
+#include "harness/scenario/round_trip_run.hpp"
 #include "harness/scenario/run_metadata.hpp"
+#include "harness/scenario/run_window.hpp"
 #include "harness/scenario/server_url.hpp"
 #include "harness/scenario/subscriber_pool.hpp"
 #include "transports/net/loop.hpp"
@@ -28,8 +29,6 @@ constexpr std::uint64_t kControlTickMs = 2;
 // as "N idle connections" (a connect completes in the kernel before the server has accepted it).
 constexpr std::uint64_t kSettleNs = 300'000'000;
 constexpr std::uint64_t kDrainCheckNs = 20'000'000;
-constexpr double kBottleneckPct = 90.0;
-constexpr std::uint64_t kSpareDescriptors = 32;  // publisher, loop internals, stdio, output files
 
 LoadOutcome failed_outcome(std::string why) {
   LoadOutcome outcome;
@@ -40,54 +39,6 @@ LoadOutcome failed_outcome(std::string why) {
 constexpr std::uint64_t to_ns(double seconds) {
   return static_cast<std::uint64_t>(seconds * 1e9);
 }
-
-double thread_cpu_seconds() {
-  rusage usage{};
-  if (getrusage(RUSAGE_THREAD, &usage) != 0) return std::nan("");
-  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
-  return secs(usage.ru_utime) + secs(usage.ru_stime);
-}
-
-ClientWireCounters minus(const ClientWireCounters& a, const ClientWireCounters& b) {
-  ClientWireCounters d;
-  d.requests = a.requests - b.requests;
-  d.responses = a.responses - b.responses;
-  d.empty_responses = a.empty_responses - b.empty_responses;
-  d.header_bytes_up = a.header_bytes_up - b.header_bytes_up;
-  d.framing_bytes_up = a.framing_bytes_up - b.framing_bytes_up;
-  d.payload_bytes_up = a.payload_bytes_up - b.payload_bytes_up;
-  d.header_bytes_down = a.header_bytes_down - b.header_bytes_down;
-  d.framing_bytes_down = a.framing_bytes_down - b.framing_bytes_down;
-  d.payload_bytes_down = a.payload_bytes_down - b.payload_bytes_down;
-  d.events = a.events - b.events;
-  d.connects = a.connects - b.connects;
-  return d;
-}
-
-// Room for `clients` sockets: raise the soft open-file limit towards the hard one if needed.
-std::string ensure_descriptors(std::uint64_t clients) {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
-  const std::uint64_t need = clients + kSpareDescriptors;
-  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= need) return {};
-  if (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= need) {
-    limit.rlim_cur = need;
-    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) return {};
-  }
-  return fmt::format(
-      "--clients {} needs about {} open files but this process may open {} (ulimit -n, hard limit {}); use "
-      "fewer clients per process and run several generator processes",
-      clients, need, limit.rlim_cur, limit.rlim_max == RLIM_INFINITY ? 0 : limit.rlim_max);
-}
-
-struct Snapshot {
-  std::uint64_t mono_ns = 0;
-  ClientWireCounters wire;
-  std::optional<TcpSnmp> snmp;
-  std::optional<TcpSockstat> sockstat;
-  std::optional<ProcSample> server;
-  double thread_cpu_s = 0;
-};
 
 class LoadRun {
  public:
@@ -100,7 +51,7 @@ class LoadRun {
   LoadOutcome run();
 
  private:
-  Snapshot snapshot();
+  RunSnapshot snapshot();
   void on_marker(bool ok, std::uint64_t id, const std::string& error);
   void tick();
   void step_connecting(std::uint64_t now);
@@ -139,21 +90,14 @@ class LoadRun {
   bool drain_complete_ = false;
   std::uint64_t idle_connected_ = 0;
   std::uint64_t request_head_bytes_ = 0;
-  Snapshot before_connect_, idle_, window_start_, window_end_;
+  RunSnapshot before_connect_, idle_, window_start_, window_end_;
   std::uint64_t progress_events_ = 0;
   std::uint64_t progress_ns_ = 0;
   std::string error_;
 };
 
-Snapshot LoadRun::snapshot() {
-  Snapshot s;
-  s.mono_ns = monotonic_now_ns();
-  if (pool_) s.wire = pool_->wire_totals();
-  s.snmp = read_snmp();
-  s.sockstat = read_sockstat();
-  if (config_.server_pid > 0) s.server = sample_process(config_.server_pid);
-  s.thread_cpu_s = thread_cpu_seconds();
-  return s;
+RunSnapshot LoadRun::snapshot() {
+  return take_run_snapshot(pool_ ? pool_->wire_totals() : ClientWireCounters{}, config_.server_pid);
 }
 
 void LoadRun::set_phase(LoadPhase phase, std::uint64_t now, double length_s) {
@@ -295,11 +239,8 @@ void LoadRun::step_connecting(std::uint64_t now) {
   const double elapsed_s = static_cast<double>(now - connect_start_ns_) / 1e9;
   if (!pool_->all_opened()) {
     // Paced by --connect-rate, and never more than --connect-batch in the server's accept queue at once.
-    const auto allowed = static_cast<std::uint64_t>(elapsed_s * config_.connect_rate) + 1;
-    const std::uint64_t by_rate = allowed > pool_->opened() ? allowed - pool_->opened() : 0;
-    const std::uint64_t in_queue = pool_->connecting();
-    const std::uint64_t by_batch = config_.connect_batch > in_queue ? config_.connect_batch - in_queue : 0;
-    pool_->open(std::min(by_rate, by_batch));
+    pool_->open(connects_due(elapsed_s, config_.connect_rate, config_.connect_batch, pool_->opened(),
+                             pool_->connecting()));
   }
   const bool settled = pool_->all_opened() && pool_->connecting() == 0;
   if (!settled && elapsed_s < config_.connect_timeout_s) return;
@@ -449,69 +390,18 @@ LoadResult LoadRun::compute_result() {
     return r.delivered > 0 ? static_cast<double>(v) / delivered : nan;
   };
   const double window_s = static_cast<double>(window_end_.mono_ns - window_start_.mono_ns) / 1e9;
-  auto per_s = [&](std::uint64_t v) { return window_s > 0 ? static_cast<double>(v) / window_s : nan; };
-  const ClientWireCounters w = minus(window_end_.wire, window_start_.wire);
+  const ClientWireCounters w = wire_delta(window_end_.wire, window_start_.wire);
   r.requests = w.requests;
   r.empty_responses = w.empty_responses;
   r.requests_per_event = per_event(w.requests);
-  r.requests_per_s = per_s(w.requests);
+  r.requests_per_s = window_s > 0 ? static_cast<double>(w.requests) / window_s : nan;
   r.effective_poll_interval_ms =
       config_.transport == TransportKind::kPoll && w.requests > 0
           ? static_cast<double>(r.connected) * window_s * 1000 / static_cast<double>(w.requests)
           : nan;
-  r.bytes_up = w.bytes_up();
-  r.bytes_down = w.bytes_down();
-  r.bytes_up_per_event = per_event(r.bytes_up);
-  r.bytes_down_per_event = per_event(r.bytes_down);
-  r.header_bytes_per_event = per_event(w.header_bytes_up + w.header_bytes_down);
-  r.framing_bytes_per_event = per_event(w.framing_bytes_up + w.framing_bytes_down);
-  r.payload_bytes_per_event = per_event(w.payload_bytes_up + w.payload_bytes_down);
-  r.header_bytes_up_per_event = per_event(w.header_bytes_up);
-  r.header_bytes_down_per_event = per_event(w.header_bytes_down);
-  r.framing_bytes_up_per_event = per_event(w.framing_bytes_up);
-  r.framing_bytes_down_per_event = per_event(w.framing_bytes_down);
-  r.payload_bytes_up_per_event = per_event(w.payload_bytes_up);
-  r.payload_bytes_down_per_event = per_event(w.payload_bytes_down);
-  r.bytes_up_per_s = per_s(r.bytes_up);
-  r.bytes_down_per_s = per_s(r.bytes_down);
-
-  r.tcp_segments_per_event = nan;
-  if (window_start_.snmp && window_end_.snmp) {
-    const TcpSnmp& a = *window_start_.snmp;
-    const TcpSnmp& b = *window_end_.snmp;
-    // On loopback every segment leaves one of our sockets and enters another: OutSegs counts each once.
-    r.tcp_segments =
-        url_.loopback ? b.out_segs - a.out_segs : (b.in_segs - a.in_segs) + (b.out_segs - a.out_segs);
-    r.tcp_segments_scope = url_.loopback ? "loopback_both_ends" : "host_in_plus_out";
-    r.tcp_segments_per_event = per_event(r.tcp_segments);
-    r.tcp_retransmits = b.retrans_segs - a.retrans_segs;
-  }
-
-  r.server_cpu_s = r.server_cpu_s_per_1k_events = r.server_rss_bytes = nan;
-  r.server_bytes_per_idle_conn = nan;
-  if (window_start_.server && window_end_.server) {
-    const ProcSample& a = *window_start_.server;
-    const ProcSample& b = *window_end_.server;
-    r.server_cpu_s = (b.cpu_user_s + b.cpu_system_s) - (a.cpu_user_s + a.cpu_system_s);
-    r.server_cpu_s_per_1k_events = r.delivered > 0 ? r.server_cpu_s / (delivered / 1000) : nan;
-    r.server_rss_bytes = static_cast<double>(b.rss_bytes);
-  }
-  if (before_connect_.server && idle_.server && idle_connected_ > 0) {
-    r.server_bytes_per_idle_conn = (static_cast<double>(idle_.server->rss_bytes) -
-                                    static_cast<double>(before_connect_.server->rss_bytes)) /
-                                   static_cast<double>(idle_connected_);
-  }
-  r.kernel_tcp_bytes_per_conn = nan;
-  if (before_connect_.sockstat && idle_.sockstat && idle_connected_ > 0) {
-    const double page = static_cast<double>(page_size_bytes());
-    r.kernel_tcp_bytes_per_conn = (static_cast<double>(idle_.sockstat->mem_pages) -
-                                   static_cast<double>(before_connect_.sockstat->mem_pages)) *
-                                  page / static_cast<double>(idle_connected_);
-  }
-  const double wall_s = window_s;
-  r.generator_cpu_pct =
-      wall_s > 0 ? (window_end_.thread_cpu_s - window_start_.thread_cpu_s) / wall_s * 100 : nan;
-  r.generator_bottleneck = r.generator_cpu_pct > kBottleneckPct ? 1 : 0;
+  fill_wire_figures(r, w, window_s);
+  fill_process_figures(r, RunWindowSnapshots{before_connect_, idle_, idle_connected_, window_start_,
+                                             window_end_, url_.loopback});
 
   const ErrorTally& e = shared_.errors;
   r.errors_refused = e.count(ClientErrorKind::kRefused);
@@ -604,8 +494,10 @@ std::string_view load_phase_name(LoadPhase phase) {
 LoadOutcome run_load(const LoadConfig& config, LoadObserver* observer, double progress_interval_s) {
   if (std::string e = validate_load_config(config); !e.empty()) return failed_outcome(e);
   std::string error;
-  auto url = parse_server_url(config.url, &error);
+  const bool round_trip = is_round_trip(config.transport);
+  auto url = parse_server_url(config.url, &error, round_trip);
   if (!url) return failed_outcome(error);
+  if (round_trip) return run_round_trip(config, std::move(*url), observer, progress_interval_s);
   LoadRun run(config, std::move(*url), observer, progress_interval_s);
   return run.run();
 }

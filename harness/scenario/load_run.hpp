@@ -21,7 +21,8 @@ struct LoadProgress {
   std::uint64_t clients = 0;
   std::uint64_t connected = 0;
   std::uint64_t connecting = 0;
-  double events_per_s = 0;  // receptions per second since the previous report
+  bool round_trip = false;  // --transport http/echo: the rate counts answers (ops), there is no publisher
+  double events_per_s = 0;  // receptions (round trips) per second since the previous report
   double p99_us = 0;        // so far: the measure phase's, or the warm-up's before it; NaN before any event
   std::uint64_t errors = 0;
   std::uint64_t publish_late = 0;

@@ -29,9 +29,78 @@ std::string bytes(double v) {
   return fmt::format("{:.0f} B", v);
 }
 
+void append_errors_and_warnings(const LoadResult& r, std::string& out) {
+  auto line = [&out](std::string s) {
+    out += s;
+    out += '\n';
+  };
+  if (r.errors_total == 0) {
+    line("  Connection errors: none");
+  } else {
+    line(
+        fmt::format("  Connection errors: {} (refused {}, reset {}, timeout {}, protocol {}, http_status {})",
+                    r.errors_total, r.errors_refused, r.errors_reset, r.errors_timeout, r.errors_protocol,
+                    r.errors_http_status));
+  }
+  for (const auto& [kind, message] : r.error_examples) line(fmt::format("    first {}: {}", kind, message));
+  for (const auto& w : r.warnings) line(fmt::format("  WARNING: {}", w));
+}
+
+// wrk's layout for the closed-loop modes: what was driven, the round-trip latency, the rate, the cost.
+std::string round_trip_summary(const LoadConfig& c, const LoadResult& r) {
+  std::string out;
+  auto line = [&out](std::string s) {
+    out += s;
+    out += '\n';
+  };
+  const bool echo = c.transport == TransportKind::kEcho;
+  const char* op = echo ? "round trips" : "requests";
+  line(fmt::format("Running {}s {} test @ {}  (warm-up {}s, drain up to {}s)", number(c.duration_s, 1),
+                   echo ? "WebSocket echo" : "HTTP request", r.url, number(c.warmup_s, 1),
+                   number(c.drain_s, 1)));
+  if (echo) {
+    line(fmt::format("  {} connections, {} messages of {} B in flight each, closed loop", r.clients,
+                     r.pipeline, r.payload_bytes));
+  } else {
+    line(
+        fmt::format("  {} keep-alive connections, {} requests in flight each, closed loop; headers {} ({} B "
+                    "request)",
+                    r.clients, r.pipeline, r.header_profile, r.request_head_bytes));
+  }
+  line("");
+  line("  Latency, round trip (send -> complete answer)");
+  line(fmt::format("    p50 {:>10}  p90 {:>10}  p99 {:>10}  p99.9 {:>10}", latency(r.p50_us),
+                   latency(r.p90_us), latency(r.p99_us), latency(r.p999_us)));
+  line(fmt::format("    p99.99 {:>7}  max {:>10}  mean {:>9}  ({} samples)", latency(r.p9999_us),
+                   latency(r.max_us), latency(r.mean_us), r.latency.count()));
+  line(fmt::format("  {} {} in {}s, {} answered; lost {}, duplicated {}, reordered {}", r.requests, op,
+                   number(r.duration_s, 1), r.delivered, r.lost, r.duplicated, r.reordered));
+  if (!echo) {
+    line(fmt::format("  Answers: 2xx {} (204: {}), 3xx {}, 4xx {}; 5xx count as errors", r.responses_2xx,
+                     r.empty_responses, r.responses_3xx, r.responses_4xx));
+  }
+  line(fmt::format("{}/sec: {:>12}", echo ? "Round trips" : "Requests", number(r.events_per_s, 2)));
+  line(fmt::format("Transfer/sec: up {}/s, down {}/s  (per {}: up {} B, down {} B)", bytes(r.bytes_up_per_s),
+                   bytes(r.bytes_down_per_s), echo ? "round trip" : "request", number(r.bytes_up_per_event),
+                   number(r.bytes_down_per_event)));
+  line(fmt::format("  Generator CPU: {} us per {} ({}% of one core){}", number(r.gen_cpu_us_per_op, 2),
+                   echo ? "round trip" : "request", number(r.generator_cpu_pct, 0),
+                   r.generator_bottleneck != 0 ? "  << the generator may have set the rate" : ""));
+  if (c.server_pid > 0) {
+    line(fmt::format("  Server pid {}: CPU {} us per {} ({} s in the window), RSS {}", c.server_pid,
+                     number(r.server_cpu_us_per_op, 2), echo ? "round trip" : "request",
+                     number(r.server_cpu_s, 3), bytes(r.server_rss_bytes)));
+  } else {
+    line("  Server: no --server-pid, no server CPU figures");
+  }
+  append_errors_and_warnings(r, out);
+  return out;
+}
+
 }  // namespace
 
 std::string load_summary(const LoadConfig& c, const LoadResult& r) {
+  if (is_round_trip(c.transport)) return round_trip_summary(c, r);
   std::string out;
   auto line = [&out](std::string s) {
     out += s;
@@ -94,22 +163,14 @@ std::string load_summary(const LoadConfig& c, const LoadResult& r) {
                     bytes(r.kernel_tcp_bytes_per_conn)));
   }
   line(fmt::format(
-      "  Generator CPU: {}% of one core{}", number(r.generator_cpu_pct, 0),
+      "  Generator CPU: {}% of one core, {} us per delivered event{}", number(r.generator_cpu_pct, 0),
+      number(r.gen_cpu_us_per_op, 2),
       r.generator_bottleneck != 0 ? "  << GENERATOR-BOUND: results may measure the generator" : ""));
   line(fmt::format(
       "  Publisher: {} scheduled, {} sent, {} late (> {} ms), {} dropped, {} failed; max lateness {}",
       r.publish_scheduled, r.publish_sent, r.publish_late, number(c.late_ms, 1), r.publish_dropped,
       r.publish_errors, latency(r.publish_max_lateness_us)));
-  if (r.errors_total == 0) {
-    line("  Connection errors: none");
-  } else {
-    line(
-        fmt::format("  Connection errors: {} (refused {}, reset {}, timeout {}, protocol {}, http_status {})",
-                    r.errors_total, r.errors_refused, r.errors_reset, r.errors_timeout, r.errors_protocol,
-                    r.errors_http_status));
-  }
-  for (const auto& [kind, message] : r.error_examples) line(fmt::format("    first {}: {}", kind, message));
-  for (const auto& w : r.warnings) line(fmt::format("  WARNING: {}", w));
+  append_errors_and_warnings(r, out);
   return out;
 }
 

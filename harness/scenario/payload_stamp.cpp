@@ -2,7 +2,9 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace rtb {
 
@@ -12,17 +14,23 @@ std::uint64_t monotonic_now_ns() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-std::size_t append_payload(std::string& out, const PayloadStamp& stamp, std::size_t payload_bytes) {
-  const std::size_t before = out.size();
-  char digits[48];
-  char* p = std::to_chars(digits, digits + 20, stamp.seq).ptr;
+std::size_t write_payload(char* out, const PayloadStamp& stamp, std::size_t payload_bytes) {
+  char* p = std::to_chars(out, out + 20, stamp.seq).ptr;
   *p++ = ' ';
   p = std::to_chars(p, p + 20, stamp.intended_ns).ptr;
   *p++ = ' ';
-  out.append(digits, static_cast<std::size_t>(p - digits));
-  std::size_t written = out.size() - before;
-  if (written < payload_bytes) out.append(payload_bytes - written, 'x');
-  return out.size() - before;
+  const auto written = static_cast<std::size_t>(p - out);
+  if (written >= payload_bytes) return written;
+  std::memset(p, 'x', payload_bytes - written);
+  return payload_bytes;
+}
+
+std::size_t append_payload(std::string& out, const PayloadStamp& stamp, std::size_t payload_bytes) {
+  char stamp_text[kMaxPayloadStampBytes];
+  const std::size_t stamp_len = write_payload(stamp_text, stamp, 0);
+  out.append(stamp_text, stamp_len);
+  if (stamp_len < payload_bytes) out.append(payload_bytes - stamp_len, 'x');
+  return std::max(stamp_len, payload_bytes);
 }
 
 std::size_t payload_stamp_bytes(const PayloadStamp& stamp) {

@@ -23,6 +23,11 @@ std::uint64_t monotonic_now_ns();
 // stamp gives the stamp alone (never a truncated one). Returns the number of bytes appended.
 std::size_t append_payload(std::string& out, const PayloadStamp& stamp, std::size_t payload_bytes);
 
+// The same text written to `out`, which must hold max(payload_bytes, kMaxPayloadStampBytes) bytes; for
+// callers that fill a preallocated frame instead of a string. Returns the number of bytes written.
+inline constexpr std::size_t kMaxPayloadStampBytes = 42;  // two 20-digit numbers and two spaces
+std::size_t write_payload(char* out, const PayloadStamp& stamp, std::size_t payload_bytes);
+
 // The stamp's length for these values (what the smallest useful --payload-bytes is).
 std::size_t payload_stamp_bytes(const PayloadStamp& stamp);
 

@@ -20,7 +20,8 @@ std::string ProgressLine::format(const LoadProgress& p) {
   std::string line =
       fmt::format("[{:<7} {:>10}] conns {}/{}", load_phase_name(p.phase), clock, p.connected, p.clients);
   if (p.connecting > 0) line += fmt::format(" (+{} connecting)", p.connecting);
-  line += fmt::format("  events/s {:.0f}  p99 {}  errors {}", p.events_per_s, p99, p.errors);
+  line += fmt::format("  {} {:.0f}  p99 {}  errors {}", p.round_trip ? "ops/s" : "events/s", p.events_per_s,
+                      p99, p.errors);
   if (p.publish_late + p.publish_dropped > 0) {
     line += fmt::format("  publish late {} dropped {}", p.publish_late, p.publish_dropped);
   }

@@ -57,7 +57,7 @@ std::string format_address(const sockaddr_storage& address) {
   return text;
 }
 
-std::optional<ServerUrl> parse_server_url(std::string_view text, std::string* error) {
+std::optional<ServerUrl> parse_server_url(std::string_view text, std::string* error, bool allow_query) {
   auto fail = [&](std::string why) -> std::optional<ServerUrl> {
     if (error != nullptr) *error = fmt::format("--url {}: {}", text, why);
     return std::nullopt;
@@ -77,9 +77,19 @@ std::optional<ServerUrl> parse_server_url(std::string_view text, std::string* er
   std::size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-  if (path.find_first_of("?#") != std::string_view::npos) {
-    return fail("the URL must not carry a query or fragment; use --channel for the channel");
+  if (slash == std::string_view::npos) {
+    // http://host:port?x=1: the query starts the target.
+    if (std::size_t q = authority.find('?'); q != std::string_view::npos) {
+      path = authority.substr(q);
+      authority = authority.substr(0, q);
+    }
   }
+  if (path.find('#') != std::string_view::npos) return fail("the URL must not carry a fragment");
+  if (!allow_query && path.find('?') != std::string_view::npos) {
+    return fail("the URL must not carry a query; use --channel for the channel");
+  }
+  url.request_target = path.starts_with('?') ? "/" + std::string(path) : std::string(path);
+  path = path.substr(0, path.find('?'));
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   url.path_prefix = std::string(path);
   if (authority.empty()) return fail("the host is missing");

@@ -1,4 +1,5 @@
-// TransportKind: the four push techniques a load run can drive, by the names the command line uses.
+// TransportKind: what a load run drives, by the names the command line uses: the four push techniques, and
+// two closed-loop round-trip modes (keep-alive HTTP requests, WebSocket echo) that measure any server.
 #pragma once
 
 #include <optional>
@@ -7,9 +8,13 @@
 namespace rtb {
 
 // Not called `Transport`: that name is the server-side seam in transports/http/transport.hpp.
-enum class TransportKind { kPoll, kLongPoll, kSse, kWebSocket };
+enum class TransportKind { kPoll, kLongPoll, kSse, kWebSocket, kHttp, kEcho };
 
-std::string_view transport_name(TransportKind kind);  // "poll", "longpoll", "sse", "ws"
+std::string_view transport_name(TransportKind kind);  // "poll", "longpoll", "sse", "ws", "http", "echo"
+// kHttp and kEcho: N connections each keeping requests (messages) in flight, no publisher, no subscribers.
+constexpr bool is_round_trip(TransportKind kind) {
+  return kind == TransportKind::kHttp || kind == TransportKind::kEcho;
+}
 std::optional<TransportKind> parse_transport(std::string_view name);
 
 }  // namespace rtb

@@ -53,6 +53,7 @@ int HttpResponseParser::on_message_begin() {
 }
 
 int HttpResponseParser::on_header_field(const char* at, std::size_t len) {
+  if (!keep_headers_) return 0;
   if (in_value_ || head_.headers.empty()) head_.headers.emplace_back();
   in_value_ = false;
   head_.headers.back().first.append(at, len);
@@ -60,6 +61,7 @@ int HttpResponseParser::on_header_field(const char* at, std::size_t len) {
 }
 
 int HttpResponseParser::on_header_value(const char* at, std::size_t len) {
+  if (!keep_headers_) return 0;
   in_value_ = true;
   if (!head_.headers.empty()) head_.headers.back().second.append(at, len);
   return 0;

@@ -35,6 +35,9 @@ class HttpResponseParser {
 
   // Tell the parser that the next response answers a HEAD request (it has no body whatever its headers say).
   void expect_head_response() { head_request_ = true; }
+  // A client that needs only the status and keep-alive skips copying header names and values, so a response
+  // costs no allocation (HttpResponseHead::headers stays empty).
+  void set_keep_headers(bool keep) { keep_headers_ = keep; }
   // Consumes bytes; returns how many were taken. Fewer than `len` only after a 101 response (the rest belongs
   // to the upgraded protocol) or on error (see failed()).
   std::size_t feed(const char* data, std::size_t len);
@@ -65,6 +68,7 @@ class HttpResponseParser {
   HttpResponseHead head_;
   bool in_value_ = false;
   bool head_request_ = false;
+  bool keep_headers_ = true;
   bool failed_ = false;
   bool upgraded_ = false;
   std::string error_;

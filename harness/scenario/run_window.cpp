@@ -1,0 +1,143 @@
+#include "harness/scenario/run_window.hpp"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <cmath>
+
+#include "harness/scenario/payload_stamp.hpp"
+
+namespace rtb {
+
+namespace {
+
+constexpr std::uint64_t kSpareDescriptors = 32;  // publisher, loop internals, stdio, output files
+
+}  // namespace
+
+double thread_cpu_seconds() {
+  rusage usage{};
+  if (getrusage(RUSAGE_THREAD, &usage) != 0) return std::nan("");
+  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid) {
+  RunSnapshot s;
+  s.mono_ns = monotonic_now_ns();
+  s.wire = wire;
+  s.snmp = read_snmp();
+  s.sockstat = read_sockstat();
+  if (server_pid > 0) s.server = sample_process(server_pid);
+  s.thread_cpu_s = thread_cpu_seconds();
+  return s;
+}
+
+ClientWireCounters wire_delta(const ClientWireCounters& a, const ClientWireCounters& b) {
+  ClientWireCounters d;
+  d.requests = a.requests - b.requests;
+  d.responses = a.responses - b.responses;
+  d.empty_responses = a.empty_responses - b.empty_responses;
+  d.header_bytes_up = a.header_bytes_up - b.header_bytes_up;
+  d.framing_bytes_up = a.framing_bytes_up - b.framing_bytes_up;
+  d.payload_bytes_up = a.payload_bytes_up - b.payload_bytes_up;
+  d.header_bytes_down = a.header_bytes_down - b.header_bytes_down;
+  d.framing_bytes_down = a.framing_bytes_down - b.framing_bytes_down;
+  d.payload_bytes_down = a.payload_bytes_down - b.payload_bytes_down;
+  d.events = a.events - b.events;
+  d.connects = a.connects - b.connects;
+  return d;
+}
+
+std::string ensure_descriptors(std::uint64_t clients) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
+  const std::uint64_t need = clients + kSpareDescriptors;
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= need) return {};
+  if (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= need) {
+    limit.rlim_cur = need;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) return {};
+  }
+  return fmt::format(
+      "--clients {} needs about {} open files but this process may open {} (ulimit -n, hard limit {}); use "
+      "fewer clients per process and run several generator processes",
+      clients, need, limit.rlim_cur, limit.rlim_max == RLIM_INFINITY ? 0 : limit.rlim_max);
+}
+
+std::uint64_t connects_due(double elapsed_s, double rate, std::uint64_t batch, std::uint64_t opened,
+                           std::uint64_t outstanding) {
+  const auto allowed = static_cast<std::uint64_t>(elapsed_s * rate) + 1;
+  const std::uint64_t by_rate = allowed > opened ? allowed - opened : 0;
+  const std::uint64_t by_batch = batch > outstanding ? batch - outstanding : 0;
+  return std::min(by_rate, by_batch);
+}
+
+void fill_wire_figures(LoadResult& r, const ClientWireCounters& w, double window_s) {
+  const double nan = std::nan("");
+  const double delivered = static_cast<double>(r.delivered);
+  auto per_event = [&](std::uint64_t v) {
+    return r.delivered > 0 ? static_cast<double>(v) / delivered : nan;
+  };
+  auto per_s = [&](std::uint64_t v) { return window_s > 0 ? static_cast<double>(v) / window_s : nan; };
+  r.bytes_up = w.bytes_up();
+  r.bytes_down = w.bytes_down();
+  r.bytes_up_per_event = per_event(r.bytes_up);
+  r.bytes_down_per_event = per_event(r.bytes_down);
+  r.header_bytes_per_event = per_event(w.header_bytes_up + w.header_bytes_down);
+  r.framing_bytes_per_event = per_event(w.framing_bytes_up + w.framing_bytes_down);
+  r.payload_bytes_per_event = per_event(w.payload_bytes_up + w.payload_bytes_down);
+  r.header_bytes_up_per_event = per_event(w.header_bytes_up);
+  r.header_bytes_down_per_event = per_event(w.header_bytes_down);
+  r.framing_bytes_up_per_event = per_event(w.framing_bytes_up);
+  r.framing_bytes_down_per_event = per_event(w.framing_bytes_down);
+  r.payload_bytes_up_per_event = per_event(w.payload_bytes_up);
+  r.payload_bytes_down_per_event = per_event(w.payload_bytes_down);
+  r.bytes_up_per_s = per_s(r.bytes_up);
+  r.bytes_down_per_s = per_s(r.bytes_down);
+}
+
+void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
+  const double nan = std::nan("");
+  const double delivered = static_cast<double>(r.delivered);
+  r.tcp_segments_per_event = nan;
+  if (s.start.snmp && s.end.snmp) {
+    const TcpSnmp& a = *s.start.snmp;
+    const TcpSnmp& b = *s.end.snmp;
+    // On loopback every segment leaves one of our sockets and enters another: OutSegs counts each once.
+    r.tcp_segments =
+        s.loopback ? b.out_segs - a.out_segs : (b.in_segs - a.in_segs) + (b.out_segs - a.out_segs);
+    r.tcp_segments_scope = s.loopback ? "loopback_both_ends" : "host_in_plus_out";
+    r.tcp_segments_per_event = r.delivered > 0 ? static_cast<double>(r.tcp_segments) / delivered : nan;
+    r.tcp_retransmits = b.retrans_segs - a.retrans_segs;
+  }
+
+  r.server_cpu_s = r.server_cpu_s_per_1k_events = r.server_rss_bytes = r.server_cpu_us_per_op = nan;
+  r.server_bytes_per_idle_conn = nan;
+  if (s.start.server && s.end.server) {
+    const ProcSample& a = *s.start.server;
+    const ProcSample& b = *s.end.server;
+    r.server_cpu_s = (b.cpu_user_s + b.cpu_system_s) - (a.cpu_user_s + a.cpu_system_s);
+    r.server_cpu_s_per_1k_events = r.delivered > 0 ? r.server_cpu_s / (delivered / 1000) : nan;
+    r.server_cpu_us_per_op = r.delivered > 0 ? r.server_cpu_s * 1e6 / delivered : nan;
+    r.server_rss_bytes = static_cast<double>(b.rss_bytes);
+  }
+  if (s.before_connect.server && s.idle.server && s.idle_connected > 0) {
+    r.server_bytes_per_idle_conn = (static_cast<double>(s.idle.server->rss_bytes) -
+                                    static_cast<double>(s.before_connect.server->rss_bytes)) /
+                                   static_cast<double>(s.idle_connected);
+  }
+  r.kernel_tcp_bytes_per_conn = nan;
+  if (s.before_connect.sockstat && s.idle.sockstat && s.idle_connected > 0) {
+    const double page = static_cast<double>(page_size_bytes());
+    r.kernel_tcp_bytes_per_conn = (static_cast<double>(s.idle.sockstat->mem_pages) -
+                                   static_cast<double>(s.before_connect.sockstat->mem_pages)) *
+                                  page / static_cast<double>(s.idle_connected);
+  }
+  const double wall_s = static_cast<double>(s.end.mono_ns - s.start.mono_ns) / 1e9;
+  const double gen_cpu_s = s.end.thread_cpu_s - s.start.thread_cpu_s;
+  r.generator_cpu_pct = wall_s > 0 ? gen_cpu_s / wall_s * 100 : nan;
+  r.generator_bottleneck = r.generator_cpu_pct > kGeneratorBottleneckPct ? 1 : 0;
+  r.gen_cpu_us_per_op = r.delivered > 0 ? gen_cpu_s * 1e6 / delivered : nan;
+}
+
+}  // namespace rtb

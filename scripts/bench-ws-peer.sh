@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# WebSocket server cost (issue #4): echo round trips, 100 connections, 32 B messages, against `rtbench serve`'s
+# /echo and node 20 + npm `ws`@8 (installed into a temporary folder at bench time). Each server pinned to core 0
+# (both run, one is driven at a time), `rtbench load --transport echo` pinned to core 1; rounds alternate, a
+# warm-up round first (not counted). Server CPU is utime + stime from /proc/PID/stat around each load run.
+# Usage: scripts/bench-ws-peer.sh [SECONDS] [ROUNDS]   (RTB_BUILD_DIR=<dir>: use that build folder)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+rounds=${2:-3}
+# shellcheck source=scripts/lib/bench-common.sh
+source scripts/lib/bench-common.sh
+RTB_BENCH_DEPS=1 scripts/install-deps.sh >/dev/null
+build_rtbench
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+npm install --prefix "$work" --no-audit --no-fund --silent ws@8 >/dev/null
+cp scripts/peers/ws-echo-server.js "$work/"  # beside its node_modules, where require('ws') finds it
+taskset -c 0 node "$work/ws-echo-server.js" 18093 >"$work/ws.log" 2>&1 &
+ws=$!
+pids+=("$ws")
+taskset -c 0 "$bin" serve --port 18094 >"$work/serve.log" 2>&1 &
+rtb=$!
+pids+=("$rtb")
+wait_http http://127.0.0.1:18094/stats
+for _ in $(seq 50); do grep -q "echo on" "$work/ws.log" && break; sleep 0.1; done
+echo "node $(node --version), $(cat "$work/ws.log")"
+
+# name pid url -> "name rt_per_s=R server_cpu_us_per_rt=U window_us_per_rt=W lost=L"
+run_one() {
+  local name=$1 pid=$2 url=$3 before after
+  rm -f "$work/load.csv"
+  before=$(cpu_ticks "$pid")
+  # No warm-up: every round trip of the run is counted, like the server CPU around it.
+  taskset -c 1 "$bin" load --transport echo --url "$url" -c 100 --payload-bytes 32 -d "$secs" --warmup-s 0 \
+    --drain-s 1 --server-pid "$pid" -q --csv "$work/load.csv" >"$work/load.out" ||
+    { cat "$work/load.out" >&2; exit 1; }
+  after=$(cpu_ticks "$pid")
+  awk -v n="$name" -v a="$after" -v b="$before" -v t="$tick" -v rt="$(csv_column "$work/load.csv" delivered)" \
+    -v rps="$(csv_column "$work/load.csv" events_per_s)" -v w="$(csv_column "$work/load.csv" server_cpu_us_per_op)" \
+    -v lost="$(csv_column "$work/load.csv" lost)" \
+    'BEGIN { printf "%s rt_per_s=%.0f server_cpu_us_per_rt=%.3f window_us_per_rt=%.3f lost=%d\n",
+                    n, rps, (a - b) / t * 1e6 / rt, w, lost }'
+}
+
+echo "warm-up round (not counted):"
+run_one rtbench "$rtb" http://127.0.0.1:18094/echo
+run_one ws "$ws" http://127.0.0.1:18093/
+results=$(for _ in $(seq "$rounds"); do
+  run_one rtbench "$rtb" http://127.0.0.1:18094/echo
+  run_one ws "$ws" http://127.0.0.1:18093/
+done)
+echo "$results"
+col() { echo "$results" | awk -v n="$1" -v f="$2" '$1 == n { split($f, kv, "="); print kv[2] }'; }
+r=$(col rtbench 3 | median)
+w=$(col ws 3 | median)
+echo "median round trips/s: rtbench $(col rtbench 2 | median), ws $(col ws 2 | median)"
+awk -v r="$r" -v w="$w" 'BEGIN {
+  printf "median server CPU per round trip: rtbench %.3f us, ws %.3f us, ratio rtbench/ws = %.3f (target <= 1/7 = 0.143)\n",
+         r, w, r / w }'

@@ -1,0 +1,44 @@
+# Shell helpers shared by the peer benchmarks (scripts/bench-*-peer.sh); source it, do not run it.
+# shellcheck shell=bash disable=SC2034  # bin and tick are for the scripts that source this
+
+# Builds rtbench and sets $bin. RTB_BUILD_DIR=<dir> uses an existing build folder instead of the default
+# preset's build/ (what results use).
+build_rtbench() {
+  if [ -n "${RTB_BUILD_DIR:-}" ]; then
+    cmake --build "$RTB_BUILD_DIR" -j"$(nproc)" --target rtbench >/dev/null
+    bin=$RTB_BUILD_DIR/harness/rtbench
+  else
+    cmake --preset default >/dev/null && cmake --build --preset default -j"$(nproc)" --target rtbench >/dev/null
+    bin=build/harness/rtbench
+  fi
+}
+
+tick=$(getconf CLK_TCK)
+
+# utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat, after the command name).
+cpu_ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+
+# Runs a command in the background and prints "<cpu_ticks> <exit status>" once it ended; its stdout goes
+# to the file $1. The last /proc sample is taken at most 10 ms before the process exits (/proc/PID/stat is
+# gone after that), the same for every generator measured this way.
+run_sampling_cpu() {
+  local out=$1 pid ticks=0 status=0
+  shift
+  "$@" >"$out" &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    ticks=$(cpu_ticks "$pid" 2>/dev/null || echo "$ticks")
+    sleep 0.01
+  done
+  wait "$pid" || status=$?
+  echo "$ticks $status"
+}
+
+# The median of the numbers on stdin, one a line.
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# The value of column $2 in the last row of CSV file $1 (the columns rtbench load --csv documents).
+csv_column() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i } END { print $k }' "$1"; }
+
+# Waits up to 5 s for an HTTP answer from URL $1.
+wait_http() { for _ in $(seq 50); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
