@@ -106,6 +106,7 @@ struct Fixture {
             [this](TcpConnection& c) {
               ++refused;
               c.write_copy("busy\n");
+              c.close_after_writes();  // the refuse callback owns the connection
             }) {
     EXPECT_EQ(listener.listen(), 0);
     port = listener.bound_port();
