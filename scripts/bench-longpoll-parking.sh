@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# What a parked long poll costs the server (issue #3): user-space bytes per connection, as the RSS delta over
+# N connections / N, for N idle keep-alive connections (short-poll clients that have not polled yet) and for N
+# parked long polls; their difference is what parking a request adds. A fresh server for each.
+# Usage: scripts/bench-longpoll-parking.sh [CLIENTS] [HEADERS]   (defaults 10000, minimal; RTB_BUILD_DIR=<dir>)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients=${1:-10000}
+headers=${2:-minimal}
+# shellcheck source=scripts/lib/bench-common.sh
+source scripts/lib/bench-common.sh
+build_rtbench
+
+work=$(mktemp -d)
+srv=
+trap '[ -n "$srv" ] && kill -INT "$srv" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+# -> bytes per connection (the CSV's server_bytes_per_idle_conn)
+measure() {
+  local port=18113
+  taskset -c 0 "$bin" serve --port "$port" >"$work/serve.log" 2>&1 &
+  srv=$!
+  wait_http "http://127.0.0.1:$port/stats"
+  rm -f "$work/load.csv"
+  taskset -c 1 "$bin" load --url "http://127.0.0.1:$port" "$@" --headers "$headers" -c "$clients" --rate 0 \
+    --warmup-s 0 -d 2 --drain-s 0 --server-pid "$srv" -q --csv "$work/load.csv" >"$work/load.out" ||
+    { cat "$work/load.out" >&2; exit 1; }
+  kill -INT "$srv"
+  wait "$srv" || true
+  srv=
+  csv_column "$work/load.csv" server_bytes_per_idle_conn
+}
+
+idle=$(measure --transport poll --poll-interval-ms 100000000)
+parked=$(measure --transport longpoll --longpoll-timeout-ms 60000)
+echo "clients $clients, headers $headers"
+awk -v i="$idle" -v p="$parked" 'BEGIN {
+  printf "idle keep-alive connection: %.0f B per connection (RSS delta / N)\n", i
+  printf "parked long poll:           %.0f B per connection\n", p
+  printf "what parking adds:          %.0f B per parked request (target <= 512)\n", p - i }'
