@@ -312,6 +312,38 @@ TEST(TcpConnection, CloseDiscardsWhatIsQueued) {
   EXPECT_EQ(client.received, "");
 }
 
+TEST(TcpConnection, CloseAfterWritesGivesUpOnAPeerThatNeverReads) {
+  TcpLimits limits;
+  limits.max_queued_bytes = 32u << 20;
+  limits.close_linger_ms = 300;
+  Fixture f(limits);
+  Client c(f.port);
+  ASSERT_TRUE(f.accept_n(1));
+  // Far more than the kernel's socket buffers hold: most of it stays queued, since the client never reads.
+  ASSERT_NE(f.accepted[0]->write_copy(pattern(16u << 20, 3)), WriteResult::kDropped);
+  f.accepted[0]->close_after_writes();
+  ASSERT_TRUE(run_until(f.loop, [&] { return f.observed[0]->closed == 1; }));
+  c.drain();
+  EXPECT_LT(c.received.size(), std::size_t{16} << 20);  // the close did not wait for the rest
+}
+
+TEST(TcpConnection, CloseAfterWritesStillDeliversEverythingToAReader) {
+  TcpLimits limits;
+  limits.max_queued_bytes = 32u << 20;
+  limits.close_linger_ms = 60'000;
+  Fixture f(limits);
+  Client c(f.port);
+  ASSERT_TRUE(f.accept_n(1));
+  std::string big = pattern(4u << 20, 5);
+  ASSERT_NE(f.accepted[0]->write_copy(big), WriteResult::kDropped);
+  f.accepted[0]->close_after_writes();
+  ASSERT_TRUE(run_until(f.loop, [&] {
+    c.drain();
+    return c.eof;
+  }));
+  EXPECT_EQ(c.received, big);
+}
+
 TEST(TcpListener, ConnectionsBeyondTheCapAreRefusedAndClosed) {
   Fixture f({}, 2);
   Client a(f.port), b(f.port);

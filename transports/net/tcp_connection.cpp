@@ -246,6 +246,7 @@ void TcpConnection::close() {
   if (closing_) return;
   closing_ = true;
   stop_reading();
+  if (linger_) loop_.timers().cancel(*linger_);
   loop_.unschedule_flush(*this);
   if (connect_req_ != nullptr) connect_req_->data = nullptr;
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), [](uv_handle_t* h) { from_handle(h)->on_closed(); });
@@ -259,6 +260,14 @@ void TcpConnection::close_after_writes() {
     return;
   }
   close_when_drained_ = true;
+  if (limits_.close_linger_ms != 0 && !linger_) {
+    linger_ = std::make_unique<TimerEntry>(&TcpConnection::on_linger_timeout, this);
+    loop_.timers().schedule(*linger_, limits_.close_linger_ms);
+  }
+}
+
+void TcpConnection::on_linger_timeout(TimerEntry& entry) {
+  static_cast<TcpConnection*>(entry.context)->close();
 }
 
 void TcpConnection::on_closed() {

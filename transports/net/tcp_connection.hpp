@@ -40,6 +40,9 @@ class StreamHandler {
 struct TcpLimits {
   std::size_t max_queued_bytes = 4 * 1024 * 1024;  // hard limit: writes past it are refused (kDropped)
   std::size_t high_watermark = 256 * 1024;         // kBackpressure from here
+  // A peer that never reads would hold a closing connection (its descriptor and queued bytes) forever: after
+  // this long close_after_writes() gives up on the unsent bytes and closes. 0: wait for ever.
+  std::uint32_t close_linger_ms = 10'000;
 };
 
 class TcpConnection {
@@ -71,7 +74,7 @@ class TcpConnection {
 
   // Closes at once; queued bytes are discarded.
   void close();
-  // Stops reading, sends what is queued, then closes.
+  // Stops reading, sends what is queued, then closes (at the latest after limits().close_linger_ms).
   void close_after_writes();
   bool closing() const { return closing_ || close_when_drained_; }
 
@@ -88,6 +91,7 @@ class TcpConnection {
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_closed();
   void after_bytes_left_queue(std::size_t n);
+  static void on_linger_timeout(TimerEntry& entry);
 
   uv_tcp_t tcp_;
   Loop& loop_;
@@ -97,6 +101,7 @@ class TcpConnection {
   std::size_t queued_bytes_ = 0;       // pending_ plus bytes inside in-flight uv_write requests
   TcpConnection* flush_next_ = nullptr;
   uv_connect_t* connect_req_ = nullptr;
+  std::unique_ptr<TimerEntry> linger_;  // only while a close waits for a queue to drain: most never need one
   bool flush_scheduled_ = false;
   bool reading_ = false;
   bool closing_ = false;

@@ -96,6 +96,11 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
                    "Per-connection send queue bound; a subscriber past it is dropped (SSE: closed, WS: 1008)")
       ->check(CLI::Range(4096, 1 << 30))
       ->capture_default_str();
+  serve
+      ->add_option("--close-linger-ms", config.listen.connection_limits.close_linger_ms,
+                   "A closing connection whose peer does not read its last bytes is closed anyway after this "
+                   "(0: wait for ever)")
+      ->capture_default_str();
   // Hidden (no group): a test hook, not a feature.
   serve
       ->add_flag("--enable-test-hooks", config.enable_test_hooks,
