@@ -217,6 +217,30 @@ TEST(HttpServer, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_TRUE(c.wait_closed());
 }
 
+TEST(HttpServer, PipelinedAnswersBeyondTheSendQueueBoundWaitInsteadOfClosing) {
+  // Twenty pipelined polls whose answers (768 KiB each, 15 MiB in all) far exceed the 2 MiB send queue and
+  // the kernel's socket buffers: answering them all in one go would overflow the queue and cost the client
+  // every answer; the server must take the next request only as the client reads.
+  ServerConfig config = TestServer::default_config();
+  config.listen.connection_limits.max_queued_bytes = 2u << 20;
+  config.listen.connection_limits.high_watermark = 256u << 10;
+  TestServer server(config);
+  std::string text(256u << 10, 'p');
+  for (int i = 1; i <= 3; ++i) ASSERT_EQ(publish(server.port(), "big", text), std::uint64_t(i));
+  BlockingClient c(server.port());
+  std::string burst;
+  for (int i = 0; i < 20; ++i) burst += "GET /poll?channel=big&since=0 HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(c.send(burst));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the server reads the whole burst unread
+  std::string expected = record(1, text) + record(2, text) + record(3, text);
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << "answer " << i;
+    ASSERT_EQ(r->status, 200) << "answer " << i;
+    EXPECT_EQ(r->body, expected) << "answer " << i;
+  }
+}
+
 TEST(HttpServer, PipelinedPublishesKeepTheirOrder) {
   TestServer server;
   BlockingClient c(server.port());

@@ -203,7 +203,7 @@ void HttpConnection::on_stream_data(char* data, std::size_t len) {
     buffered_input_.append(data, len);
     // A client that pipelines faster than we answer is paused, not buffered without limit.
     if (buffered_input_.size() > limits_.max_buffered_input) connection->stop_reading();
-    if (state_ != State::kDeferred) process_buffered_input();
+    if (state_ != State::kDeferred && !waiting_for_drain_) process_buffered_input();
     return;
   }
   parse(data, len);
@@ -211,14 +211,14 @@ void HttpConnection::on_stream_data(char* data, std::size_t len) {
 
 void HttpConnection::process_buffered_input() {
   if (buffered_input_.empty()) {
-    if (!connection->closing()) connection->start_reading();
+    if (!connection->closing() && !waiting_for_drain_) connection->start_reading();
     return;
   }
   std::string input;
   input.swap(buffered_input_);
   parse(input.data(), input.size());
   // Whatever parse() could not take yet was put back into buffered_input_.
-  if (buffered_input_.size() <= limits_.max_buffered_input && !connection->closing())
+  if (buffered_input_.size() <= limits_.max_buffered_input && !connection->closing() && !waiting_for_drain_)
     connection->start_reading();
 }
 
@@ -255,6 +255,14 @@ void HttpConnection::parse(char* data, std::size_t len) {
       return;
     }
     if (connection->closing()) return;
+    // Pipelined answers pile up faster than the client reads them: the next request waits until they drain,
+    // where answering on would push the queue past its bound and cost the client every answer.
+    if (len > 0 && connection->queued_bytes() > connection->limits().high_watermark) {
+      buffered_input_.append(data, len);
+      waiting_for_drain_ = true;
+      connection->stop_reading();
+      return;
+    }
   }
 }
 
@@ -421,6 +429,11 @@ void HttpConnection::on_stream_eof() {
 }
 
 void HttpConnection::on_stream_drained() {
+  if (waiting_for_drain_) {
+    waiting_for_drain_ = false;
+    // From a task: the drain is reported inside a write callback, not a place to parse requests.
+    if (state_ == State::kIdle) connection->loop().post(resume_task_);
+  }
   if (session_) session_->on_session_drained();
 }
 

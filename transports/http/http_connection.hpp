@@ -135,6 +135,7 @@ class HttpConnection final : public StreamHandler {
   bool upgraded_ = false;
   bool shutting_down_ = false;
   bool refusing_ = false;
+  bool waiting_for_drain_ = false;  // pipelined requests wait for the answers queued before them to drain
 };
 
 }  // namespace rtb
