@@ -488,6 +488,44 @@ TEST_F(HostileInput, WsPingFloodFromANonReaderStaysBounded) {
   });
 }
 
+TEST_F(HostileInput, EchoPingFloodFromALateReaderIsPausedNotDropped) {
+  ServerConfig config = hostile_config();
+  config.listen.connection_limits.max_queued_bytes = 256 * 1024;
+  config.listen.connection_limits.high_watermark = 64 * 1024;
+  start(config);
+  survives([&] {
+    // 40,000 pongs of 127 B are 5 MB, twenty times the queue bound: /echo stops reading instead of dropping,
+    // and every pong arrives once the peer reads.
+    WsTestClient c(port(), "/echo");
+    ASSERT_TRUE(c.upgraded());
+    constexpr int kPings = 40000;
+    std::thread writer([&] {
+      std::string batch;
+      for (int i = 0; i < kPings; ++i) {
+        std::string payload = std::to_string(i);
+        payload.resize(125, '.');
+        batch += ws_frame(kFin | kPing, payload, kMask);
+        if (batch.size() > 64 * 1024 || i == kPings - 1) {
+          c.send_raw(batch);
+          batch.clear();
+        }
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // not reading: the pongs pile up
+    int answered = 0;
+    for (; answered < kPings; ++answered) {
+      auto f = c.read_frame(std::chrono::seconds(10));
+      std::string expected = std::to_string(answered);
+      expected.resize(125, '.');
+      if (!f || f->b0 != (kFin | kPong) || f->payload != expected) break;
+    }
+    writer.join();
+    EXPECT_EQ(answered, kPings);
+    EXPECT_TRUE(c.close_cleanly());
+    EXPECT_EQ(stat_value(port(), "dropped_slow_consumers"), 0u);
+  });
+}
+
 TEST_F(HostileInput, WsCloseFloodGetsOneCloseAndTcpClosed) {
   start();
   survives([&] {

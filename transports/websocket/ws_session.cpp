@@ -197,7 +197,11 @@ void WsSession::on_ws_message(WsOpcode op, std::string_view payload) {
 }
 
 void WsSession::on_ws_ping(std::string_view payload) {
-  if (state_ == State::kOpen) send(ws_encode_server_frame(WsOpcode::kPong, payload));
+  if (state_ != State::kOpen) return;
+  // On /echo a pong is flow-controlled like an echo: a peer that does not read them is paused, never dropped.
+  if (send(ws_encode_server_frame(WsOpcode::kPong, payload)) == WriteResult::kBackpressure &&
+      mode_ == Mode::kEcho)
+    pause_input();
 }
 
 void WsSession::on_ws_pong(std::string_view payload) {
