@@ -11,14 +11,15 @@ source scripts/lib/bench-common.sh
 RTB_BENCH_DEPS=1 scripts/install-deps.sh >/dev/null
 build_rtbench
 
-run_one() {  # name pid url -> "name rps cpu_us_per_req"
+run_one() {  # name pid url -> "name rps=R p_avg=L cpu_us_per_req=C user_us=U sys_us=S"
   local name=$1 pid=$2 url=$3 before after out reqs
-  before=$(cpu_ticks "$pid")
+  before=$(cpu_split "$pid")
   out=$(taskset -c 1 wrk -t1 -c50 -d"${secs}s" "$url")
-  after=$(cpu_ticks "$pid")
+  after=$(cpu_split "$pid")
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   echo "$out" | awk -v n="$name" '/Requests\/sec/ {rps=$2} /Latency/ {lat=$2} END {printf "%s rps=%s p_avg=%s ", n, rps, lat}'
-  awk -v a="$after" -v b="$before" -v r="$reqs" -v t="$tick" 'BEGIN { printf "cpu_us_per_req=%.2f\n", (a-b)/t*1e6/r }'
+  echo "$before $after" | awk -v r="$reqs" -v t="$tick" '{ u = ($3 - $1) / t * 1e6 / r; s = ($4 - $2) / t * 1e6 / r
+    printf "cpu_us_per_req=%.2f user_us=%.2f sys_us=%.2f\n", u + s, u, s }'
 }
 
 mkdir -p /tmp/rtb-nginx
@@ -43,3 +44,4 @@ r=$(col rtbench 4 | median)
 n=$(col nginx 4 | median)
 awk -v r="$r" -v n="$n" 'BEGIN { printf "median server CPU per request: rtbench %.2f us, nginx %.2f us, ratio rtbench/nginx = %.3f\n", r, n, r / n }'
 echo "median requests/s: rtbench $(col rtbench 2 | median), nginx $(col nginx 2 | median)"
+echo "median user/kernel us per request: rtbench $(col rtbench 5 | median)/$(col rtbench 6 | median), nginx $(col nginx 5 | median)/$(col nginx 6 | median)"

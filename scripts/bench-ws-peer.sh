@@ -38,17 +38,18 @@ echo "node $(node --version), $(cat "$work/ws.log")"
 run_one() {
   local name=$1 pid=$2 url=$3 before after
   rm -f "$work/load.csv"
-  before=$(cpu_ticks "$pid")
+  before=$(cpu_split "$pid")
   # No warm-up: every round trip of the run is counted, like the server CPU around it.
   taskset -c 1 "$bin" load --transport echo --url "$url" -c 100 --payload-bytes 32 -d "$secs" --warmup-s 0 \
     --drain-s 1 --server-pid "$pid" -q --csv "$work/load.csv" >"$work/load.out" ||
     { cat "$work/load.out" >&2; exit 1; }
-  after=$(cpu_ticks "$pid")
-  awk -v n="$name" -v a="$after" -v b="$before" -v t="$tick" -v rt="$(csv_column "$work/load.csv" delivered)" \
+  after=$(cpu_split "$pid")
+  echo "$before $after" | awk -v n="$name" -v t="$tick" -v rt="$(csv_column "$work/load.csv" delivered)" \
     -v rps="$(csv_column "$work/load.csv" events_per_s)" -v w="$(csv_column "$work/load.csv" server_cpu_us_per_op)" \
     -v lost="$(csv_column "$work/load.csv" lost)" \
-    'BEGIN { printf "%s rt_per_s=%.0f server_cpu_us_per_rt=%.3f window_us_per_rt=%.3f lost=%d\n",
-                    n, rps, (a - b) / t * 1e6 / rt, w, lost }'
+    '{ u = ($3 - $1) / t * 1e6 / rt; s = ($4 - $2) / t * 1e6 / rt
+       printf "%s rt_per_s=%.0f server_cpu_us_per_rt=%.3f window_us_per_rt=%.3f lost=%d user_us=%.3f sys_us=%.3f\n",
+              n, rps, u + s, w, lost, u, s }'
 }
 
 echo "warm-up round (not counted):"
@@ -63,6 +64,7 @@ col() { echo "$results" | awk -v n="$1" -v f="$2" '$1 == n { split($f, kv, "=");
 r=$(col rtbench 3 | median)
 w=$(col ws 3 | median)
 echo "median round trips/s: rtbench $(col rtbench 2 | median), ws $(col ws 2 | median)"
+echo "median user/kernel us per round trip: rtbench $(col rtbench 6 | median)/$(col rtbench 7 | median), ws $(col ws 6 | median)/$(col ws 7 | median)"
 awk -v r="$r" -v w="$w" 'BEGIN {
   printf "median server CPU per round trip: rtbench %.3f us, ws %.3f us, ratio rtbench/ws = %.3f (target <= 1/7 = 0.143)\n",
          r, w, r / w }'

@@ -17,6 +17,8 @@ tick=$(getconf CLK_TCK)
 
 # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat, after the command name).
 cpu_ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+# "utime stime" of a process, in clock ticks: where a server's CPU goes (its own code vs the kernel's TCP).
+cpu_split() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12], f[13] }' "/proc/$1/stat"; }
 
 # Runs a command in the background and prints "<cpu_ticks> <exit status>" once it ended; its stdout goes
 # to the file $1. The last /proc sample is taken at most 10 ms before the process exits (/proc/PID/stat is
