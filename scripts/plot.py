@@ -197,7 +197,15 @@ def label_bar(ax, x, y, text, log=False, lift=6):
     if not math.isfinite(y):
         return
     ax.annotate(text, (x, y), xytext=(0, lift), textcoords="offset points", ha="center", va="bottom",
-                fontsize=18, rotation=0)
+                fontsize=15, rotation=0)
+
+
+def set_point_labels(ax, points):
+    """Point names such as "c10000-browser" are wider than their group of bars: clients over the rest, on two
+    lines; slanted only when there are many groups."""
+    few = len(points) <= 6
+    labels = [p.replace("-", "\n", 1) if few else p for p in points]
+    ax.set_xticklabels(labels, rotation=0 if few else 30, ha="center" if few else "right")
 
 
 def fmt(v, unit=""):
@@ -209,7 +217,7 @@ def fmt(v, unit=""):
         return f"{v:.1f}{unit}"
     if abs(v) >= 1:
         return f"{v:.2f}{unit}"
-    return f"{v:.3g}{unit}"
+    return f"{v:.2g}{unit}"  # "0.98": bars stand close, labels must stay short
 
 
 def grouped_bars(res, points, fn, title, ylabel, name, made, scale=1.0, log=False, model=None,
@@ -251,7 +259,7 @@ def grouped_bars(res, points, fn, title, ylabel, name, made, scale=1.0, log=Fals
         handles.append(plt.Line2D([], [], color="black", linestyle="--", linewidth=3, label=model_label))
     place_legend(ax, handles)
     ax.set_xticks(range(len(points)))
-    ax.set_xticklabels(points, rotation=0 if len(points) <= 6 else 30, ha="center" if len(points) <= 6 else "right")
+    set_point_labels(ax, points)
     ax.set_xlabel("suite point")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -382,7 +390,7 @@ def bytes_per_event(res, made):
                               label="wire: + 52 B per TCP segment"))
     place_legend(ax, handles)
     ax.set_xticks(range(len(points)))
-    ax.set_xticklabels(points, rotation=0 if len(points) <= 6 else 30, ha="center" if len(points) <= 6 else "right")
+    set_point_labels(ax, points)
     ax.set_ylabel("bytes per delivered event (up + down)")
     ax.set_xlabel("suite point   (label: application bytes, (wire bytes))")
     ax.set_title("Bytes per delivered event: headers, framing, payload")
@@ -456,7 +464,7 @@ def memory_per_connection(res, made):
                       label="kernel TCP buffers (sockstat, both ends)")]
     place_legend(ax, handles)
     ax.set_xticks(range(len(points)))
-    ax.set_xticklabels(points, rotation=0 if len(points) <= 6 else 30, ha="center" if len(points) <= 6 else "right")
+    set_point_labels(ax, points)
     ax.set_ylabel("KiB per idle connection")
     ax.set_xlabel("suite point")
     ax.set_title("Memory per connection: user and kernel")
