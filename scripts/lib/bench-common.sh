@@ -8,7 +8,7 @@ build_rtbench() {
     cmake --build "$RTB_BUILD_DIR" -j"$(nproc)" --target rtbench >/dev/null
     bin=$RTB_BUILD_DIR/harness/rtbench
   else
-    cmake --preset default >/dev/null && cmake --build --preset default -j"$(nproc)" --target rtbench >/dev/null
+    scripts/configure.sh default && cmake --build --preset default -j"$(nproc)" --target rtbench >/dev/null
     bin=build/harness/rtbench
   fi
 }
