@@ -10,6 +10,7 @@
 #include "harness/metrics/proc_sampler.hpp"
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/payload_stamp.hpp"
+#include "harness/scenario/phased_load_run.hpp"
 #include "harness/scenario/publisher.hpp"
 #include "harness/scenario/round_trip_run.hpp"
 #include "harness/scenario/run_metadata.hpp"
@@ -24,97 +25,55 @@ namespace rtb {
 
 namespace {
 
-constexpr std::uint64_t kControlTickMs = 2;
-// After the last connect, time for the server to accept and set up every session before its memory is read
-// as "N idle connections" (a connect completes in the kernel before the server has accepted it).
-constexpr std::uint64_t kSettleNs = 300'000'000;
-constexpr std::uint64_t kDrainCheckNs = 20'000'000;
-
 LoadOutcome failed_outcome(std::string why) {
   LoadOutcome outcome;
   outcome.error = std::move(why);
   return outcome;
 }
 
-constexpr std::uint64_t to_ns(double seconds) {
-  return static_cast<std::uint64_t>(seconds * 1e9);
-}
-
-class LoadRun {
+// The subscriber run: an open-loop publisher and N subscribers that count every event they receive.
+class LoadRun final : public PhasedLoadRun {
  public:
-  LoadRun(const LoadConfig& config, ServerUrl url, LoadObserver* observer, double progress_interval_s)
-      : config_(config),
-        url_(std::move(url)),
-        observer_(observer),
-        progress_interval_s_(progress_interval_s) {}
-
-  LoadOutcome run();
+  using PhasedLoadRun::PhasedLoadRun;
 
  private:
-  RunSnapshot snapshot();
+  std::string prepare() override;
+  std::uint64_t opened() const override { return pool_ ? pool_->opened() : 0; }
+  std::uint64_t connecting() const override { return pool_ ? pool_->connecting() : 0; }
+  std::uint64_t ready() const override { return shared_.ready; }
+  ClientWireCounters wire_totals() const override {
+    return pool_ ? pool_->wire_totals() : ClientWireCounters{};
+  }
+  const ErrorTally& errors() const override { return shared_.errors; }
+  void open_clients(std::uint64_t n) override { pool_->open(n); }
+  void give_up_connecting() override { pool_->give_up_connecting(); }
+  void start_load(std::uint64_t now) override;
+  // Also whoever connected during the warm-up.
+  void on_measure_start() override { pool_->count_connected(); }
+  bool drained() const override {
+    return publisher_->schedule_done() && publisher_->in_flight() == 0 &&
+           pool_->all_delivered(publisher_->stats().measured_acked);
+  }
+  void stop_load() override;
+  std::uint64_t received() const override { return shared_.events_received; }
+  const LatencyHistogram& progress_latency() const override {
+    return shared_.measure_latency.count() > 0 ? shared_.measure_latency : shared_.warmup_latency;
+  }
+  void fill_progress(LoadProgress& p) const override {
+    p.publish_late = publisher_->stats().late;
+    p.publish_dropped = publisher_->stats().dropped;
+  }
+  LoadResult compute_result() override;
   void on_marker(bool ok, std::uint64_t id, const std::string& error);
-  void tick();
-  void step_connecting(std::uint64_t now);
-  void begin_publishing(std::uint64_t now);
-  void begin_measure(std::uint64_t now);
-  void end_measure(std::uint64_t now);
-  void step_drain(std::uint64_t now);
-  void finish(std::string error = {});
-  void report_progress();
-  void set_phase(LoadPhase phase, std::uint64_t now, double length_s);
-  LoadResult compute_result();
 
-  const LoadConfig& config_;
-  ServerUrl url_;
-  LoadObserver* observer_;
-  double progress_interval_s_;
-
-  Loop loop_{1};  // 1 ms timer wheel: poll intervals and timeouts to the millisecond
   SubscriberShared shared_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<SubscriberPool> pool_;
-  UvHandle<uv_timer_t> control_;
-  UvHandle<uv_timer_t> progress_;
-
-  LoadPhase phase_ = LoadPhase::kStarting;
-  std::uint64_t phase_start_ns_ = 0;
-  double phase_length_s_ = 0;
-  std::chrono::system_clock::time_point started_at_;
   std::uint64_t since_ = 0;
-  std::uint64_t connect_start_ns_ = 0;
-  std::uint64_t settle_until_ns_ = 0;
-  std::uint64_t measure_start_ns_ = 0;
-  std::uint64_t measure_end_ns_ = 0;
-  std::uint64_t drain_deadline_ns_ = 0;
-  std::uint64_t next_drain_check_ns_ = 0;
-  bool drain_complete_ = false;
-  std::uint64_t idle_connected_ = 0;
   std::uint64_t request_head_bytes_ = 0;
-  RunSnapshot before_connect_, idle_, window_start_, window_end_;
-  std::uint64_t progress_events_ = 0;
-  std::uint64_t progress_ns_ = 0;
-  std::string error_;
 };
 
-RunSnapshot LoadRun::snapshot() {
-  return take_run_snapshot(pool_ ? pool_->wire_totals() : ClientWireCounters{}, config_.server_pid);
-}
-
-void LoadRun::set_phase(LoadPhase phase, std::uint64_t now, double length_s) {
-  phase_ = phase;
-  phase_start_ns_ = now;
-  phase_length_s_ = length_s;
-}
-
-LoadOutcome LoadRun::run() {
-  started_at_ = std::chrono::system_clock::now();
-  if (std::string e = ensure_descriptors(config_.clients); !e.empty()) return failed_outcome(e);
-  before_connect_ = snapshot();
-  if (config_.server_pid > 0 && !before_connect_.server) {
-    return failed_outcome(fmt::format("--server-pid {}: no such process, or its /proc entries are unreadable",
-                                      config_.server_pid));
-  }
-
+std::string LoadRun::prepare() {
   PublisherOptions po;
   po.via = config_.effective_publish_via();
   po.target.server = url_.address;
@@ -126,38 +85,10 @@ LoadOutcome LoadRun::run() {
   po.max_in_flight = config_.effective_max_in_flight();
   po.late_ns = static_cast<std::uint64_t>(config_.late_ms * 1e6);
   publisher_ = std::make_unique<Publisher>(loop_, po);
-
-  uv_timer_init(loop_.get(), control_.get());
-  control_.set_initialised();
-  control_->data = this;
-  uv_timer_init(loop_.get(), progress_.get());
-  progress_.set_initialised();
-  progress_->data = this;
-
-  set_phase(LoadPhase::kStarting, monotonic_now_ns(), 0);
+  // Subscribers start after the marker, so they count exactly the ids published after it.
   publisher_->publish_marker(
       [this](bool ok, std::uint64_t id, const std::string& error) { on_marker(ok, id, error); });
-  if (observer_ != nullptr && progress_interval_s_ > 0) {
-    const auto every = static_cast<std::uint64_t>(progress_interval_s_ * 1000);
-    uv_timer_start(
-        progress_.get(),
-        [](uv_timer_t* t) {
-          if (t->data != nullptr) static_cast<LoadRun*>(t->data)->report_progress();
-        },
-        every, every);
-  }
-  loop_.run();
-
-  LoadOutcome outcome;
-  if (error_.empty() && phase_ != LoadPhase::kDone)
-    error_ = "the event loop ran out of work before the run ended";
-  if (!error_.empty()) {
-    outcome.error = error_;
-    return outcome;
-  }
-  outcome.ok = true;
-  outcome.result = compute_result();
-  return outcome;
+  return {};
 }
 
 void LoadRun::on_marker(bool ok, std::uint64_t id, const std::string& error) {
@@ -198,174 +129,30 @@ void LoadRun::on_marker(bool ok, std::uint64_t id, const std::string& error) {
   options.clients = config_.clients;
   options.seed = config_.seed;
   pool_ = std::make_unique<SubscriberPool>(loop_, std::move(options), shared_);
-
-  const std::uint64_t now = monotonic_now_ns();
-  connect_start_ns_ = now;
-  set_phase(LoadPhase::kConnecting, now, 0);
-  uv_timer_start(
-      control_.get(),
-      [](uv_timer_t* t) {
-        if (t->data != nullptr) static_cast<LoadRun*>(t->data)->tick();
-      },
-      0, kControlTickMs);
+  begin_connecting(monotonic_now_ns());
 }
 
-void LoadRun::tick() {
-  const std::uint64_t now = monotonic_now_ns();
-  switch (phase_) {
-    case LoadPhase::kStarting:
-      break;
-    case LoadPhase::kConnecting:
-      step_connecting(now);
-      break;
-    case LoadPhase::kSettling:
-      if (now >= settle_until_ns_) begin_publishing(now);
-      break;
-    case LoadPhase::kWarmup:
-      if (now >= measure_start_ns_) begin_measure(now);
-      break;
-    case LoadPhase::kMeasure:
-      if (now >= measure_end_ns_) end_measure(now);
-      break;
-    case LoadPhase::kDrain:
-      step_drain(now);
-      break;
-    case LoadPhase::kDone:
-      break;
-  }
-}
-
-void LoadRun::step_connecting(std::uint64_t now) {
-  const double elapsed_s = static_cast<double>(now - connect_start_ns_) / 1e9;
-  if (!pool_->all_opened()) {
-    // Paced by --connect-rate, and never more than --connect-batch in the server's accept queue at once.
-    pool_->open(connects_due(elapsed_s, config_.connect_rate, config_.connect_batch, pool_->opened(),
-                             pool_->connecting()));
-  }
-  const bool settled = pool_->all_opened() && pool_->connecting() == 0;
-  if (!settled && elapsed_s < config_.connect_timeout_s) return;
-  if (!settled) pool_->give_up_connecting();
-  if (shared_.ready == 0) {
-    finish(fmt::format("no subscriber could connect to {} ({} errors; first: {})", config_.url,
-                       shared_.errors.total(), [&] {
-                         for (auto kind : kAllClientErrorKinds) {
-                           if (shared_.errors.count(kind) > 0) return shared_.errors.first_detail(kind);
-                         }
-                         return std::string("none reported");
-                       }()));
-    return;
-  }
-  settle_until_ns_ = now + kSettleNs;
-  set_phase(LoadPhase::kSettling, now, static_cast<double>(kSettleNs) / 1e9);
-}
-
-void LoadRun::begin_publishing(std::uint64_t now) {
-  idle_ = snapshot();
-  idle_connected_ = shared_.ready;
-  const std::uint64_t t0 = now;
-  measure_start_ns_ = t0 + to_ns(config_.warmup_s);
-  measure_end_ns_ = measure_start_ns_ + to_ns(config_.duration_s);
+void LoadRun::start_load(std::uint64_t now) {
   shared_.measure_start_ns = measure_start_ns_;
   shared_.measure_end_ns = measure_end_ns_;
   pool_->count_connected();
-  publisher_->start(t0, measure_start_ns_, measure_end_ns_);
-  set_phase(LoadPhase::kWarmup, now, config_.warmup_s);
-  if (measure_start_ns_ <= now) begin_measure(now);
+  publisher_->start(now, measure_start_ns_, measure_end_ns_);
 }
 
-void LoadRun::begin_measure(std::uint64_t now) {
-  pool_->count_connected();  // also whoever connected during the warm-up
-  window_start_ = snapshot();
-  set_phase(LoadPhase::kMeasure, now, config_.duration_s);
-}
-
-void LoadRun::end_measure(std::uint64_t now) {
-  window_end_ = snapshot();
-  drain_deadline_ns_ = now + to_ns(config_.drain_s);
-  next_drain_check_ns_ = now;
-  set_phase(LoadPhase::kDrain, now, config_.drain_s);
-  step_drain(now);
-}
-
-void LoadRun::step_drain(std::uint64_t now) {
-  if (now >= next_drain_check_ns_) {
-    next_drain_check_ns_ = now + kDrainCheckNs;
-    if (publisher_->schedule_done() && publisher_->in_flight() == 0 &&
-        pool_->all_delivered(publisher_->stats().measured_acked)) {
-      drain_complete_ = true;
-      finish();
-      return;
-    }
-  }
-  if (now >= drain_deadline_ns_) finish();
-}
-
-void LoadRun::finish(std::string error) {
-  if (phase_ == LoadPhase::kDone) return;
-  error_ = std::move(error);
-  set_phase(LoadPhase::kDone, monotonic_now_ns(), 0);
+void LoadRun::stop_load() {
   if (pool_) pool_->stop_all();
   publisher_->stop();
-  uv_timer_stop(control_.get());
-  uv_timer_stop(progress_.get());
-  // Sessions and handles close when their owners are destroyed; the loop has nothing left to wait for.
-  loop_.stop();
-}
-
-void LoadRun::report_progress() {
-  const std::uint64_t now = monotonic_now_ns();
-  LoadProgress p;
-  p.phase = phase_;
-  p.phase_elapsed_s = static_cast<double>(now - phase_start_ns_) / 1e9;
-  p.phase_length_s = phase_length_s_;
-  p.clients = config_.clients;
-  p.connected = shared_.ready;
-  p.connecting = pool_ ? pool_->connecting() : 0;
-  const double dt = progress_ns_ == 0 ? 0 : static_cast<double>(now - progress_ns_) / 1e9;
-  p.events_per_s = dt > 0 ? static_cast<double>(shared_.events_received - progress_events_) / dt : 0;
-  progress_ns_ = now;
-  progress_events_ = shared_.events_received;
-  const LatencyHistogram& h =
-      shared_.measure_latency.count() > 0 ? shared_.measure_latency : shared_.warmup_latency;
-  p.p99_us = h.count() > 0 ? static_cast<double>(h.value_at_percentile(99)) / 1000 : std::nan("");
-  p.errors = shared_.errors.total();
-  p.publish_late = publisher_->stats().late;
-  p.publish_dropped = publisher_->stats().dropped;
-  observer_->on_progress(p);
 }
 
 LoadResult LoadRun::compute_result() {
   const double nan = std::nan("");
-  LoadResult r;
-  r.start_time = iso8601_utc(started_at_);
-  r.end_time = iso8601_utc(std::chrono::system_clock::now());
-  r.url = config_.url;
-  r.transport = std::string(transport_name(config_.transport));
-  r.clients = config_.clients;
+  LoadResult r = base_result(shared_.measure_latency);
   r.connected = pool_->counted();
   r.rate = config_.rate;
   r.payload_bytes = config_.payload_bytes;
-  r.header_profile = config_.headers.name();
   r.request_head_bytes = request_head_bytes_;
   r.poll_interval_ms = config_.poll_interval_ms;
   r.connection_per_request = config_.connection_per_request ? 1 : 0;
-  r.warmup_s = config_.warmup_s;
-  r.duration_s = config_.duration_s;
-  r.seed = config_.seed;
-
-  const LatencyHistogram& h = shared_.measure_latency;
-  auto us = [&](double p) {
-    return h.count() > 0 ? static_cast<double>(h.value_at_percentile(p)) / 1000 : nan;
-  };
-  r.p50_us = us(50);
-  r.p90_us = us(90);
-  r.p99_us = us(99);
-  r.p999_us = us(99.9);
-  r.p9999_us = us(99.99);
-  r.max_us = h.count() > 0 ? static_cast<double>(h.max()) / 1000 : nan;
-  r.mean_us = h.count() > 0 ? h.mean() / 1000 : nan;
-  r.latency_saturated = h.saturated_count();
-  r.latency = h;
 
   const PublisherStats& ps = publisher_->stats();
   // Each subscriber's counter starts at since + 1 but is fed measured ids only: the warm-up ids
@@ -389,7 +176,7 @@ LoadResult LoadRun::compute_result() {
   auto per_event = [&](std::uint64_t v) {
     return r.delivered > 0 ? static_cast<double>(v) / delivered : nan;
   };
-  const double window_s = static_cast<double>(window_end_.mono_ns - window_start_.mono_ns) / 1e9;
+  const double window_s = this->window_s();
   const ClientWireCounters w = wire_delta(window_end_.wire, window_start_.wire);
   r.requests = w.requests;
   r.empty_responses = w.empty_responses;
@@ -400,19 +187,8 @@ LoadResult LoadRun::compute_result() {
           ? static_cast<double>(r.connected) * window_s * 1000 / static_cast<double>(w.requests)
           : nan;
   fill_wire_figures(r, w, window_s);
-  fill_process_figures(r, RunWindowSnapshots{before_connect_, idle_, idle_connected_, window_start_,
-                                             window_end_, url_.loopback});
+  fill_process_figures(r, window());
 
-  const ErrorTally& e = shared_.errors;
-  r.errors_refused = e.count(ClientErrorKind::kRefused);
-  r.errors_reset = e.count(ClientErrorKind::kReset);
-  r.errors_timeout = e.count(ClientErrorKind::kTimeout);
-  r.errors_protocol = e.count(ClientErrorKind::kProtocol);
-  r.errors_http_status = e.count(ClientErrorKind::kHttpStatus);
-  r.errors_total = e.total();
-  for (auto kind : kAllClientErrorKinds) {
-    if (e.count(kind) > 0) r.error_examples.emplace_back(client_error_name(kind), e.first_detail(kind));
-  }
   if (!ps.first_error.empty()) r.error_examples.emplace_back("publish", ps.first_error);
 
   r.publish_via = std::string(publish_via_name(config_.effective_publish_via()));
@@ -442,16 +218,6 @@ LoadResult LoadRun::compute_result() {
                     config_.rate, ps.late, config_.late_ms, ps.dropped));
   }
   if (ps.errors > 0) r.warnings.push_back(fmt::format("{} publishes failed: {}", ps.errors, ps.first_error));
-  if (r.connected < r.clients) {
-    r.warnings.push_back(
-        fmt::format("only {} of {} subscribers were connected when measuring began", r.connected, r.clients));
-  }
-  if (!drain_complete_ && r.lost > 0) {
-    r.warnings.push_back(
-        fmt::format("the drain ended after --drain-s {} with events still missing; some of the lost may only "
-                    "have been late",
-                    config_.drain_s));
-  }
   const std::size_t stamp = payload_stamp_bytes(PayloadStamp{ps.scheduled, measure_end_ns_});
   if (config_.payload_bytes < stamp && config_.rate > 0) {
     r.warnings.push_back(
@@ -463,9 +229,7 @@ LoadResult LoadRun::compute_result() {
         fmt::format("{} events without our stamp arrived: someone else publishes on channel {}",
                     r.unstamped_events, config_.channel));
   }
-  if (r.latency_saturated > 0) {
-    r.warnings.push_back(fmt::format("{} latencies exceeded the histogram's range", r.latency_saturated));
-  }
+  add_shared_warnings(r);
   return r;
 }
 

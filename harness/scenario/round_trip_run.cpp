@@ -10,6 +10,7 @@
 
 #include "harness/scenario/echo_loop_client.hpp"
 #include "harness/scenario/payload_stamp.hpp"
+#include "harness/scenario/phased_load_run.hpp"
 #include "harness/scenario/request_loop_client.hpp"
 #include "harness/scenario/round_trip_tally.hpp"
 #include "harness/scenario/run_metadata.hpp"
@@ -22,75 +23,48 @@ namespace rtb {
 
 namespace {
 
-constexpr std::uint64_t kRoundTripTickMs = 2;
-// As in the subscriber run: the server accepts and sets up every connection before its memory is read.
-constexpr std::uint64_t kRoundTripSettleNs = 300'000'000;
 constexpr std::uint64_t kTimeoutSweepNs = 100'000'000;
 
-std::uint64_t seconds_to_ns(double seconds) {
-  return static_cast<std::uint64_t>(seconds * 1e9);
-}
-
-class RoundTripRun {
+// The closed-loop run: N connections each keeping `pipeline` operations in flight, no publisher.
+class RoundTripRun final : public PhasedLoadRun {
  public:
-  RoundTripRun(const LoadConfig& config, ServerUrl url, LoadObserver* observer, double progress_interval_s)
-      : config_(config),
-        url_(std::move(url)),
-        observer_(observer),
-        progress_interval_s_(progress_interval_s) {}
-
-  LoadOutcome run();
+  using PhasedLoadRun::PhasedLoadRun;
 
  private:
-  static void on_tick(uv_timer_t* timer);
-  static void on_progress(uv_timer_t* timer);
+  std::string prepare() override;
   bool build_target();
-  RunSnapshot snapshot();
-  ClientWireCounters wire_totals() const;
-  void tick();
-  void step_connecting(std::uint64_t now);
-  void begin_warmup(std::uint64_t now);
-  void begin_measure(std::uint64_t now);
-  void end_measure(std::uint64_t now);
-  void step_drain(std::uint64_t now);
-  void finish(std::string error = {});
-  void report_progress();
-  void set_phase(LoadPhase phase, std::uint64_t now, double length_s);
-  std::uint64_t connecting() const;
+  std::uint64_t opened() const override { return clients_.size(); }
+  std::uint64_t connecting() const override;
+  std::uint64_t ready() const override { return tally_.ready; }
+  ClientWireCounters wire_totals() const override;
+  const ErrorTally& errors() const override { return tally_.errors; }
+  void open_clients(std::uint64_t n) override;
+  void give_up_connecting() override {
+    for (auto& c : clients_) c->give_up_connecting();
+  }
+  void start_load(std::uint64_t now) override;
+  void on_measure_start() override;
+  bool drained() const override { return in_flight() == 0; }
+  void stop_load() override {
+    for (auto& c : clients_) c->stop();
+  }
+  void on_tick(std::uint64_t now) override;
+  std::uint64_t received() const override { return tally_.answers; }
+  const LatencyHistogram& progress_latency() const override {
+    return tally_.measure_latency.count() > 0 ? tally_.measure_latency : tally_.warmup_latency;
+  }
+  void fill_progress(LoadProgress& p) const override { p.round_trip = true; }
+  LoadResult compute_result() override;
   std::uint64_t in_flight() const;
-  LoadResult compute_result();
 
-  const LoadConfig& config_;
-  ServerUrl url_;
-  LoadObserver* observer_;
-  double progress_interval_s_;
-
-  Loop loop_{1};
   RoundTripTally tally_;
   std::vector<RoundTripTarget> targets_;  // one per source address; clients point at theirs
   SharedBuffer request_;                  // http: the one request head every connection writes
   std::vector<std::unique_ptr<RoundTripClient>> clients_;
-  UvHandle<uv_timer_t> control_;
-  UvHandle<uv_timer_t> progress_;
-
-  LoadPhase phase_ = LoadPhase::kStarting;
-  std::uint64_t phase_start_ns_ = 0;
-  double phase_length_s_ = 0;
-  std::chrono::system_clock::time_point started_at_;
-  std::uint64_t connect_start_ns_ = 0;
-  std::uint64_t settle_until_ns_ = 0;
-  std::uint64_t measure_start_due_ns_ = 0;
-  std::uint64_t measure_end_due_ns_ = 0;
-  std::uint64_t drain_deadline_ns_ = 0;
   std::uint64_t next_sweep_ns_ = 0;
-  bool drain_complete_ = false;
-  std::uint64_t idle_connected_ = 0;
   std::uint64_t connected_at_measure_ = 0;
   std::uint64_t request_head_bytes_ = 0;
-  RunSnapshot before_connect_, idle_, window_start_, window_end_;
-  std::uint64_t progress_answers_ = 0;
-  std::uint64_t progress_ns_ = 0;
-  std::string error_;
+  std::string target_error_;
 };
 
 // The request (http) or handshake (echo) target and the header profile, sized like the subscribers' heads.
@@ -117,8 +91,8 @@ bool RoundTripRun::build_target() {
   const std::size_t head = plain.size() + upgrade_lines;
   auto extra = header_profile_text(config_.headers, head, echo);
   if (!extra) {
-    error_ = fmt::format("--headers {}: the smallest request head for this URL is {} bytes",
-                         config_.headers.name(), min_sized_head_bytes(head));
+    target_error_ = fmt::format("--headers {}: the smallest request head for this URL is {} bytes",
+                                config_.headers.name(), min_sized_head_bytes(head));
     return false;
   }
   base.extra_headers = std::move(*extra);
@@ -138,103 +112,23 @@ bool RoundTripRun::build_target() {
   return true;
 }
 
+std::string RoundTripRun::prepare() {
+  if (!build_target()) return target_error_;
+  clients_.reserve(config_.clients);
+  begin_connecting(monotonic_now_ns());
+  return {};
+}
+
 ClientWireCounters RoundTripRun::wire_totals() const {
   ClientWireCounters sum;
   for (const auto& c : clients_) sum.add(c->counters());
   return sum;
 }
 
-RunSnapshot RoundTripRun::snapshot() {
-  return take_run_snapshot(wire_totals(), config_.server_pid);
-}
-
-void RoundTripRun::set_phase(LoadPhase phase, std::uint64_t now, double length_s) {
-  phase_ = phase;
-  phase_start_ns_ = now;
-  phase_length_s_ = length_s;
-}
-
-void RoundTripRun::on_tick(uv_timer_t* timer) {
-  if (timer->data != nullptr) static_cast<RoundTripRun*>(timer->data)->tick();
-}
-
-void RoundTripRun::on_progress(uv_timer_t* timer) {
-  if (timer->data != nullptr) static_cast<RoundTripRun*>(timer->data)->report_progress();
-}
-
-LoadOutcome RoundTripRun::run() {
-  started_at_ = std::chrono::system_clock::now();
-  LoadOutcome outcome;
-  if (std::string e = ensure_descriptors(config_.clients); !e.empty()) {
-    outcome.error = e;
-    return outcome;
-  }
-  before_connect_ = snapshot();
-  if (config_.server_pid > 0 && !before_connect_.server) {
-    outcome.error = fmt::format("--server-pid {}: no such process, or its /proc entries are unreadable",
-                                config_.server_pid);
-    return outcome;
-  }
-  if (!build_target()) {
-    outcome.error = error_;
-    return outcome;
-  }
-  clients_.reserve(config_.clients);
-
-  uv_timer_init(loop_.get(), control_.get());
-  control_.set_initialised();
-  control_->data = this;
-  uv_timer_init(loop_.get(), progress_.get());
-  progress_.set_initialised();
-  progress_->data = this;
-
-  const std::uint64_t now = monotonic_now_ns();
-  connect_start_ns_ = now;
-  set_phase(LoadPhase::kConnecting, now, 0);
-  uv_timer_start(control_.get(), &RoundTripRun::on_tick, 0, kRoundTripTickMs);
-  if (observer_ != nullptr && progress_interval_s_ > 0) {
-    const auto every = static_cast<std::uint64_t>(progress_interval_s_ * 1000);
-    uv_timer_start(progress_.get(), &RoundTripRun::on_progress, every, every);
-  }
-  loop_.run();
-
-  if (error_.empty() && phase_ != LoadPhase::kDone)
-    error_ = "the event loop ran out of work before the run ended";
-  if (!error_.empty()) {
-    outcome.error = error_;
-    return outcome;
-  }
-  outcome.ok = true;
-  outcome.result = compute_result();
-  return outcome;
-}
-
-void RoundTripRun::tick() {
-  const std::uint64_t now = monotonic_now_ns();
-  if (now >= next_sweep_ns_ && phase_ != LoadPhase::kConnecting) {
-    next_sweep_ns_ = now + kTimeoutSweepNs;
-    for (auto& c : clients_) c->check_timeout(now);
-  }
-  switch (phase_) {
-    case LoadPhase::kConnecting:
-      step_connecting(now);
-      break;
-    case LoadPhase::kSettling:
-      if (now >= settle_until_ns_) begin_warmup(now);
-      break;
-    case LoadPhase::kWarmup:
-      if (now >= measure_start_due_ns_) begin_measure(now);
-      break;
-    case LoadPhase::kMeasure:
-      if (now >= measure_end_due_ns_) end_measure(now);
-      break;
-    case LoadPhase::kDrain:
-      step_drain(now);
-      break;
-    case LoadPhase::kStarting:
-    case LoadPhase::kDone:
-      break;
-  }
+void RoundTripRun::on_tick(std::uint64_t now) {
+  if (now < next_sweep_ns_ || phase() == LoadPhase::kConnecting) return;
+  next_sweep_ns_ = now + kTimeoutSweepNs;
+  for (auto& c : clients_) c->check_timeout(now);
 }
 
 std::uint64_t RoundTripRun::connecting() const {
@@ -248,145 +142,43 @@ std::uint64_t RoundTripRun::in_flight() const {
   return n;
 }
 
-void RoundTripRun::step_connecting(std::uint64_t now) {
-  const double elapsed_s = static_cast<double>(now - connect_start_ns_) / 1e9;
-  if (clients_.size() < config_.clients) {
-    std::uint64_t n =
-        connects_due(elapsed_s, config_.connect_rate, config_.connect_batch, clients_.size(), connecting());
-    for (; n > 0 && clients_.size() < config_.clients; --n) {
-      const RoundTripTarget& target = targets_[clients_.size() % targets_.size()];
-      std::unique_ptr<RoundTripClient> client;
-      if (config_.transport == TransportKind::kEcho) {
-        client = std::make_unique<EchoLoopClient>(loop_, target, tally_);
-      } else {
-        client = std::make_unique<RequestLoopClient>(loop_, target, request_, tally_);
-      }
-      client->open();
-      clients_.push_back(std::move(client));
+void RoundTripRun::open_clients(std::uint64_t n) {
+  for (; n > 0; --n) {
+    const RoundTripTarget& target = targets_[clients_.size() % targets_.size()];
+    std::unique_ptr<RoundTripClient> client;
+    if (config_.transport == TransportKind::kEcho) {
+      client = std::make_unique<EchoLoopClient>(loop_, target, tally_);
+    } else {
+      client = std::make_unique<RequestLoopClient>(loop_, target, request_, tally_);
     }
+    client->open();
+    clients_.push_back(std::move(client));
   }
-  const bool settled = clients_.size() == config_.clients && connecting() == 0;
-  if (!settled && elapsed_s < config_.connect_timeout_s) return;
-  if (!settled) {
-    for (auto& c : clients_) c->give_up_connecting();
-  }
-  if (tally_.ready == 0) {
-    finish(fmt::format("no connection could be made to {} ({} errors; first: {})", config_.url,
-                       tally_.errors.total(), [&] {
-                         for (auto kind : kAllClientErrorKinds) {
-                           if (tally_.errors.count(kind) > 0) return tally_.errors.first_detail(kind);
-                         }
-                         return std::string("none reported");
-                       }()));
-    return;
-  }
-  settle_until_ns_ = now + kRoundTripSettleNs;
-  set_phase(LoadPhase::kSettling, now, static_cast<double>(kRoundTripSettleNs) / 1e9);
 }
 
-void RoundTripRun::begin_warmup(std::uint64_t now) {
-  idle_ = snapshot();
-  idle_connected_ = tally_.ready;
-  measure_start_due_ns_ = now + seconds_to_ns(config_.warmup_s);
-  measure_end_due_ns_ = measure_start_due_ns_ + seconds_to_ns(config_.duration_s);
-  tally_.send_until_ns = measure_end_due_ns_;
-  set_phase(LoadPhase::kWarmup, now, config_.warmup_s);
-  if (measure_start_due_ns_ <= now) {
-    begin_measure(now);  // no warm-up: the very first operations are measured
-  }
+void RoundTripRun::start_load(std::uint64_t) {
+  tally_.send_until_ns = measure_end_ns_;
   for (auto& c : clients_) c->begin();
 }
 
-void RoundTripRun::begin_measure(std::uint64_t now) {
-  window_start_ = snapshot();
+void RoundTripRun::on_measure_start() {
   // The window opens at the snapshot: operations sent from now on are measured, and the counters the
   // snapshot holds are exactly the ones sent before.
   tally_.measure_start_ns = window_start_.mono_ns;
-  tally_.measure_end_ns = tally_.send_until_ns;
+  tally_.measure_end_ns = measure_end_ns_;
   connected_at_measure_ = tally_.ready;
-  set_phase(LoadPhase::kMeasure, now, config_.duration_s);
-}
-
-void RoundTripRun::end_measure(std::uint64_t now) {
-  window_end_ = snapshot();
-  drain_deadline_ns_ = now + seconds_to_ns(config_.drain_s);
-  set_phase(LoadPhase::kDrain, now, config_.drain_s);
-  step_drain(now);
-}
-
-void RoundTripRun::step_drain(std::uint64_t now) {
-  if (in_flight() == 0) {
-    drain_complete_ = true;
-    finish();
-    return;
-  }
-  if (now >= drain_deadline_ns_) finish();
-}
-
-void RoundTripRun::finish(std::string error) {
-  if (phase_ == LoadPhase::kDone) return;
-  error_ = std::move(error);
-  set_phase(LoadPhase::kDone, monotonic_now_ns(), 0);
-  for (auto& c : clients_) c->stop();
-  uv_timer_stop(control_.get());
-  uv_timer_stop(progress_.get());
-  loop_.stop();
-}
-
-void RoundTripRun::report_progress() {
-  const std::uint64_t now = monotonic_now_ns();
-  LoadProgress p;
-  p.round_trip = true;
-  p.phase = phase_;
-  p.phase_elapsed_s = static_cast<double>(now - phase_start_ns_) / 1e9;
-  p.phase_length_s = phase_length_s_;
-  p.clients = config_.clients;
-  p.connected = tally_.ready;
-  p.connecting = connecting();
-  const double dt = progress_ns_ == 0 ? 0 : static_cast<double>(now - progress_ns_) / 1e9;
-  p.events_per_s = dt > 0 ? static_cast<double>(tally_.answers - progress_answers_) / dt : 0;
-  progress_ns_ = now;
-  progress_answers_ = tally_.answers;
-  const LatencyHistogram& h =
-      tally_.measure_latency.count() > 0 ? tally_.measure_latency : tally_.warmup_latency;
-  p.p99_us = h.count() > 0 ? static_cast<double>(h.value_at_percentile(99)) / 1000 : std::nan("");
-  p.errors = tally_.errors.total();
-  observer_->on_progress(p);
 }
 
 LoadResult RoundTripRun::compute_result() {
   const double nan = std::nan("");
   const bool echo = config_.transport == TransportKind::kEcho;
-  LoadResult r;
-  r.start_time = iso8601_utc(started_at_);
-  r.end_time = iso8601_utc(std::chrono::system_clock::now());
-  r.url = config_.url;
-  r.transport = std::string(transport_name(config_.transport));
-  r.clients = config_.clients;
+  LoadResult r = base_result(tally_.measure_latency);
   r.connected = connected_at_measure_;
   r.rate = 0;  // no publisher
   r.payload_bytes = echo ? config_.payload_bytes : 0;
-  r.header_profile = config_.headers.name();
   r.request_head_bytes = request_head_bytes_;
   r.poll_interval_ms = 0;
-  r.warmup_s = config_.warmup_s;
-  r.duration_s = config_.duration_s;
-  r.seed = config_.seed;
   r.pipeline = config_.pipeline;
-
-  const LatencyHistogram& h = tally_.measure_latency;
-  auto us = [&](double p) {
-    return h.count() > 0 ? static_cast<double>(h.value_at_percentile(p)) / 1000 : nan;
-  };
-  r.p50_us = us(50);
-  r.p90_us = us(90);
-  r.p99_us = us(99);
-  r.p999_us = us(99.9);
-  r.p9999_us = us(99.99);
-  r.max_us = h.count() > 0 ? static_cast<double>(h.max()) / 1000 : nan;
-  r.mean_us = h.count() > 0 ? h.mean() / 1000 : nan;
-  r.latency_saturated = h.saturated_count();
-  r.latency = h;
 
   r.expected = tally_.measured_sent;
   r.delivered = tally_.measured_answered;
@@ -395,7 +187,7 @@ LoadResult RoundTripRun::compute_result() {
   r.reordered = tally_.reordered;
   r.events_per_s = static_cast<double>(r.delivered) / config_.duration_s;
 
-  const double window_s = static_cast<double>(window_end_.mono_ns - window_start_.mono_ns) / 1e9;
+  const double window_s = this->window_s();
   // Sends stop at the window's end, so the operations sent in the window are exactly the measured ones.
   r.requests = tally_.measured_sent;
   r.requests_per_event =
@@ -407,19 +199,7 @@ LoadResult RoundTripRun::compute_result() {
   r.responses_3xx = tally_.status_3xx;
   r.responses_4xx = tally_.status_4xx;
   fill_wire_figures(r, wire_delta(window_end_.wire, window_start_.wire), window_s);
-  fill_process_figures(r, RunWindowSnapshots{before_connect_, idle_, idle_connected_, window_start_,
-                                             window_end_, url_.loopback});
-
-  const ErrorTally& e = tally_.errors;
-  r.errors_refused = e.count(ClientErrorKind::kRefused);
-  r.errors_reset = e.count(ClientErrorKind::kReset);
-  r.errors_timeout = e.count(ClientErrorKind::kTimeout);
-  r.errors_protocol = e.count(ClientErrorKind::kProtocol);
-  r.errors_http_status = e.count(ClientErrorKind::kHttpStatus);
-  r.errors_total = e.total();
-  for (auto kind : kAllClientErrorKinds) {
-    if (e.count(kind) > 0) r.error_examples.emplace_back(client_error_name(kind), e.first_detail(kind));
-  }
+  fill_process_figures(r, window());
   r.publish_via = "none";
   r.publish_max_lateness_us = 0;
   r.warmup_events = tally_.warmup_answers;
@@ -431,16 +211,6 @@ LoadResult RoundTripRun::compute_result() {
         "server sets the rate, and here it may have been the generator; compare gen_cpu_us_per_op with "
         "server_cpu_us_per_op, or run several generator processes",
         r.generator_cpu_pct));
-  }
-  if (r.connected < r.clients) {
-    r.warnings.push_back(
-        fmt::format("only {} of {} connections were ready when measuring began", r.connected, r.clients));
-  }
-  if (!drain_complete_ && r.lost > 0) {
-    r.warnings.push_back(
-        fmt::format("the drain ended after --drain-s {} with {} still in flight; some of the lost may only "
-                    "have been late",
-                    config_.drain_s, in_flight()));
   }
   if (echo) {
     const std::size_t stamp = payload_stamp_bytes(PayloadStamp{tally_.measured_sent, window_end_.mono_ns});
@@ -455,9 +225,7 @@ LoadResult RoundTripRun::compute_result() {
         fmt::format("{} messages without our stamp arrived: the server at {} is not a plain echo server",
                     r.unstamped_events, config_.url));
   }
-  if (r.latency_saturated > 0) {
-    r.warnings.push_back(fmt::format("{} latencies exceeded the histogram's range", r.latency_saturated));
-  }
+  add_shared_warnings(r);
   return r;
 }
 
