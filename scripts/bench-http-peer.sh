@@ -2,6 +2,7 @@
 # Server CPU per request: `rtbench serve` (empty /poll -> 204) vs nginx (`return 204;`), both driven by
 # `wrk -t1 -c50` in the same run. Server pinned to core 0, wrk to core 1; rounds alternate; medians reported.
 # Usage: scripts/bench-http-peer.sh [SECONDS] [ROUNDS]
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}

@@ -4,6 +4,7 @@
 # core 0, the generator to core 1; rounds alternate, a warm-up round first (not counted); medians reported.
 # Generator CPU is utime + stime from /proc/PID/stat over each generator's whole run.
 # Usage: scripts/bench-loadgen-peer.sh [SECONDS] [ROUNDS]   (RTB_BUILD_DIR=<dir>: use that build folder)
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}

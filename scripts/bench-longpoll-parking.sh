@@ -3,6 +3,7 @@
 # N connections / N, for N idle keep-alive connections (short-poll clients that have not polled yet) and for N
 # parked long polls; their difference is what parking a request adds. A fresh server for each.
 # Usage: scripts/bench-longpoll-parking.sh [CLIENTS] [HEADERS]   (defaults 10000, minimal; RTB_BUILD_DIR=<dir>)
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-10000}

@@ -5,6 +5,7 @@
 #   scripts/bench-micro.sh --benchmark_filter='Hub|Utf8'
 # Environment: RTB_MICRO_BUILD_DIR (default build-micro), RTB_MICRO_OUT_DIR (default results/micro),
 # RTB_MICRO_CPU (default 1). RTB_ALLOC_TRACE=<n> prints where the first n timed-loop allocations happen.
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

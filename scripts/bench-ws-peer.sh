@@ -4,6 +4,7 @@
 # (both run, one is driven at a time), `rtbench load --transport echo` pinned to core 1; rounds alternate, a
 # warm-up round first (not counted). Server CPU is utime + stime from /proc/PID/stat around each load run.
 # Usage: scripts/bench-ws-peer.sh [SECONDS] [ROUNDS]   (RTB_BUILD_DIR=<dir>: use that build folder)
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}

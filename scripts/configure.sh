@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures a CMake preset (scripts/configure.sh PRESET). A build folder made before the presets switched to
 # Ninja is started afresh, since CMake refuses to change the generator of an existing folder.
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=$1

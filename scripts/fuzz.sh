@@ -8,6 +8,7 @@
 # RTB_FUZZ_KEEP_CORPUS=1, which keeps what earlier runs found. Logs and crash reproducers are written to
 # fuzz/corpus-work/logs/ and fuzz/corpus-work/artifacts/. RTB_FUZZ_JOBS=N runs N fuzzing processes per target
 # (libFuzzer -fork), for long runs on machines with spare cores.
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, exactly the Debian 12 packages rtbench needs that are missing. Idempotent; run as root.
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 
 # Build and test toolchain, libraries, and the third-party peers the tests talk to.

@@ -99,7 +99,8 @@ class Case:
 
 
 def col(name):
-    return lambda r: number(r[name])
+    # .get: results written before a column existed lack it (nan, not a crash).
+    return lambda r: number(r.get(name))
 
 
 def app_bytes_per_event(r):
@@ -444,7 +445,7 @@ def memory_per_connection(res, made):
                 continue
             x = j + (i - (len(transports) - 1) / 2) * width
             user = c.spread(col("server_bytes_per_idle_conn"))
-            kernel = c.median(col("kernel_tcp_bytes_per_conn"))
+            kernel = c.median(col("kernel_socket_bytes_per_conn"))
             if not user:
                 continue
             drawn = True
@@ -461,7 +462,7 @@ def memory_per_connection(res, made):
     handles = [Patch(color=COLOURS[t], label=LABELS[t]) for t in transports]
     handles += [Patch(facecolor="#888888", label="server user memory (RSS delta)"),
                 Patch(facecolor="#888888", alpha=0.4, hatch="//", edgecolor="white",
-                      label="kernel TCP buffers (sockstat, both ends)")]
+                      label="kernel socket structures (slabinfo, per socket)")]
     place_legend(ax, handles)
     ax.set_xticks(range(len(points)))
     set_point_labels(ax, points)
@@ -616,8 +617,14 @@ def kaazing(res, made):
 
 
 def main(argv):
+    if len(argv) == 2 and argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
+        return 2
+    if not os.path.isfile(os.path.join(argv[1], "results.csv")):
+        print(f"plot.py: {argv[1]}/results.csv not found: give the folder `rtbench run` wrote", file=sys.stderr)
         return 2
     res = Results(argv[1])
     if not res.rows:

@@ -2,6 +2,7 @@
 # The main job: install what is missing, build, run the quick suite (all four transports, about 1.5 minutes on
 # 2 cores) into results/latest/ (git-ignored), and say where the report and the plots are.
 # Extra arguments go to `rtbench run`, e.g. scripts/run.sh --repeat 1 (other suites: rtbench run --list).
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

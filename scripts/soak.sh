@@ -12,6 +12,7 @@
 #
 # Exit status: non-zero when RSS drifted more than 1% (normal build only: see below), LeakSanitizer reported a leak, a load lost an event or
 # saw a connection error, or a process failed.
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 
 usage() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the normal configuration (g++) and the sanitizer one (clang: ASan + UBSan,
 # with the libFuzzer targets), and runs every test in both; the sanitizer run adds a short run of each fuzz target.
+source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

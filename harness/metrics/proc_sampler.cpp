@@ -3,8 +3,10 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -147,6 +149,30 @@ std::optional<TcpSockstat> parse_sockstat(std::string_view text) {
   return result;
 }
 
+std::optional<uint64_t> parse_socket_slab_bytes(std::string_view slabinfo) {
+  uint64_t bytes = 0;
+  bool tcp = false;
+  bool malformed = false;
+  for_each_line(slabinfo, [&](std::string_view line) {
+    const std::vector<std::string_view> t = split_whitespace(line);
+    // name active_objs num_objs objsize ...
+    if (t.size() < 4 || std::find(std::begin(kSocketSlabCaches), std::end(kSocketSlabCaches), t[0]) ==
+                            std::end(kSocketSlabCaches)) {
+      return false;
+    }
+    uint64_t active = 0, size = 0;
+    if (!parse_int(t[1], active) || !parse_int(t[3], size)) {
+      malformed = true;
+      return true;
+    }
+    bytes += active * size;
+    tcp = tcp || t[0] == "TCP";
+    return false;
+  });
+  if (malformed || !tcp) return std::nullopt;
+  return bytes;
+}
+
 std::optional<TcpSnmp> parse_snmp(std::string_view text) {
   std::vector<std::string_view> header;
   std::vector<std::string_view> values;
@@ -224,6 +250,11 @@ std::optional<TcpSockstat> read_sockstat() {
 std::optional<TcpSnmp> read_snmp() {
   const std::optional<std::string> text = read_proc_file("/proc/net/snmp");
   return text ? parse_snmp(*text) : std::nullopt;
+}
+
+std::optional<uint64_t> read_socket_slab_bytes() {
+  const std::optional<std::string> text = read_proc_file("/proc/slabinfo");
+  return text ? parse_socket_slab_bytes(*text) : std::nullopt;
 }
 
 }  // namespace rtb

@@ -55,6 +55,11 @@ struct TcpSnmp {
   uint64_t estab_resets = 0;
 };
 
+// The slab caches a TCP socket's kernel structures live in: the tcp_sock, its socket inode, file and dentry,
+// and its epoll entry. Their buffers are not here (sockstat's mem counts those).
+inline constexpr std::string_view kSocketSlabCaches[] = {"TCP",  "TCPv6",  "sock_inode_cache",
+                                                         "filp", "dentry", "eventpoll_epi"};
+
 // Parses from after the LAST ')' because the command name in parentheses may itself contain spaces and ')'.
 std::optional<ProcStat> parse_proc_stat(std::string_view text);
 // The number in a "Key:   123 kB" line of /proc/PID/status or /proc/meminfo, in kB; the key must match whole.
@@ -62,6 +67,9 @@ std::optional<uint64_t> parse_status_kb(std::string_view text, std::string_view 
 // The integer value of a "Key:\t123" line of /proc/PID/status (Threads, FDSize).
 std::optional<int64_t> parse_status_int(std::string_view text, std::string_view key);
 std::optional<TcpSockstat> parse_sockstat(std::string_view text);
+// Bytes in kSocketSlabCaches according to /proc/slabinfo (active objects x object size, summed over the ones
+// present: merged caches drop out); nullopt without a "TCP" line or on a malformed one.
+std::optional<uint64_t> parse_socket_slab_bytes(std::string_view slabinfo);
 // Columns are found by name in the "Tcp:" header line, since their order and number vary across kernels.
 std::optional<TcpSnmp> parse_snmp(std::string_view text);
 
@@ -73,5 +81,7 @@ std::optional<std::string> read_proc_file(const std::string& path);
 std::optional<ProcSample> sample_process(pid_t pid);
 std::optional<TcpSockstat> read_sockstat();
 std::optional<TcpSnmp> read_snmp();
+// nullopt when /proc/slabinfo is unreadable (it is root-only).
+std::optional<uint64_t> read_socket_slab_bytes();
 
 }  // namespace rtb

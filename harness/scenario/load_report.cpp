@@ -90,6 +90,9 @@ std::string load_result_json(const LoadConfig& c, const LoadResult& r, const Run
   json.field("kernel_tcp",
              "delta of /proc/net/sockstat TCP mem (pages x page size) between before connecting "
              "and the idle subscribers, per connection; on loopback it includes both ends");
+  json.field("kernel_socket",
+             "delta of the socket slab caches in /proc/slabinfo (TCP, TCPv6, sock_inode_cache, filp, "
+             "dentry, eventpoll_epi) over the same interval, per socket: two per connection on loopback");
   json.end_object();
   json.end_object();
   return json.take();

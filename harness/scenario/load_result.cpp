@@ -149,6 +149,10 @@ const std::vector<ResultColumn>& load_result_columns() {
        "/proc/net/sockstat TCP mem delta over the same interval / connected "
        "(both ends on loopback)",
        &R::kernel_tcp_bytes_per_conn},
+      {"kernel_socket_bytes_per_conn",
+       "kernel slab memory of one socket (tcp_sock, inode, file, dentry, epoll entry): /proc/slabinfo delta "
+       "over the same interval / sockets (2 per connection on loopback); nan unless root",
+       &R::kernel_socket_bytes_per_conn},
       {"generator_cpu_pct", "load generator thread CPU in the window, % of one core", &R::generator_cpu_pct},
       {"generator_bottleneck", "1 when generator_cpu_pct > 90: the numbers may measure the generator",
        &R::generator_bottleneck},

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +64,8 @@ struct LoadResult {
   double server_cpu_s = 0, server_cpu_s_per_1k_events = 0, server_rss_bytes = 0;
   double server_cpu_us_per_op = 0;  // per delivered event or round trip
   double server_bytes_per_idle_conn = 0, kernel_tcp_bytes_per_conn = 0;
+  // NaN, not 0, when a result read back from an older CSV lacks the column.
+  double kernel_socket_bytes_per_conn = std::numeric_limits<double>::quiet_NaN();
   double generator_cpu_pct = 0;
   std::uint64_t generator_bottleneck = 0;
   double gen_cpu_us_per_op = 0;  // generator thread CPU per delivered event or round trip

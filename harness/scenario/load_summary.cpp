@@ -152,15 +152,16 @@ std::string load_summary(const LoadConfig& c, const LoadResult& r) {
     line(fmt::format("  Server pid {}: CPU {} ms per 1000 events ({} s in the window), RSS {}", c.server_pid,
                      number(r.server_cpu_s_per_1k_events * 1000, 3), number(r.server_cpu_s, 3),
                      bytes(r.server_rss_bytes)));
-    line(
-        fmt::format("    per idle connection: {} user memory (RSS delta / {}), kernel TCP buffers {} "
-                    "(/proc/net/sockstat, both ends)",
-                    bytes(r.server_bytes_per_idle_conn), r.connected, bytes(r.kernel_tcp_bytes_per_conn)));
+    line(fmt::format(
+        "    per idle connection: {} user memory (RSS delta / {}), kernel socket {} (slabinfo, one "
+        "end), kernel TCP buffers {} (/proc/net/sockstat, both ends)",
+        bytes(r.server_bytes_per_idle_conn), r.connected, bytes(r.kernel_socket_bytes_per_conn),
+        bytes(r.kernel_tcp_bytes_per_conn)));
   } else {
     line(
-        fmt::format("  Server: no --server-pid, no server CPU or memory figures; kernel TCP buffers per "
-                    "connection {}",
-                    bytes(r.kernel_tcp_bytes_per_conn)));
+        fmt::format("  Server: no --server-pid, no server CPU or memory figures; per connection kernel "
+                    "socket {} (slabinfo, one end), kernel TCP buffers {}",
+                    bytes(r.kernel_socket_bytes_per_conn), bytes(r.kernel_tcp_bytes_per_conn)));
   }
   line(fmt::format(
       "  Generator CPU: {}% of one core, {} us per delivered event{}", number(r.generator_cpu_pct, 0),

@@ -28,6 +28,7 @@ RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid) {
   s.wire = wire;
   s.snmp = read_snmp();
   s.sockstat = read_sockstat();
+  s.socket_slab_bytes = read_socket_slab_bytes();
   if (server_pid > 0) s.server = sample_process(server_pid);
   s.thread_cpu_s = thread_cpu_seconds();
   return s;
@@ -132,6 +133,14 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
     r.kernel_tcp_bytes_per_conn = (static_cast<double>(s.idle.sockstat->mem_pages) -
                                    static_cast<double>(s.before_connect.sockstat->mem_pages)) *
                                   page / static_cast<double>(s.idle_connected);
+  }
+  r.kernel_socket_bytes_per_conn = nan;
+  if (s.before_connect.socket_slab_bytes && s.idle.socket_slab_bytes && s.idle_connected > 0) {
+    // On loopback each connection is two sockets, ours and the server's, with the same structures.
+    const double sockets = static_cast<double>(s.idle_connected) * (s.loopback ? 2 : 1);
+    r.kernel_socket_bytes_per_conn = (static_cast<double>(*s.idle.socket_slab_bytes) -
+                                      static_cast<double>(*s.before_connect.socket_slab_bytes)) /
+                                     sockets;
   }
   const double wall_s = static_cast<double>(s.end.mono_ns - s.start.mono_ns) / 1e9;
   const double gen_cpu_s = s.end.thread_cpu_s - s.start.thread_cpu_s;

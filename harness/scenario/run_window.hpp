@@ -17,6 +17,7 @@ struct RunSnapshot {
   ClientWireCounters wire;
   std::optional<TcpSnmp> snmp;
   std::optional<TcpSockstat> sockstat;
+  std::optional<std::uint64_t> socket_slab_bytes;  // kernel socket structures, host-wide; root only
   std::optional<ProcSample> server;
   double thread_cpu_s = 0;
 };

@@ -78,6 +78,35 @@ TEST(ProcParseTest, Sockstat) {
   EXPECT_FALSE(parse_sockstat("TCP: inuse 5 orphan 1 tw 3 alloc 7\n").has_value());
 }
 
+TEST(ProcParseTest, SocketSlabSumsTheSocketCachesOnly) {
+  constexpr const char* kSlabinfo =
+      "slabinfo - version: 2.1\n"
+      "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables ...\n"
+      "TCPv6                 13     13   2496   13    8 : tunables    0    0    0 : slabdata      1      1   "
+      "   0\n"
+      "TCP                   53    104   2368   13    8 : tunables    0    0    0 : slabdata      8      8   "
+      "   0\n"
+      "eventpoll_epi        672    672    128   32    1 : tunables    0    0    0 : slabdata     21     21   "
+      "   0\n"
+      "sock_inode_cache     300    304    832   19    4 : tunables    0    0    0 : slabdata     16     16   "
+      "   0\n"
+      "filp                 630    630    192   21    1 : tunables    0    0    0 : slabdata     30     30   "
+      "   0\n"
+      "dentry              1000   1050    192   21    1 : tunables    0    0    0 : slabdata     50     50   "
+      "   0\n"
+      "kmalloc-2k           204    272   2048   16    8 : tunables    0    0    0 : slabdata     17     17   "
+      "   0\n"
+      "TCPish                 9      9   9999    1    1 : tunables    0    0    0 : slabdata      9      9   "
+      "   0\n";
+  EXPECT_EQ(
+      parse_socket_slab_bytes(kSlabinfo),
+      std::optional<uint64_t>(13u * 2496 + 53u * 2368 + 672u * 128 + 300u * 832 + 630u * 192 + 1000u * 192));
+  // Without the TCP cache the figure would not be a socket's.
+  EXPECT_EQ(parse_socket_slab_bytes("filp 630 630 192 21 1\n"), std::nullopt);
+  EXPECT_EQ(parse_socket_slab_bytes("TCP 53 104 big 13 8\n"), std::nullopt);
+  EXPECT_EQ(parse_socket_slab_bytes("TCP 53 104\n"), std::nullopt);
+}
+
 TEST(ProcParseTest, SnmpByColumnName) {
   const std::optional<TcpSnmp> s = parse_snmp(
       "Ip: Forwarding DefaultTTL InReceives\n"
@@ -146,6 +175,12 @@ TEST(ProcSamplerTest, MissingProcessIsNullopt) {
 TEST(ProcSamplerTest, SystemCountersReadable) {
   EXPECT_TRUE(read_sockstat().has_value());
   EXPECT_TRUE(read_snmp().has_value());
+  // slabinfo is root-only: where it is readable it must parse.
+  if (access("/proc/slabinfo", R_OK) == 0) {
+    const std::optional<uint64_t> slab = read_socket_slab_bytes();
+    ASSERT_TRUE(slab.has_value());
+    EXPECT_GT(*slab, 0u);
+  }
   EXPECT_EQ(page_size_bytes(), static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
   EXPECT_EQ(clock_ticks_per_second(), sysconf(_SC_CLK_TCK));
 }
