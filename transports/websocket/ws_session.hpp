@@ -3,7 +3,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <string>
 #include <string_view>
 
@@ -79,7 +79,8 @@ class WsSession final : public HttpSession, public HubSubscriber, public WsReade
   WsContext* context_;
   HttpConnection& connection_;
   WsReader reader_;
-  std::deque<PendingEcho> echoes_;
+  // A list, not a deque: an empty std::deque allocates ~500 B up front, a quarter of an idle session.
+  std::list<PendingEcho> echoes_;
   TimerEntry timer_;  // keepalive while open, close timeout afterwards
   Channel* channel_ = nullptr;
   WsSession* prev_ = nullptr;  // registry links in context_, walked on shutdown
