@@ -47,7 +47,6 @@ int HttpResponseParser::on_message_begin() {
   head_.status = 0;
   head_.headers.clear();
   in_value_ = false;
-  head_bytes_ = 0;
   body_bytes_ = 0;
   return 0;
 }
@@ -69,6 +68,11 @@ int HttpResponseParser::on_header_value(const char* at, std::size_t len) {
 
 int HttpResponseParser::on_headers_complete() {
   head_.status = llhttp_get_status_code(&parser_);
+  // llhttp takes "HTTP/1.1 \r\n" as status 0; a status code is three digits (RFC 9112 4).
+  if (head_.status < 100 || head_.status > 999) {
+    llhttp_set_error_reason(&parser_, "status line without a three-digit status code");
+    return -1;
+  }
   head_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
   events_.on_response_head(head_);
   if (head_request_) {
@@ -108,7 +112,6 @@ std::size_t HttpResponseParser::feed(const char* data, std::size_t len) {
   // Everything that was not body is head or chunk framing.
   std::uint64_t body_now = total_body_bytes_ - body_before;
   std::uint64_t framing = consumed >= body_now ? consumed - body_now : 0;
-  head_bytes_ += framing;
   total_head_bytes_ += framing;
   return consumed;
 }

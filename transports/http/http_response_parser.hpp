@@ -47,10 +47,11 @@ class HttpResponseParser {
   bool upgraded() const { return upgraded_; }
   std::string_view error() const { return error_; }
 
-  // Bytes of the current/last response: head (status line + headers + chunk framing) and de-chunked body.
-  std::uint64_t head_bytes() const { return head_bytes_; }
+  // De-chunked body bytes of the current response so far (from its head on; complete in
+  // on_response_complete).
   std::uint64_t body_bytes() const { return body_bytes_; }
-  // Totals across every response parsed so far.
+  // Bytes of every response parsed so far: head (status line + headers + chunk framing) and de-chunked body.
+  // Head bytes are counted per feed() call, so only totals are kept for them.
   std::uint64_t total_head_bytes() const { return total_head_bytes_; }
   std::uint64_t total_body_bytes() const { return total_body_bytes_; }
 
@@ -72,7 +73,6 @@ class HttpResponseParser {
   bool failed_ = false;
   bool upgraded_ = false;
   std::string error_;
-  std::uint64_t head_bytes_ = 0;
   std::uint64_t body_bytes_ = 0;
   std::uint64_t total_head_bytes_ = 0;
   std::uint64_t total_body_bytes_ = 0;
