@@ -1,6 +1,6 @@
 // LongPollClient against a real Server: every event exactly once and in order, resume after the server drops
-// the connection or after stop/start, re-polls after timeouts, and wire counters that add up to the bytes
-// read.
+// the connection, re-polls after timeouts, and wire counters that add up to the bytes read (stop/start and
+// gaps: tests/harness/scenario/client_contract_test.cpp, for every client).
 #include "transports/longpoll/longpoll_client.hpp"
 
 #include <gtest/gtest.h>
@@ -93,42 +93,6 @@ TEST(LongPollClient, ResumesWithoutLossAfterTheServerDropsTheConnection) {
   EXPECT_EQ(got.errors_of(ClientErrorKind::kReset), 1u);
   EXPECT_EQ(got.errors.size(), 1u);
   expect_counters_match_the_wire(loop, client.counters(), got);
-}
-
-TEST(LongPollClient, StopAndStartResumeFromTheLastId) {
-  TestServer server;
-  Loop loop(10);
-  RecordingEvents got;
-  ClientOptions options = loopback_options(server.port(), "restart");
-  LongPollClient client(loop, options, got);
-  client.start();
-  ASSERT_TRUE(run_until(loop, [&] { return client.counters().requests == 1; }));
-  publish_range(server.port(), "restart", 1, 5);
-  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 5; }));
-  client.stop();
-  EXPECT_TRUE(client.closed());
-  publish_range(server.port(), "restart", 6, 9);
-  client.start();
-  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 9; }));
-  expect_exactly(got, 1, 9);
-  EXPECT_TRUE(got.errors.empty());
-}
-
-TEST(LongPollClient, StartsAfterTheGivenIdAndReportsGaps) {
-  ServerConfig config = TestServer::default_config();
-  config.hub.history = 4;
-  TestServer server(config);
-  publish_range(server.port(), "since", 1, 10);
-  Loop loop(10);
-  RecordingEvents got;
-  ClientOptions options = loopback_options(server.port(), "since");
-  options.since = 2;
-  LongPollClient client(loop, options, got);
-  client.start();
-  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 4; }));
-  ASSERT_EQ(got.gaps.size(), 1u);
-  EXPECT_EQ(got.gaps[0], std::make_pair(std::uint64_t{3}, std::uint64_t{6}));
-  expect_exactly(got, 7, 10);
 }
 
 TEST(LongPollClient, TimedOutPollsAreRepeatedAndCounted) {

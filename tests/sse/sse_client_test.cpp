@@ -1,5 +1,6 @@
 // SseClient against a real Server: every event exactly once and in order, resume with Last-Event-ID after the
-// server drops the stream (also before the first event), gaps, rejection, and wire counters that add up.
+// server drops the stream (also before the first event), rejection, and wire counters that add up (stop/start
+// and gaps: tests/harness/scenario/client_contract_test.cpp, for every client).
 #include "transports/sse/sse_client.hpp"
 
 #include <gtest/gtest.h>
@@ -107,42 +108,6 @@ TEST(SseClient, ResumesFromTheLiveEdgeWhenDroppedBeforeTheFirstEvent) {
   ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 4; }));
   expect_exactly(got, 4, 7);
   EXPECT_EQ(client.counters().connects, 2u);
-}
-
-TEST(SseClient, StopAndStartResumeFromTheLastId) {
-  TestServer server;
-  Loop loop(10);
-  RecordingEvents got;
-  SseClient client(loop, loopback_options(server.port(), "restart"), got);
-  client.start();
-  ASSERT_TRUE(run_until(loop, [&] { return client.resume_id() == "0"; }));
-  publish_range(server.port(), "restart", 1, 5);
-  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 5; }));
-  client.stop();
-  EXPECT_TRUE(client.closed());
-  publish_range(server.port(), "restart", 6, 9);
-  client.start();
-  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 9; }));
-  expect_exactly(got, 1, 9);
-  EXPECT_TRUE(got.errors.empty());
-}
-
-TEST(SseClient, StartsAfterTheGivenIdAndReportsGaps) {
-  ServerConfig config = TestServer::default_config();
-  config.hub.history = 4;
-  TestServer server(config);
-  publish_range(server.port(), "since", 1, 10);
-  Loop loop(10);
-  RecordingEvents got;
-  ClientOptions options = loopback_options(server.port(), "since");
-  options.since = 2;
-  SseClient client(loop, options, got);
-  client.start();
-  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 4; }));
-  ASSERT_EQ(got.gaps.size(), 1u);
-  EXPECT_EQ(got.gaps[0], std::make_pair(std::uint64_t{3}, std::uint64_t{6}));
-  expect_exactly(got, 7, 10);
-  expect_counters_match_the_wire(loop, client.counters(), got);
 }
 
 TEST(SseClient, HeartbeatsAreFramingAndDeliverNothing) {

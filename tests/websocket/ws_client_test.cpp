@@ -157,28 +157,6 @@ TEST(WsClient, ResumesWithSinceAfterTheServerDropsTheConnection) {
   ASSERT_TRUE(run_until(loop, [&] { return client.closed(); }));
 }
 
-TEST(WsClient, ReportsAGapWhenHistoryNoLongerHoldsTheResumePoint) {
-  ServerConfig config = quiet_config();
-  config.hub.history = 4;
-  TestServer server(config);
-  for (int i = 1; i <= 10; ++i)
-    ASSERT_EQ(publish(server.port(), "g", "e" + std::to_string(i)), std::uint64_t(i));
-  Loop loop(1);
-  Recorder rec;
-  ClientOptions o = options_for(server.port(), "g");
-  o.since = 2;
-  WsClient client(loop, o, rec);
-  EXPECT_EQ(client.last_id(), 2u);
-  client.start();
-  ASSERT_TRUE(run_until(loop, [&] { return rec.events.size() == 4; }));
-  ASSERT_EQ(rec.gaps.size(), 1u);
-  EXPECT_EQ(rec.gaps[0], std::make_pair(std::uint64_t{3}, std::uint64_t{6}));
-  EXPECT_EQ(rec.events.front().first, 7u);
-  EXPECT_EQ(rec.events.back().first, 10u);
-  client.stop();
-  ASSERT_TRUE(run_until(loop, [&] { return client.closed(); }));
-}
-
 TEST(WsClient, SendTextPublishesToTheChannelAndComesBack) {
   TestServer server(quiet_config());
   Loop loop(1);
