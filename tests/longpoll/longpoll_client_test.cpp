@@ -9,38 +9,11 @@
 
 #include "tests/server/server_test_util.hpp"
 #include "tests/support/client_loop.hpp"
+#include "tests/support/event_sequence.hpp"
 #include "transports/server/server.hpp"
 
 namespace rtb::test {
 namespace {
-
-std::string text_of(std::uint64_t id) {
-  return "event " + std::to_string(id);
-}
-
-// Ids first..last, each once and in order, with their text.
-void expect_exactly(const RecordingEvents& got, std::uint64_t first, std::uint64_t last) {
-  ASSERT_EQ(got.events.size(), last - first + 1);
-  for (std::uint64_t id = first; id <= last; ++id) {
-    EXPECT_EQ(got.events[id - first].first, id);
-    EXPECT_EQ(got.events[id - first].second, text_of(id));
-  }
-}
-
-void publish_range(int port, std::string_view channel, std::uint64_t first, std::uint64_t last) {
-  for (std::uint64_t id = first; id <= last; ++id) ASSERT_EQ(publish(port, channel, text_of(id)), id);
-}
-
-// Everything the client read is counted once as header, framing or payload; everything it sent as header.
-void expect_counters_match_the_wire(Loop& loop, const ClientWireCounters& c, const RecordingEvents& got) {
-  EXPECT_EQ(c.bytes_down(), loop.counters().bytes_in);
-  EXPECT_EQ(c.bytes_up(), loop.counters().bytes_out);
-  EXPECT_EQ(c.header_bytes_up, c.bytes_up());
-  std::uint64_t payload = 0;
-  for (const auto& e : got.events) payload += e.second.size();
-  EXPECT_EQ(c.payload_bytes_down, payload);
-  EXPECT_EQ(c.events, got.events.size());
-}
 
 TEST(LongPollClient, ReceivesEveryEventOnceInOrder) {
   TestServer server;

@@ -9,26 +9,11 @@
 #include "harness/scenario/client_factory.hpp"
 #include "tests/server/server_test_util.hpp"
 #include "tests/support/client_loop.hpp"
+#include "tests/support/event_sequence.hpp"
 #include "transports/server/server.hpp"
 
 namespace rtb::test {
 namespace {
-
-std::string text_of(std::uint64_t id) {
-  return "event " + std::to_string(id);
-}
-
-void publish_range(int port, std::string_view channel, std::uint64_t first, std::uint64_t last) {
-  for (std::uint64_t id = first; id <= last; ++id) ASSERT_EQ(publish(port, channel, text_of(id)), id);
-}
-
-void expect_exactly(const RecordingEvents& got, std::uint64_t first, std::uint64_t last) {
-  ASSERT_EQ(got.events.size(), last - first + 1);
-  for (std::uint64_t id = first; id <= last; ++id) {
-    EXPECT_EQ(got.events[id - first].first, id);
-    EXPECT_EQ(got.events[id - first].second, text_of(id));
-  }
-}
 
 class ClientContract : public ::testing::TestWithParam<TransportKind> {
  protected:
