@@ -7,7 +7,9 @@
 # Work corpora go to fuzz/corpus-work/<target>/ (git-ignored): fresh copies of the seeds unless
 # RTB_FUZZ_KEEP_CORPUS=1, which keeps what earlier runs found. Logs and crash reproducers are written to
 # fuzz/corpus-work/logs/ and fuzz/corpus-work/artifacts/. RTB_FUZZ_JOBS=N runs N fuzzing processes per target
-# (libFuzzer -fork), for long runs on machines with spare cores.
+# (libFuzzer -fork), for long runs on machines with spare cores. RTB_FUZZ_RUNS=N stops each target after N
+# executions, SECONDS then being the cap: the long run of results/fuzz is RTB_FUZZ_RUNS=10000000 with a cap of
+# hours.
 source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +49,7 @@ for t in "${targets[@]}"; do
     -artifact_prefix="$work/artifacts/$t-")
   [ -f fuzz/dict/"$t".dict ] && args+=(-dict=fuzz/dict/"$t".dict)
   [ "${RTB_FUZZ_JOBS:-1}" -gt 1 ] && args+=(-fork="$RTB_FUZZ_JOBS" -ignore_crashes=0)
+  [ -n "${RTB_FUZZ_RUNS:-}" ] && args+=(-runs="$RTB_FUZZ_RUNS")
   log="$work/logs/$t.log"
   rc=0
   "$build/fuzz/$t" "${args[@]}" "$corpus" >"$log" 2>&1 || rc=$?
