@@ -53,6 +53,9 @@ void refuse(HttpConnection& connection, int status, std::string_view reason, std
 
 WebSocketTransport::WebSocketTransport(Hub& hub, WsConfig config) : context_(hub, config) {
   context_.ping_frame = ws_encode_server_frame(WsOpcode::kPing, {});
+  // OpenSSL sets itself up on the first digest (2.4 MB of RSS: library pages, provider tables). Paid here, at
+  // start-up, it no longer lands on the first connection, where it read as 2.4 KB per connection at 1,000.
+  (void)ws_accept_for_key("dGhlIHNhbXBsZSBub25jZQ==");
 }
 
 WebSocketTransport::~WebSocketTransport() {
