@@ -35,8 +35,7 @@ LoadOutcome PhasedLoadRun::run() {
     outcome.error = std::move(e);
     return outcome;
   }
-  before_connect_ = snapshot();
-  if (config_.server_pid > 0 && !before_connect_.server) {
+  if (config_.server_pid > 0 && !sample_process(config_.server_pid)) {
     outcome.error = fmt::format("--server-pid {}: no such process, or its /proc entries are unreadable",
                                 config_.server_pid);
     return outcome;
@@ -82,6 +81,9 @@ void PhasedLoadRun::set_phase(LoadPhase phase, std::uint64_t now, double length_
 }
 
 void PhasedLoadRun::begin_connecting(std::uint64_t now) {
+  // After prepare(): the subscriber run's marker has created the channel (its history ring is the server's,
+  // not the connections') and warmed the publish path.
+  before_connect_ = snapshot();
   connect_start_ns_ = now;
   set_phase(LoadPhase::kConnecting, now, 0);
   uv_timer_start(
