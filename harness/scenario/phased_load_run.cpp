@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/scenario/payload_stamp.hpp"
 #include "harness/scenario/run_metadata.hpp"
 #include "harness/scenario/transport_kind.hpp"
 
