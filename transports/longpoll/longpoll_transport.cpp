@@ -30,7 +30,7 @@ class LongPollSession final : public HttpSession, public HubSubscriber {
         ready_(&LongPollSession::on_ready, this) {
     transport.link(*this);
     channel.subscribe(*this);
-    connection.tcp().loop().timers().schedule(timer_, timeout_ms);
+    connection.timers().schedule(timer_, timeout_ms);
   }
 
   ~LongPollSession() override {
@@ -41,8 +41,8 @@ class LongPollSession final : public HttpSession, public HubSubscriber {
   // loop turn joins the same response.
   void on_hub_event(const Event&) override {
     unsubscribe();
-    connection_.tcp().loop().timers().cancel(timer_);
-    connection_.tcp().loop().post(ready_);
+    connection_.timers().cancel(timer_);
+    connection_.loop().post(ready_);
   }
 
   // Responds and is destroyed by it: callers return right after.

@@ -166,8 +166,10 @@ std::string Server::stats_json() const {
         s.empty_responses, s.dropped_slow, s.protocol_errors);
     first = false;
   }
-  out += fmt::format("}},\"dropped_slow_consumers\":{},\"rss_bytes\":{}}}", net.dropped_slow_consumers,
-                     process_rss_bytes());
+  std::uint64_t dropped_slow = 0;
+  for (const auto& t : transports_) dropped_slow += t->stats().dropped_slow;
+  out +=
+      fmt::format("}},\"dropped_slow_consumers\":{},\"rss_bytes\":{}}}", dropped_slow, process_rss_bytes());
   return out;
 }
 

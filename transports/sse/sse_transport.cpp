@@ -77,7 +77,7 @@ class SseStream final : public HttpSession, public HubSubscriber {
   // Graceful end: nothing more is produced; the connection closes once its queue is sent.
   void end() {
     stop();
-    connection_.tcp().close_after_writes();
+    connection_.close_after_writes();
   }
 
   void on_hub_event(const Event& event) override {
@@ -134,19 +134,18 @@ class SseStream final : public HttpSession, public HubSubscriber {
   }
 
   void drop() {
-    bool already_closing = connection_.tcp().closing();
+    bool already_closing = connection_.closing();
     stop();
     if (already_closing) return;  // the peer left or the server is ending it: not a slow consumer
     // The queue hit its hard bound: this client cannot keep up, and the server will not buffer for it.
     if (transport_ != nullptr) ++transport_->stats_.dropped_slow;
-    ++connection_.tcp().loop().counters().dropped_slow_consumers;
     connection_.close();
   }
 
   void stop() {
     stopped_ = true;
     unsubscribe();
-    connection_.tcp().loop().timers().cancel(heartbeat_);
+    connection_.timers().cancel(heartbeat_);
   }
 
   void count_event() {
@@ -155,7 +154,7 @@ class SseStream final : public HttpSession, public HubSubscriber {
 
   void arm_heartbeat() {
     if (stopped_ || transport_ == nullptr || transport_->config_.heartbeat_ms == 0) return;
-    connection_.tcp().loop().timers().schedule(heartbeat_, transport_->config_.heartbeat_ms);
+    connection_.timers().schedule(heartbeat_, transport_->config_.heartbeat_ms);
   }
 
   static void on_heartbeat(TimerEntry& entry) {
