@@ -6,12 +6,12 @@
 #include <memory>
 #include <optional>
 
+#include "transports/common/batch_response.hpp"
+#include "transports/common/subscribe_query.hpp"
 #include "transports/http/http_connection.hpp"
 #include "transports/http/query_params.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/timer_wheel.hpp"
-#include "transports/poll/poll_batch.hpp"
-#include "transports/poll/poll_query.hpp"
 
 namespace rtb {
 
@@ -98,7 +98,7 @@ void LongPollTransport::add_routes(Router& router) {
 
 void LongPollTransport::handle(HttpConnection& connection, const HttpRequest& request) {
   ++stats_.requests;
-  PollQuery query = parse_poll_query(request);
+  SubscribeQuery query = parse_subscribe_query(request);
   if (!query.error.empty()) {
     connection.respond_text(400, query.error);
     return;

@@ -9,10 +9,10 @@
 
 #include "transports/http/query_params.hpp"
 #include "transports/longpoll/longpoll_transport.hpp"
-#include "transports/poll/poll_query.hpp"
+#include "transports/common/subscribe_query.hpp"
 #include "transports/poll/short_poll_transport.hpp"
 #include "transports/sse/sse_transport.hpp"
-#include "transports/websocket/utf8_validator.hpp"
+#include "transports/common/utf8_validator.hpp"
 #include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb {
@@ -113,7 +113,7 @@ void Server::on_refuse(TcpConnection& connection) {
 }
 
 void Server::handle_publish(HttpConnection& connection, const HttpRequest& request) {
-  PollQuery query = parse_poll_query(request);
+  SubscribeQuery query = parse_subscribe_query(request);
   if (!query.error.empty()) {
     connection.respond_text(400, query.error);
     return;

@@ -10,8 +10,8 @@
 #include "transports/http/response_writer.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/timer_wheel.hpp"
-#include "transports/poll/poll_query.hpp"
-#include "transports/sse/sse_encoder.hpp"
+#include "transports/common/subscribe_query.hpp"
+#include "transports/common/sse_encoder.hpp"
 
 namespace rtb {
 
@@ -40,7 +40,7 @@ class SseStream final : public HttpSession, public HubSubscriber {
     if (transport_ != nullptr) transport_->unlink(*this);
   }
 
-  void start(Channel* channel, const PollQuery& query) {
+  void start(Channel* channel, const SubscribeQuery& query) {
     ResponseSpec spec;
     spec.status = 200;
     spec.content_type = "text/event-stream";
@@ -191,7 +191,7 @@ void SseTransport::add_routes(Router& router) {
 
 void SseTransport::handle(HttpConnection& connection, const HttpRequest& request) {
   ++stats_.requests;
-  PollQuery query = parse_poll_query(request, true);
+  SubscribeQuery query = parse_subscribe_query(request, true);
   if (!query.error.empty()) {
     connection.respond_text(400, query.error);
     return;
