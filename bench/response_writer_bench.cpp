@@ -7,10 +7,10 @@
 
 #include "bench/alloc_counter.hpp"
 #include "bench/bench_support.hpp"
-#include "transports/http/response_writer.hpp"
-#include "transports/pubsub/hub.hpp"
 #include "transports/common/batch_response.hpp"
 #include "transports/common/sse_encoder.hpp"
+#include "transports/http/response_writer.hpp"
+#include "transports/pubsub/hub.hpp"
 
 namespace rtb {
 namespace {
@@ -70,7 +70,7 @@ BENCHMARK(BM_ResponseBuild200Batch);
 // show.
 void BM_PollBatch200AsRespondWithBatch(benchmark::State& state) {
   Channel channel("default", 4096);
-  for (int i = 1; i <= 100; ++i) channel.publish(bench::event_payload(i), 0);
+  for (int i = 1; i <= 100; ++i) channel.deliver(static_cast<std::uint64_t>(i), bench::event_payload(i), 0);
   const HistorySlice slice = channel.since(channel.last_id() - kBatchEvents);
   std::string scratch;
   // Grown once, as the transport's reused scratch is after its first batch.

@@ -52,12 +52,12 @@ TEST(HubEventRing, PushClearsTheEvictedEventsEncodings) {
   EXPECT_EQ(&first, &second);
   EXPECT_FALSE(second.encoded[0]);
   int calls = 0;
-  const SharedBuffer& enc = second.encoded_as(WireEncoding::kSseRecord, [&](const Event& e) {
+  const SharedBuffer& enc = second.encoded_as(EncodingSlot{0}, [&](const Event& e) {
     ++calls;
     return SharedBuffer::copy_of("id: " + std::to_string(e.id) + "\n");
   });
   EXPECT_EQ(enc.view(), "id: 2\n");
-  second.encoded_as(WireEncoding::kSseRecord, [&](const Event&) {
+  second.encoded_as(EncodingSlot{0}, [&](const Event&) {
     ++calls;
     return SharedBuffer();
   });

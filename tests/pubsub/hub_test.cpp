@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rtb::test {
@@ -28,13 +30,25 @@ class Recorder : public HubSubscriber {
   HubSubscriber* also_unsubscribe = nullptr;
 };
 
+// The id the broker confirmed (0: refused); LocalBroker confirms before publish() returns.
+std::uint64_t publish_id(Hub& hub, std::string_view channel, std::string_view data) {
+  std::uint64_t id = 0;
+  bool answered = false;
+  hub.publish(channel, data, [&](const PublishOutcome& outcome) {
+    answered = true;
+    id = outcome.id;
+  });
+  EXPECT_TRUE(answered);
+  return id;
+}
+
 TEST(Hub, IdsStartAtOneAndIncreaseByOnePerChannel) {
   Hub hub;
-  EXPECT_EQ(hub.publish("a", "x"), 1u);
-  EXPECT_EQ(hub.publish("a", "x"), 2u);
-  EXPECT_EQ(hub.publish("b", "x"), 1u);  // another channel counts on its own
-  EXPECT_EQ(hub.publish("a", "x"), 3u);
-  EXPECT_EQ(hub.publish("b", "x"), 2u);
+  EXPECT_EQ(publish_id(hub, "a", "x"), 1u);
+  EXPECT_EQ(publish_id(hub, "a", "x"), 2u);
+  EXPECT_EQ(publish_id(hub, "b", "x"), 1u);  // another channel counts on its own
+  EXPECT_EQ(publish_id(hub, "a", "x"), 3u);
+  EXPECT_EQ(publish_id(hub, "b", "x"), 2u);
   EXPECT_EQ(hub.find("a")->last_id(), 3u);
   EXPECT_EQ(hub.find("b")->last_id(), 2u);
   EXPECT_EQ(hub.counters().published, 5u);
@@ -249,13 +263,69 @@ TEST(Hub, SubscribingToAnotherChannelMovesTheSubscriber) {
 
 TEST(Hub, ChannelCapRefusesNewChannelsButServesExistingOnes) {
   Hub hub(HubConfig{.history = 8, .max_channels = 2});
-  EXPECT_EQ(hub.publish("a", "x"), 1u);
-  EXPECT_EQ(hub.publish("b", "x"), 1u);
-  EXPECT_EQ(hub.publish("c", "x"), 0u);
+  EXPECT_EQ(publish_id(hub, "a", "x"), 1u);
+  EXPECT_EQ(publish_id(hub, "b", "x"), 1u);
+  EXPECT_EQ(publish_id(hub, "c", "x"), 0u);
   EXPECT_EQ(hub.channel("c"), nullptr);
   EXPECT_EQ(hub.channel_count(), 2u);
-  EXPECT_EQ(hub.publish("a", "x"), 2u);
+  EXPECT_EQ(publish_id(hub, "a", "x"), 2u);
   EXPECT_EQ(hub.counters().published, 3u);  // the refused publish is not counted
+}
+
+TEST(Hub, RefusedPublishSaysWhy) {
+  Hub hub(HubConfig{.history = 8, .max_channels = 1});
+  publish_id(hub, "a", "x");
+  std::string error;
+  hub.publish("b", "x", [&](const PublishOutcome& outcome) { error = std::string(outcome.error); });
+  EXPECT_EQ(error, "channel limit reached");
+}
+
+// A broker that confirms later (as one across the network does) and counts what the hub asks of it.
+class DeferredBroker final : public Broker {
+ public:
+  std::string_view name() const override { return "deferred"; }
+  void set_sink(BrokerSink* sink) override { sink_ = sink; }
+  void publish(std::string_view channel, std::string_view data, PublishDone done) override {
+    pending.push_back({std::string(channel), std::string(data), std::move(done)});
+  }
+  void watch(std::string_view channel) override { watched.emplace_back(channel); }
+  // Assigns ids in arrival order and delivers, as the broker's round trip would.
+  void confirm_all() {
+    for (auto& p : pending) {
+      const std::uint64_t id = ++last_ids[p.channel];
+      sink_->on_broker_event(p.channel, id, p.data);
+      p.done(PublishOutcome{id, {}});
+    }
+    pending.clear();
+  }
+  struct Pending {
+    std::string channel, data;
+    PublishDone done;
+  };
+  std::vector<Pending> pending;
+  std::vector<std::string> watched;
+  std::map<std::string, std::uint64_t> last_ids;
+
+ private:
+  BrokerSink* sink_ = nullptr;
+};
+
+TEST(Hub, EventsArriveFromTheBrokerWithItsIds) {
+  DeferredBroker broker;
+  Hub hub(HubConfig{}, broker);
+  Recorder r;
+  hub.channel("c")->subscribe(r);
+  std::vector<std::uint64_t> confirmed;
+  for (int i = 0; i < 3; ++i)
+    hub.publish("c", "e" + std::to_string(i), [&](const PublishOutcome& o) { confirmed.push_back(o.id); });
+  EXPECT_TRUE(r.ids.empty());  // nothing is delivered before the broker says so
+  EXPECT_TRUE(confirmed.empty());
+  broker.confirm_all();
+  EXPECT_EQ(r.ids, (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(r.texts, (std::vector<std::string>{"e0", "e1", "e2"}));
+  EXPECT_EQ(confirmed, (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(hub.find("c")->last_id(), 3u);
+  EXPECT_EQ(broker.watched, (std::vector<std::string>{"c"}));  // watched once, when the channel appeared
 }
 
 TEST(Hub, ValidChannelName) {

@@ -30,8 +30,8 @@ TEST(WsEventFormat, EventFrameIsOneUnmaskedTextFrameOfIdSpaceData) {
 
 TEST(WsEventFormat, EncodedOnceAndSharedThroughTheEvent) {
   const Event e = make_event(3, "shared");
-  const SharedBuffer& first = e.encoded_as(WireEncoding::kWsTextFrame, ws_encode_event_frame);
-  const SharedBuffer& again = e.encoded_as(WireEncoding::kWsTextFrame, [](const Event&) {
+  const SharedBuffer& first = e.encoded_as(EncodingSlot{1}, ws_encode_event_frame);
+  const SharedBuffer& again = e.encoded_as(EncodingSlot{1}, [](const Event&) {
     ADD_FAILURE() << "encoded twice";
     return SharedBuffer();
   });

@@ -9,21 +9,22 @@
 
 namespace rtb {
 
-// Each transport that pushes an event encodes it once into its slot; every subscriber then queues that
-// buffer.
-enum class WireEncoding : std::uint8_t { kSseRecord = 0, kWsTextFrame = 1, kCount = 2 };
+// Each transport that pushes events encodes an event once, into a slot of its own (transports/common hands
+// the slots out), and every subscriber of that transport queues the same buffer.
+using EncodingSlot = std::uint8_t;
+inline constexpr std::size_t kMaxEncodings = 4;
 
 struct Event {
   std::uint64_t id = 0;
   std::uint64_t published_ns = 0;  // server clock, for /stats only; latency is measured by the load generator
   SharedBuffer data;
-  mutable std::array<SharedBuffer, static_cast<std::size_t>(WireEncoding::kCount)> encoded;
+  mutable std::array<SharedBuffer, kMaxEncodings> encoded;
 
   std::string_view text() const { return data.view(); }
-  // The encoding for `kind`, built by `encode(event)` the first time any subscriber asks for it.
+  // The encoding in `slot`, built by `encode(event)` the first time any subscriber asks for it.
   template <typename Encoder>
-  const SharedBuffer& encoded_as(WireEncoding kind, Encoder&& encode) const {
-    SharedBuffer& slot = encoded[static_cast<std::size_t>(kind)];
+  const SharedBuffer& encoded_as(EncodingSlot slot_index, Encoder&& encode) const {
+    SharedBuffer& slot = encoded[slot_index];
     if (!slot) slot = encode(*this);
     return slot;
   }

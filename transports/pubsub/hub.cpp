@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "transports/pubsub/local_broker.hpp"
+
 namespace rtb {
 
 std::uint64_t monotonic_ns() {
@@ -75,8 +77,8 @@ void Channel::unsubscribe(HubSubscriber& subscriber) {
   --subscriber_count_;
 }
 
-const Event& Channel::publish(std::string_view data, std::uint64_t now_ns) {
-  Event& event = ring_.push(ring_.last_id() + 1);
+const Event& Channel::deliver(std::uint64_t id, std::string_view data, std::uint64_t now_ns) {
+  Event& event = ring_.push(id);
   event.published_ns = now_ns;
   // Reuse the evicted event's text buffer when nobody else holds it and it fits: no allocation in steady
   // state.
@@ -96,6 +98,19 @@ const Event& Channel::publish(std::string_view data, std::uint64_t now_ns) {
   return event;
 }
 
+Hub::Hub(HubConfig config)
+    : config_(config), own_broker_(std::make_unique<LocalBroker>()), broker_(*own_broker_) {
+  broker_.set_sink(this);
+}
+
+Hub::Hub(HubConfig config, Broker& broker) : config_(config), broker_(broker) {
+  broker_.set_sink(this);
+}
+
+Hub::~Hub() {
+  broker_.set_sink(nullptr);
+}
+
 Channel* Hub::channel(std::string_view name) {
   auto it = channels_.find(name);
   if (it != channels_.end()) return it->second.get();
@@ -103,6 +118,7 @@ Channel* Hub::channel(std::string_view name) {
   auto owned = std::make_unique<Channel>(std::string(name), config_.history);
   Channel* raw = owned.get();
   channels_.emplace(std::string(name), std::move(owned));
+  broker_.watch(name);
   return raw;
 }
 
@@ -111,12 +127,21 @@ const Channel* Hub::find(std::string_view name) const {
   return it == channels_.end() ? nullptr : it->second.get();
 }
 
-std::uint64_t Hub::publish(std::string_view channel_name, std::string_view data) {
+void Hub::publish(std::string_view channel_name, std::string_view data, PublishDone done) {
+  // The cap is checked here, before the broker counts an id that no channel of ours could hold.
+  if (channel(channel_name) == nullptr) {
+    if (done) done(PublishOutcome{0, "channel limit reached"});
+    return;
+  }
+  broker_.publish(channel_name, data, std::move(done));
+}
+
+void Hub::on_broker_event(std::string_view channel_name, std::uint64_t id, std::string_view data) {
   Channel* c = channel(channel_name);
-  if (c == nullptr) return 0;
+  if (c == nullptr) return;  // over the cap: this process serves no subscriber of that channel
   ++counters_.published;
   counters_.deliveries += c->subscriber_count();
-  return c->publish(data, monotonic_ns()).id;
+  c->deliver(id, data, monotonic_ns());
 }
 
 bool Hub::valid_channel_name(std::string_view name) {

@@ -1,4 +1,5 @@
-// Hub: named channels with per-channel ids, bounded history and push subscribers; every transport reads it.
+// Hub: this process's view of the channels: a bounded window of history per channel and the push subscribers,
+// fed by a Broker, which assigns the ids. Every transport reads it.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "transports/pubsub/broker.hpp"
 #include "transports/pubsub/event_ring.hpp"
 
 namespace rtb {
@@ -58,7 +60,8 @@ class Channel {
   HistorySlice since(std::uint64_t since, std::uint64_t max_events = UINT64_MAX) const;
   void subscribe(HubSubscriber& subscriber);
   void unsubscribe(HubSubscriber& subscriber);
-  const Event& publish(std::string_view data, std::uint64_t now_ns);
+  // An event from the broker: kept in the window and fanned out to every subscriber.
+  const Event& deliver(std::uint64_t id, std::string_view data, std::uint64_t now_ns);
 
  private:
   std::string name_;
@@ -79,21 +82,33 @@ struct HubCounters {
   std::uint64_t deliveries = 0;  // subscriber notifications (push transports)
 };
 
-class Hub {
+class Hub final : public BrokerSink {
  public:
-  explicit Hub(HubConfig config = {}) : config_(config) {}
+  // With its own LocalBroker: one process, ids and history here.
+  explicit Hub(HubConfig config = {});
+  // Through `broker`, which must outlive the hub.
+  Hub(HubConfig config, Broker& broker);
+  ~Hub() override;
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
   // The channel, created on first use; nullptr when the channel cap is reached.
   Channel* channel(std::string_view name);
   // The channel if it exists, without creating it.
   const Channel* find(std::string_view name) const;
-  // Publishes and fans out; returns the new id (0 when the channel cap is reached).
-  std::uint64_t publish(std::string_view channel_name, std::string_view data);
+  // Publishes through the broker; `done` hears the id once this hub has the event (for LocalBroker, before
+  // publish() returns), or why there is none.
+  void publish(std::string_view channel_name, std::string_view data, PublishDone done = nullptr);
   std::size_t channel_count() const { return channels_.size(); }
   const HubConfig& config() const { return config_; }
   HubCounters& counters() { return counters_; }
+  Broker& broker() { return broker_; }
 
   // Names are 1-64 bytes of [A-Za-z0-9._-], so they need no escaping anywhere.
   static bool valid_channel_name(std::string_view name);
+
+  // BrokerSink
+  void on_broker_event(std::string_view channel, std::uint64_t id, std::string_view data) override;
 
  private:
   struct Hash {
@@ -102,6 +117,8 @@ class Hub {
   };
   HubConfig config_;
   HubCounters counters_;
+  std::unique_ptr<Broker> own_broker_;
+  Broker& broker_;
   std::unordered_map<std::string, std::unique_ptr<Channel>, Hash, std::equal_to<>> channels_;
 };
 

@@ -9,10 +9,9 @@
 
 #include "transports/http/query_params.hpp"
 #include "transports/longpoll/longpoll_transport.hpp"
-#include "transports/common/subscribe_query.hpp"
 #include "transports/poll/short_poll_transport.hpp"
+#include "transports/server/publish_endpoint.hpp"
 #include "transports/sse/sse_transport.hpp"
-#include "transports/common/utf8_validator.hpp"
 #include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb {
@@ -70,7 +69,7 @@ Server::~Server() {
 void Server::add_routes() {
   for (auto& t : transports_) t->add_routes(http_.router);
   http_.router.add("/publish", {HttpMethod::kPost},
-                   [this](HttpConnection& c, const HttpRequest& r) { handle_publish(c, r); });
+                   [this](HttpConnection& c, const HttpRequest& r) { handle_publish(hub_, c, r); });
   if (config_.enable_test_hooks) {
     http_.router.add("/debug/stall", {HttpMethod::kPost},
                      [](HttpConnection& c, const HttpRequest& r) { handle_debug_stall(c, r); });
@@ -110,34 +109,6 @@ void Server::on_refuse(TcpConnection& connection) {
   auto* http = static_cast<HttpConnection*>(connection.handler());
   http->refuse_as_busy();
   http->start();
-}
-
-void Server::handle_publish(HttpConnection& connection, const HttpRequest& request) {
-  SubscribeQuery query = parse_subscribe_query(request);
-  if (!query.error.empty()) {
-    connection.respond_text(400, query.error);
-    return;
-  }
-  std::string_view body = request.body();
-  if (body.empty()) {
-    connection.respond_text(400, "empty message: the body is the event text");
-    return;
-  }
-  if (!is_valid_utf8(body)) {
-    connection.respond_text(400, "the body must be valid UTF-8 text");
-    return;
-  }
-  std::uint64_t id = hub_.publish(query.channel, body);
-  if (id == 0) {
-    connection.respond_text(503, "channel limit reached");
-    return;
-  }
-  char digits[24];
-  auto end = fmt::format_to(digits, "{}", id);
-  ResponseSpec spec;
-  spec.content_type = "text/plain";
-  spec.body = std::string_view(digits, static_cast<std::size_t>(end - digits));
-  connection.respond(spec);
 }
 
 std::string Server::stats_json() const {

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "transports/http/http_connection.hpp"
 #include "transports/common/transport.hpp"
-#include "transports/pubsub/hub.hpp"
+#include "transports/http/http_connection.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/tcp_listener.hpp"
+#include "transports/pubsub/hub.hpp"
 #include "transports/server/server_config.hpp"
 
 namespace rtb {
@@ -42,7 +42,6 @@ class Server {
   void add_routes();
   void on_accept(TcpConnection& connection);
   void on_refuse(TcpConnection& connection);
-  void handle_publish(HttpConnection& connection, const HttpRequest& request);
 
   Loop& loop_;
   ServerConfig config_;

@@ -4,12 +4,12 @@
 #include <cstdint>
 
 #include "transports/http/http_connection.hpp"
-#include "transports/pubsub/hub.hpp"
 #include "transports/longpoll/longpoll_transport.hpp"
 #include "transports/net/tcp_listener.hpp"
 #include "transports/poll/short_poll_transport.hpp"
-#include "transports/websocket/websocket_transport.hpp"
+#include "transports/pubsub/hub.hpp"
 #include "transports/sse/sse_transport.hpp"
+#include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb {
 

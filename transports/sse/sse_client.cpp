@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "transports/http/header_tokens.hpp"
 #include "transports/common/client_request.hpp"
 #include "transports/common/sse_gap.hpp"
+#include "transports/http/header_tokens.hpp"
 
 namespace rtb {
 

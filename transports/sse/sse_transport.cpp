@@ -6,12 +6,13 @@
 #include <memory>
 #include <string>
 
+#include "transports/common/encoding_slot.hpp"
+#include "transports/common/sse_encoder.hpp"
+#include "transports/common/subscribe_query.hpp"
 #include "transports/http/http_connection.hpp"
 #include "transports/http/response_writer.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/timer_wheel.hpp"
-#include "transports/common/subscribe_query.hpp"
-#include "transports/common/sse_encoder.hpp"
 
 namespace rtb {
 
@@ -20,8 +21,8 @@ namespace {
 constexpr std::string_view kStreamHeaders = "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n";
 
 const SharedBuffer& encoded(const Event& event) {
-  return event.encoded_as(WireEncoding::kSseRecord,
-                          [](const Event& e) { return sse_encode_event_buffer(e.id, e.text()); });
+  static const EncodingSlot slot = register_encoding("text/event-stream record");
+  return event.encoded_as(slot, [](const Event& e) { return sse_encode_event_buffer(e.id, e.text()); });
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ namespace rtb {
 inline constexpr std::string_view kWsGapWord = "gap";
 
 // The unmasked text frame `<id> <data>` for one event, in one allocation. Meant as the encoder for
-// Event::encoded_as(WireEncoding::kWsTextFrame, ...), so a broadcast builds it once for every subscriber.
+// Event::encoded_as(slot, ...), so a broadcast builds it once for every subscriber.
 SharedBuffer ws_encode_event_frame(const Event& event);
 
 // `gap <first>-<last>`: ids in [first, last] were asked for (by `since`) but are gone from the history; the

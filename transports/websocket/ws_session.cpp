@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "transports/common/encoding_slot.hpp"
 #include "transports/websocket/ws_event_format.hpp"
 #include "transports/websocket/ws_frame_encoder.hpp"
 
@@ -75,7 +76,8 @@ WriteResult WsSession::send(SharedBuffer frame) {
 WriteResult WsSession::send_event(const Event& event) {
   cursor_ = event.id;
   // The frame is built by whichever subscriber gets the event first and shared by all the others.
-  const WriteResult result = send(event.encoded_as(WireEncoding::kWsTextFrame, ws_encode_event_frame));
+  static const EncodingSlot slot = register_encoding("WebSocket text frame");
+  const WriteResult result = send(event.encoded_as(slot, ws_encode_event_frame));
   if (result != WriteResult::kDropped) ++context_->stats.events_sent;
   return result;
 }
