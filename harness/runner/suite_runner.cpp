@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "harness/metrics/csv_writer.hpp"
+#include "harness/metrics/json.hpp"
 #include "harness/runner/aggregate.hpp"
 #include "harness/runner/child_process.hpp"
 #include "harness/runner/interrupt.hpp"
@@ -26,7 +27,6 @@
 #include "harness/runner/suite_catalog.hpp"
 #include "harness/runner/suite_metadata.hpp"
 #include "harness/scenario/client_factory.hpp"
-#include "harness/scenario/json_value.hpp"
 #include "harness/scenario/load_report.hpp"
 
 #ifndef RTB_RUNNER_SOURCE_DIR
@@ -318,38 +318,30 @@ int remake_report(RunOptions& o) {
   info.repeat = repeat;
   // What the original run recorded about itself.
   std::string text = read_file(o.out_dir + "/metadata.json");
-  if (auto meta = JsonValue::parse(text, &error)) {
-    auto str = [&meta](const char* key) {
-      const JsonValue* v = meta->find(key);
-      return v != nullptr && v->kind() == JsonValue::Kind::kString ? v->as_string() : std::string();
-    };
-    info.meta.command_line = str("command_line");
-    info.meta.version = str("version");
-    info.meta.git_commit = str("git_commit");
-    info.start_time = str("start_time");
-    info.load_average_end = str("load_average_at_end");
-    info.end_time = str("end_time");
-    if (const JsonValue* host = meta->find("host")) {
-      if (const JsonValue* v = host->find("cpu_model")) info.meta.host.cpu_model = v->as_string();
-      if (const JsonValue* v = host->find("kernel")) info.meta.host.kernel = v->as_string();
-      if (const JsonValue* v = host->find("cores"))
-        info.meta.host.cores = static_cast<int>(v->as_uint64().value_or(0));
-      if (const JsonValue* v = host->find("mem_total_bytes"))
-        info.meta.host.mem_total_bytes = v->as_uint64().value_or(0);
-    }
-    if (const JsonValue* p = meta->find("pinning")) {
-      if (const JsonValue* v = p->find("note")) info.pinning.note = v->as_string();
-    }
-    if (const JsonValue* sys = meta->find("system")) {
+  if (auto meta = parse_json(text, &error); meta && meta->is_object()) {
+    info.meta.command_line = json_string(*meta, "command_line");
+    info.meta.version = json_string(*meta, "version");
+    info.meta.git_commit = json_string(*meta, "git_commit");
+    info.start_time = json_string(*meta, "start_time");
+    info.load_average_end = json_string(*meta, "load_average_at_end");
+    info.end_time = json_string(*meta, "end_time");
+    const Json none = Json::object();
+    const Json& host = meta->contains("host") ? (*meta)["host"] : none;
+    info.meta.host.cpu_model = json_string(host, "cpu_model");
+    info.meta.host.kernel = json_string(host, "kernel");
+    info.meta.host.cores = static_cast<int>(json_unsigned(host, "cores"));
+    info.meta.host.mem_total_bytes = json_unsigned(host, "mem_total_bytes");
+    if (meta->contains("pinning")) info.pinning.note = json_string((*meta)["pinning"], "note");
+    if (meta->contains("system")) {
+      const Json& sys = (*meta)["system"];
       for (auto [key, field] :
            {std::pair{"somaxconn", &info.facts.somaxconn},
             std::pair{"tcp_timestamps", &info.facts.tcp_timestamps},
             std::pair{"compiler", &info.facts.compiler}, std::pair{"libuv", &info.facts.libuv},
             std::pair{"load_average_at_start", &info.facts.load_average}}) {
-        if (const JsonValue* v = sys->find(key)) *field = v->as_string();
+        *field = json_string(sys, key, *field);
       }
-      if (const JsonValue* v = sys->find("open_files_soft"))
-        info.facts.open_files_soft = v->as_uint64().value_or(0);
+      info.facts.open_files_soft = json_unsigned(sys, "open_files_soft");
     }
   }
   std::error_code ec;

@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "harness/metrics/json_writer.hpp"
+#include "harness/metrics/json.hpp"
 #include "harness/metrics/latency_histogram.hpp"
 
 namespace rtb {
@@ -103,8 +103,8 @@ std::vector<std::string> load_result_csv_row(const LoadResult& result);
 std::optional<LoadResult> load_result_from_csv(const std::vector<std::string>& header,
                                                const std::vector<std::string>& row, std::string* error);
 
-// Writes the columns as members of the object the writer has open.
-void write_load_result_columns(JsonWriter& json, const LoadResult& result);
+// The columns as one JSON object (the "result" of `rtbench load --json`); NaN figures are null.
+Json load_result_columns_json(const LoadResult& result);
 // Reads what write_load_result_json() wrote (the "result" object, the histogram, examples, warnings).
 std::optional<LoadResult> load_result_from_json(std::string_view text, std::string* error);
 

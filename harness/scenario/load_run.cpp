@@ -83,7 +83,7 @@ std::string LoadRun::prepare() {
   po.payload_bytes = config_.payload_bytes;
   po.rate = config_.rate;
   po.max_in_flight = config_.effective_max_in_flight();
-  po.late_ns = static_cast<std::uint64_t>(config_.late_ms * 1e6);
+  po.late_ns = static_cast<std::uint64_t>(config_.effective_late_ms() * 1e6);
   publisher_ = std::make_unique<Publisher>(loop_, po);
   // Subscribers start after the marker, so they count exactly the ids published after it.
   publisher_->publish_marker(
@@ -215,7 +215,7 @@ LoadResult LoadRun::compute_result() {
         fmt::format("the publisher could not hold {} events/s: {} sends late by more than {} ms, {} slots "
                     "dropped (latency "
                     "counts from each event's slot, so lateness is in it)",
-                    config_.rate, ps.late, config_.late_ms, ps.dropped));
+                    config_.rate, ps.late, config_.effective_late_ms(), ps.dropped));
   }
   if (ps.errors > 0) r.warnings.push_back(fmt::format("{} publishes failed: {}", ps.errors, ps.first_error));
   const std::size_t stamp = payload_stamp_bytes(PayloadStamp{ps.scheduled, measure_end_ns_});
