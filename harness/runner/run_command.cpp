@@ -33,7 +33,8 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       "Run a benchmark suite: every point on all four transports, repeated, with results, plots and report");
   run->footer(suites_footer());
   run->add_option("-s,--suite", o.suite, "Suite to run (see below)");
-  run->add_option("-o,--out", o.out_dir, "Output folder (default: results/<suite>)");
+  run->add_option("-o,--out", o.out_dir,
+                  "Output folder (default: a fresh results/latest/<suite>-<UTC timestamp>/, git-ignored)");
   run->add_option("-n,--repeat", o.repeat, "Repetitions of every point and transport")->capture_default_str();
   run->add_option("--bin", o.binary, "rtbench binary to spawn for serve and load (default: this one)");
   run->add_flag("--force", o.force, "Overwrite an output folder that holds committed reference results");

@@ -368,9 +368,18 @@ int run_suite(RunOptions o) {
     return 0;
   }
   if (o.binary.empty()) o.binary = self_executable();
-  if (o.out_dir.empty()) o.out_dir = "results/" + o.suite;
+  if (o.report_only) {
+    if (o.out_dir.empty()) {
+      fmt::print(stderr, "rtbench run: --report-only needs --out FOLDER, the results folder to re-make\n");
+      return 2;
+    }
+    while (o.out_dir.size() > 1 && o.out_dir.back() == '/') o.out_dir.pop_back();
+    return remake_report(o);
+  }
+  // Every run gets a fresh folder by default: results/latest/ is git-ignored, and a timestamp keeps an
+  // earlier run's results (and the committed reference folders) out of harm's way.
+  if (o.out_dir.empty()) o.out_dir = default_output_dir(o.suite, std::chrono::system_clock::now());
   while (o.out_dir.size() > 1 && o.out_dir.back() == '/') o.out_dir.pop_back();
-  if (o.report_only) return remake_report(o);
 
   const Suite* suite = find_suite(o.suite);
   if (suite == nullptr) {
