@@ -202,7 +202,7 @@ std::vector<std::string> load_result_csv_row(const LoadResult& r) {
     } else if (auto p = std::get_if<std::uint64_t R::*>(&c.member)) {
       out.push_back(std::to_string(r.*(*p)));
     } else {
-      out.push_back(csv_double(r.*std::get<double R::*>(c.member)));
+      out.push_back(csv_figure(r.*std::get<double R::*>(c.member)));  // NaN: an empty cell
     }
   }
   return out;

@@ -93,8 +93,13 @@ std::string LoadRun::prepare() {
 
 void LoadRun::on_marker(bool ok, std::uint64_t id, const std::string& error) {
   if (!ok) {
-    finish(fmt::format("cannot publish to {} ({}); is an rtbench-compatible server listening there?",
-                       config_.url, error));
+    // A server that answered (400: it refused the request, e.g. the channel) is there; only a connection
+    // that failed asks whether a server listens.
+    const bool answered = error.find("answered") != std::string::npos;
+    finish(fmt::format("cannot publish to {} ({}){}", config_.url, error,
+                       answered ? "; the server refused the publish: check --channel and --payload-bytes "
+                                  "against its limits"
+                                : "; is an rtbench-compatible server listening there?"));
     return;
   }
   since_ = id;
