@@ -93,8 +93,7 @@ std::string bytes_table(const std::vector<CaseResults>& cases) {
   return any ? out : std::string();
 }
 
-// What one HTTP request costs: where polling spends its server CPU (anchors: nginx 12-15 us per keep-alive
-// request, 31-40 us with a connection per request, on this kind of machine).
+// What one HTTP request costs: where polling spends its server CPU (anchor: kNginxAnchor).
 std::string request_table(const std::vector<CaseResults>& cases) {
   std::string out =
       "| point | transport | requests/s | server CPU us per request | TCP segments per request | app B per "
@@ -234,12 +233,8 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
   }
   if (std::string b = bytes_table(cases); !b.empty()) out += "### Where the bytes go\n\n" + b + "\n";
   if (std::string q = request_table(cases); !q.empty()) {
-    out += "### Cost per HTTP request (polling)\n\n" + q +
-           "\nAnchors on this kind of machine: nginx 1.22 spends 12-15 us of server CPU per keep-alive "
-           "request and "
-           "31-40 us with a connection per request (docs/anchors.md). Server CPU is sampled in 10 ms ticks: "
-           "short "
-           "or light runs read coarse.\n\n";
+    out += "### Cost per HTTP request (polling)\n\n" + q + "\n" + std::string(kNginxAnchor) +
+           " Server CPU is sampled in 10 ms ticks: short or light runs read coarse.\n\n";
   }
   if (!idle.empty()) out += "## Idle cost (no events)\n\n" + idle + "\n";
 
