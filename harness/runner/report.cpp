@@ -155,6 +155,16 @@ std::string idle_table(const std::vector<CaseResults>& cases) {
   return any ? out : std::string();
 }
 
+// Every figure that contradicted its model or a second counter, per run, with the reason.
+std::string suspects(const std::vector<RunRecord>& records) {
+  std::string out;
+  for (const auto& r : records) {
+    if (!r.result) continue;
+    for (const auto& text : r.result->suspects) out += fmt::format("- `{}`: {}\n", r.run_id, text);
+  }
+  return out;
+}
+
 std::string warnings(const std::vector<RunRecord>& records) {
   std::string out;
   for (const auto& r : records) {
@@ -170,6 +180,7 @@ std::string warnings(const std::vector<RunRecord>& records) {
     if (x.publish_dropped > 0) w.push_back(fmt::format("{} publishes dropped", x.publish_dropped));
     if (x.gap_reports > 0) w.push_back(fmt::format("{} history gaps", x.gap_reports));
     if (r.load_exit_status != 0) w.push_back(fmt::format("rtbench load exited {}", r.load_exit_status));
+    for (const auto& text : x.warnings) w.push_back(text);  // the generator's own warnings, verbatim
     if (!w.empty()) {
       std::string joined;
       for (const auto& s : w) joined += (joined.empty() ? "" : ", ") + s;
@@ -199,7 +210,7 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
     out += fmt::format(
         "**Other work was running on this host ({}): these numbers are noisier than usual; "
         "the min–max ranges show how much.**\n\n",
-        x.load);
+        x.load.empty() ? std::string("see the warnings") : x.load);
   }
 
   if (x.suite != nullptr) {
@@ -241,6 +252,13 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
   out += render_kaazing_section(cases);
   out += render_model_section(check_models(cases));
 
+  if (std::string sus = suspects(records); !sus.empty()) {
+    out +=
+        "## Suspect\n\nThese figures contradict their own model or a second counter; they are left out of "
+        "the tables above (or marked) and the run's exit status says so (`--strict` makes it a "
+        "failure).\n\n" +
+        sus + "\n";
+  }
   std::string w = warnings(records);
   if (!x.failed_runs.empty() || !w.empty()) {
     out += "## Warnings\n\n";

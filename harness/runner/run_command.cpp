@@ -20,7 +20,9 @@ std::string suites_footer() {
       "there are two). Output folder: results.csv (one row per run), metadata.json, points/*.json,\n"
       "spectra/*.hgrm, logs/, plots/*.png|svg (scripts/plot.py with /usr/bin/python3) and report.md.\n"
       "A folder with committed files is never overwritten without --force.\n"
-      "\nExit status: 0 all runs passed; 1 a run failed or missed a threshold; 2 nothing was run;\n"
+      "\nExit status: 0 all runs passed; 1 a run failed or missed a threshold (with --strict: or a figure "
+      "is\n"
+      "suspect); 2 a usage error or nothing was run;\n"
       "128+N interrupted by signal N (children stopped, partial results kept).\n";
   return out;
 }
@@ -38,6 +40,8 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   run->add_option("-n,--repeat", o.repeat, "Repetitions of every point and transport")->capture_default_str();
   run->add_option("--bin", o.binary, "rtbench binary to spawn for serve and load (default: this one)");
   run->add_flag("--force", o.force, "Overwrite an output folder that holds committed reference results");
+  run->add_flag("--strict", o.strict,
+                "Exit 1 when a figure contradicts its model or a second counter (listed under \"Suspect\")");
   run->add_flag("--report-only", o.report_only, "Re-make plots and report.md from --out's results.csv");
   run->add_flag("--no-plots", o.no_plots, "Do not run the plot script");
   run->add_flag("--list", o.list, "List the suites with their run counts and estimated durations");

@@ -28,6 +28,7 @@
 #include "harness/runner/suite_metadata.hpp"
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/load_report.hpp"
+#include "harness/scenario/run_window.hpp"
 
 #ifndef RTB_RUNNER_SOURCE_DIR
 #define RTB_RUNNER_SOURCE_DIR ""
@@ -269,6 +270,16 @@ ReportContext report_context(const SuiteRunInfo& info, const std::vector<RunReco
     const double end = one_minute_load(info.load_average_end);
     const double busy = std::max(1.0, info.meta.host.cores - 0.5);
     c.busy_host = (std::isfinite(start) && start > busy) || (std::isfinite(end) && end > busy + 1);
+  }
+  // What the runs measured themselves: other processes' CPU (/proc/stat) and other TCP traffic.
+  for (const auto& r : records) {
+    if (!r.result) continue;
+    const LoadResult& x = *r.result;
+    if (std::isfinite(x.other_cpu_pct) && x.other_cpu_pct > kOtherWorkPct) c.busy_host = true;
+    if (x.tcp_segments_host > 0 && x.tcp_segments_own > 0 &&
+        static_cast<double>(x.tcp_segments_host) > static_cast<double>(x.tcp_segments_own) * 1.10 + 200) {
+      c.busy_host = true;
+    }
   }
   c.version = fmt::format("{} (git {}), {}, libuv {}", info.meta.version,
                           info.meta.git_commit.empty() ? "unknown" : info.meta.git_commit.substr(0, 12),
@@ -524,7 +535,15 @@ int run_suite(RunOptions o) {
     fmt::print("  plots:    {}/plots/ ({} PNG 1920x1080, each with an SVG)\n", o.out_dir, info.plots.size());
   }
   fmt::print("  data:     {}/results.csv, {}/metadata.json\n", o.out_dir, o.out_dir);
+  std::size_t suspect = 0;
+  for (const auto& r : records) suspect += r.result ? r.result->suspects.size() : 0;
+  if (suspect > 0) {
+    fmt::print(
+        "  SUSPECT:  {} figures contradict their model or a second counter (report.md, \"Suspect\"){}\n",
+        suspect, o.strict ? "; --strict: exit 1" : "");
+  }
   if (info.interrupted) return 128 + interrupt_signal();
+  if (o.strict && suspect > 0) return 1;
   return passed == plan.size() ? 0 : 1;
 }
 

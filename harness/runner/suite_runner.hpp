@@ -10,10 +10,11 @@ namespace rtb {
 
 struct RunOptions {
   std::string suite;
-  std::string out_dir;  // empty: results/<suite>
+  std::string out_dir;  // empty: a fresh results/latest/<suite>-<UTC time>
   int repeat = 3;
   std::string binary;        // rtbench to spawn for serve and load; empty: this executable
   bool force = false;        // overwrite a committed reference folder
+  bool strict = false;       // a suspect figure fails the suite (exit 1)
   bool report_only = false;  // re-make plots and report.md from out_dir's results.csv
   bool no_plots = false;
   bool list = false;  // print the suites and their estimated durations

@@ -59,7 +59,8 @@ std::string help_footer() {
       "\nDurations (--duration-s, --warmup-s, --drain-s, --connect-timeout-s) take seconds or a unit, as "
       "wrk\n"
       "and k6 do: 10, 10s, 500ms, 2m, 1h.\n"
-      "\nExit status: 0 passed; 1 a threshold was missed (--max-errors, --max-p99-us, --max-lost);\n"
+      "\nExit status: 0 passed; 1 a threshold was missed (--max-errors, --max-p99-us, --max-lost) or, with\n"
+      "--strict, a figure is suspect;\n"
       "2 a usage error (an unknown option, a value out of its range: the message names it) or the run\n"
       "could not take place or its output could not be written.\n"
       "CSV columns are documented in harness/scenario/README.md.\n";
@@ -80,6 +81,9 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
   load->add_option("--json", o.json_path, "Write the full result with metadata to this JSON file");
   load->add_option("--spectrum", o.spectrum_path, "Write the latency percentile spectrum (.hgrm text, us)");
   load->add_flag("-q,--quiet", o.quiet, "No live progress line");
+  load->add_flag(
+      "--strict", o.strict,
+      "Exit 1 when a figure contradicts its model or a second counter (SUSPECT lines in the summary)");
   o.command = load;
   return load;
 }
@@ -156,6 +160,9 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   }
   if (status != 0) return status;
   auto failures = threshold_failures(c, r);
+  if (o.strict) {
+    for (const auto& s : r.suspects) failures.push_back("--strict: suspect " + s);
+  }
   for (const auto& f : failures) fmt::print(stderr, "rtbench load: FAILED: {}\n", f);
   return failures.empty() ? 0 : 1;
 }

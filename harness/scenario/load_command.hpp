@@ -18,6 +18,7 @@ struct LoadCommandOptions {
   std::string json_path;
   std::string spectrum_path;
   bool quiet = false;
+  bool strict = false;          // a suspect figure is a failure (exit 1)
   CLI::App* command = nullptr;  // to tell which options were given (the round-trip modes refuse some)
 };
 

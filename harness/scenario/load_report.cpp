@@ -40,6 +40,7 @@ std::string load_result_json(const LoadConfig& c, const LoadResult& r, const Run
   for (const auto& [kind, message] : r.error_examples) examples[kind] = message;
   json["error_examples"] = std::move(examples);
   json["warnings"] = r.warnings;
+  json["suspects"] = r.suspects;
   Json notes = Json::object();
   if (is_round_trip(c.transport)) {
     notes["latency"] =
@@ -54,7 +55,9 @@ std::string load_result_json(const LoadConfig& c, const LoadResult& r, const Run
       "events belong to the measure phase by scheduled send time; requests, bytes, TCP segments and CPU are "
       "counted over the measure phase's wall-clock window";
   notes["tcp_segments"] =
-      "from /proc/net/snmp, host-wide; on loopback both ends are ours and OutSegs counts each segment once";
+      "per socket: TCP_INFO (tcpi_segs_out + tcpi_segs_in) of the generator's own sockets at the window's "
+      "edges, so other traffic on the host cannot enter; /proc/net/snmp (host-wide) is kept as "
+      "tcp_segments_host and a disagreement is a warning";
   notes["kernel_tcp"] =
       "delta of /proc/net/sockstat TCP mem (pages x page size) between before connecting and the idle "
       "subscribers, per connection; on loopback it includes both ends";

@@ -124,13 +124,15 @@ const std::vector<ResultColumn>& load_result_columns() {
       {"payload_bytes_down_per_event", "payload received / delivered", &R::payload_bytes_down_per_event},
       {"bytes_up_per_s", "bytes_up / duration_s", &R::bytes_up_per_s},
       {"bytes_down_per_s", "bytes_down / duration_s", &R::bytes_down_per_s},
-      {"tcp_segments", "TCP segments in the window from /proc/net/snmp (see tcp_segments_scope)",
+      {"tcp_segments",
+       "TCP segments in the window: tcp_segments_own, or the host count when own sockets closed inside the "
+       "window (see tcp_segments_scope)",
        &R::tcp_segments},
       {"tcp_segments_per_event", "tcp_segments / delivered (publisher and every other TCP user included)",
        &R::tcp_segments_per_event},
       {"tcp_segments_scope",
-       "loopback_both_ends: OutSegs, where each segment of client AND server is counted once; "
-       "host_in_plus_out: InSegs + OutSegs of this host",
+       "own_sockets: TCP_INFO of the generator's sockets; loopback_both_ends: host OutSegs, where each "
+       "segment of client AND server is counted once; host_in_plus_out: InSegs + OutSegs of this host",
        &R::tcp_segments_scope},
       {"tcp_retransmits", "RetransSegs in the window", &R::tcp_retransmits},
       {"server_cpu_s", "server CPU seconds (user + system) in the window; nan without --server-pid",
@@ -184,6 +186,24 @@ const std::vector<ResultColumn>& load_result_columns() {
       {"unstamped_events", "events without the generator's stamp (another publisher on the channel)",
        &R::unstamped_events},
       {"gap_reports", "times the server said history was gone (those events count as lost)", &R::gap_reports},
+      {"tcp_segments_own",
+       "TCP segments of the generator's own sockets in the window, TCP_INFO tcpi_segs_out + tcpi_segs_in (on "
+       "loopback every segment of a connection once)",
+       &R::tcp_segments_own},
+      {"tcp_segments_host",
+       "TCP segments of the whole host in the window from /proc/net/snmp (the cross-check)",
+       &R::tcp_segments_host},
+      {"tcp_sockets_gone",
+       "own sockets closed inside the window (their segments left with them; tcp_segments then falls back to "
+       "the host count)",
+       &R::tcp_sockets_gone},
+      {"other_cpu_pct",
+       "CPU of every other process on the host in the window (/proc/stat busy - server - generator), % of "
+       "one "
+       "core",
+       &R::other_cpu_pct},
+      {"suspect_count", "figures of this run that contradict their model or a second counter (see suspects)",
+       &R::suspect_count},
   };
   return columns;
 }
@@ -289,6 +309,11 @@ std::optional<LoadResult> load_result_from_json(std::string_view text, std::stri
   if (auto w = doc->find("warnings"); w != doc->end() && w->is_array()) {
     for (const auto& item : *w) {
       if (item.is_string()) r.warnings.push_back(item.get<std::string>());
+    }
+  }
+  if (auto w = doc->find("suspects"); w != doc->end() && w->is_array()) {
+    for (const auto& item : *w) {
+      if (item.is_string()) r.suspects.push_back(item.get<std::string>());
     }
   }
   return r;

@@ -80,11 +80,20 @@ struct LoadResult {
 
   std::uint64_t warmup_events = 0, unstamped_events = 0, gap_reports = 0;
 
+  // Trust: the second counters and what else ran (see README, "Trust").
+  std::uint64_t tcp_segments_own = 0;   // TCP_INFO of the generator's own sockets (out + in) in the window
+  std::uint64_t tcp_segments_host = 0;  // /proc/net/snmp over the same window (host-wide)
+  std::uint64_t tcp_sockets_gone = 0;   // own sockets closed inside the window: tcp_segments_own is a floor
+  double other_cpu_pct = std::numeric_limits<double>::quiet_NaN();  // other processes' CPU, % of one core
+  std::uint64_t suspect_count = 0;                                  // entries of `suspects`
+
   // Not columns: the full latency distribution (ns) for spectra and exact merging across processes, the first
   // message of each error kind, and warnings for the reader (e.g. generator-bound run).
   LatencyHistogram latency;
   std::vector<std::pair<std::string, std::string>> error_examples;
   std::vector<std::string> warnings;
+  // Figures that contradict their model or a second counter, one sentence each (figure: reason).
+  std::vector<std::string> suspects;
 };
 
 struct ResultColumn {

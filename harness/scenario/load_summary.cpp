@@ -44,6 +44,7 @@ void append_errors_and_warnings(const LoadResult& r, std::string& out) {
   }
   for (const auto& [kind, message] : r.error_examples) line(fmt::format("    first {}: {}", kind, message));
   for (const auto& w : r.warnings) line(fmt::format("  WARNING: {}", w));
+  for (const auto& w : r.suspects) line(fmt::format("  SUSPECT: {}", w));
 }
 
 // wrk's layout for the closed-loop modes: what was driven, then the round-trip latency, the rate, the cost.
@@ -170,9 +171,15 @@ std::string load_result_text(const LoadConfig& c, const LoadResult& r) {
   if (!r.tcp_segments_scope.empty()) {
     line(fmt::format("  TCP segments per delivered event: {} ({} segments, {} retransmitted; {})",
                      number(r.tcp_segments_per_event, 3), r.tcp_segments, r.tcp_retransmits,
-                     r.tcp_segments_scope == "loopback_both_ends"
+                     r.tcp_segments_scope == "own_sockets"
+                         ? fmt::format("this run's sockets, TCP_INFO; host-wide {}", r.tcp_segments_host)
+                     : r.tcp_segments_scope == "loopback_both_ends"
                          ? "loopback: client and server ends both counted, each segment once; host-wide"
                          : "this host's InSegs + OutSegs; host-wide"));
+  }
+  if (!std::isnan(r.other_cpu_pct)) {
+    line(fmt::format("  Other processes on the host: {}% of a core in the window (/proc/stat)",
+                     number(r.other_cpu_pct, 0)));
   }
   if (c.server_pid > 0) {
     line(fmt::format("  Server pid {}: CPU {} ms per 1000 events ({} s in the window), RSS {}", c.server_pid,
