@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "harness/metrics/json.hpp"
 #include "harness/scenario/error_tally.hpp"
 #include "harness/scenario/load_options.hpp"
 #include "harness/scenario/load_report.hpp"
@@ -81,6 +82,11 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
   load->add_option("--json", o.json_path, "Write the full result with metadata to this JSON file");
   load->add_option("--spectrum", o.spectrum_path, "Write the latency percentile spectrum (.hgrm text, us)");
   load->add_flag("-q,--quiet", o.quiet, "No live progress line");
+  load->add_option("--summary", o.summary,
+                   "text (the wrk-like summary) or json (one line on stdout for scripts: the result columns, "
+                   "warnings and suspects)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   load->add_flag(
       "--strict", o.strict,
       "Exit 1 when a figure contradicts its model or a second counter (SUSPECT lines in the summary)");
@@ -132,7 +138,8 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   LoadOutcome outcome;
   // On a terminal the header comes first, so the reader knows what runs while the progress line moves; in a
   // log (not a terminal) the whole summary comes at the end, in one piece.
-  const bool terminal = isatty(fileno(stdout)) != 0;
+  const bool json_summary = o.summary == "json";
+  const bool terminal = !json_summary && isatty(fileno(stdout)) != 0;
   if (terminal) {
     fmt::print("{}", load_header(c, nullptr));
     std::fflush(stdout);
@@ -146,9 +153,16 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   if (!outcome.ok) return fail(outcome.error);
   const LoadResult& r = outcome.result;
 
-  fmt::print("{}", terminal
-                       ? fmt::format("  request head: {} B\n", r.request_head_bytes) + load_result_text(c, r)
-                       : load_summary(c, r));
+  if (json_summary) {
+    Json line = load_result_columns_json(r);
+    line["warnings"] = r.warnings;
+    line["suspects"] = r.suspects;
+    fmt::print("{}\n", json_text(line, -1));
+  } else if (terminal) {
+    fmt::print("  request head: {} B\n{}", r.request_head_bytes, load_result_text(c, r));
+  } else {
+    fmt::print("{}", load_summary(c, r));
+  }
   std::fflush(stdout);
   int status = 0;
   if (!o.csv_path.empty() && !append_load_result_csv(o.csv_path, r, &error)) status = fail("--csv: " + error);

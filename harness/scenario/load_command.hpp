@@ -18,8 +18,10 @@ struct LoadCommandOptions {
   std::string json_path;
   std::string spectrum_path;
   bool quiet = false;
-  bool strict = false;          // a suspect figure is a failure (exit 1)
-  CLI::App* command = nullptr;  // to tell which options were given (the round-trip modes refuse some)
+  bool strict = false;
+  std::string summary = "text";  // text: the wrk-like summary; json: one JSON line on stdout          // a
+                                 // suspect figure is a failure (exit 1)
+  CLI::App* command = nullptr;   // to tell which options were given (the round-trip modes refuse some)
 };
 
 CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& options);
