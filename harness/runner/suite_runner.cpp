@@ -25,6 +25,7 @@
 #include "harness/runner/run_plan.hpp"
 #include "harness/runner/server_process.hpp"
 #include "harness/runner/suite_catalog.hpp"
+#include "harness/runner/suite_file.hpp"
 #include "harness/runner/suite_metadata.hpp"
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/load_report.hpp"
@@ -389,15 +390,36 @@ int run_suite(RunOptions o) {
   }
   // Every run gets a fresh folder by default: results/latest/ is git-ignored, and a timestamp keeps an
   // earlier run's results (and the committed reference folders) out of harm's way.
-  if (o.out_dir.empty()) o.out_dir = default_output_dir(o.suite, std::chrono::system_clock::now());
-  while (o.out_dir.size() > 1 && o.out_dir.back() == '/') o.out_dir.pop_back();
-
-  const Suite* suite = find_suite(o.suite);
-  if (suite == nullptr) {
-    fmt::print(stderr, "rtbench run: no suite '{}'; the suites are {} (rtbench run --list)\n", o.suite,
-               suite_names());
+  std::string error;
+  Suite selected;
+  if (!o.suite_file.empty()) {
+    auto from_file = read_suite_file(o.suite_file, &error);
+    if (!from_file) {
+      fmt::print(stderr, "rtbench run: --suite-file {}\n", error);
+      return 2;
+    }
+    selected = std::move(*from_file);
+    if (selected.repeat > 0 && !o.repeat_given) o.repeat = selected.repeat;
+  } else {
+    const Suite* named = find_suite(o.suite);
+    if (named == nullptr) {
+      fmt::print(stderr, "rtbench run: no suite '{}'; the suites are {} (rtbench run --list)\n", o.suite,
+                 suite_names());
+      return 2;
+    }
+    selected = *named;
+  }
+  if (!o.points.empty() && !select_points(selected, o.points, &error)) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
     return 2;
   }
+  if (!o.transports.empty() && !select_transports(selected, o.transports, &error)) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
+    return 2;
+  }
+  const Suite* suite = &selected;
+  if (o.out_dir.empty()) o.out_dir = default_output_dir(suite->name, std::chrono::system_clock::now());
+  while (o.out_dir.size() > 1 && o.out_dir.back() == '/') o.out_dir.pop_back();
   if (auto problems = check_suite(*suite); !problems.empty()) {
     for (const auto& p : problems) fmt::print(stderr, "rtbench run: {}\n", p);
     return 2;
@@ -422,7 +444,6 @@ int run_suite(RunOptions o) {
       }
     }
   }
-  std::string error;
   if (!prepare_output_dir(o.out_dir, o.force, &error)) {
     fmt::print(stderr, "rtbench run: {}\n", error);
     return 2;
