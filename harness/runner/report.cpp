@@ -238,9 +238,12 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
         "segment (ACKs included). server B/conn: server RSS growth per idle connection; kernel B/socket: "
         "the kernel's structures for one socket (tcp_sock, inode, file, dentry, epoll entry; /proc/slabinfo "
         "growth over the connect phase per socket, 2 per connection on loopback; socket buffers of idle "
-        "connections are near 0 and in the CSV as kernel_tcp_bytes_per_conn). TCP segments are host-wide "
-        "(/proc/net/snmp): other traffic on the host "
-        "during a run inflates them, which shows as a high max.\n\n";
+        "connections are near 0 and in the CSV as kernel_tcp_bytes_per_conn). TCP segments are counted on "
+        "the "
+        "generator's own sockets (TCP_INFO), so other traffic on the host does not enter them; a run whose "
+        "sockets closed inside the window falls back to the host-wide count and says so under Warnings. "
+        "Server figures are '-' (not measured) when the suite ran against a server it did not start "
+        "(--url).\n\n";
   }
   if (std::string b = bytes_table(cases); !b.empty()) out += "### Where the bytes go\n\n" + b + "\n";
   if (std::string q = request_table(cases); !q.empty()) {

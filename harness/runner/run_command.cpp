@@ -41,6 +41,10 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                   "Run the suite this JSON file describes (--show-suite prints a built-in one in that form)");
   run->add_option("--show-suite", o.show_suite, "Print suite NAME as a suite file (JSON) and exit");
   run->add_option("--transports", o.transports, "Run only these transports of the suite, e.g. ws,sse");
+  run->add_option(
+      "--url", o.url,
+      "Run against this server (http://HOST:PORT, any rtbench-compatible one) instead of starting "
+      "one per run; server CPU and memory are then not measured");
   run->add_option("--points", o.points, "Run only these points of the suite (tags, comma-separated)");
   run->add_option("-o,--out", o.out_dir,
                   "Output folder (default: a fresh results/latest/<suite>-<UTC timestamp>/, git-ignored)");

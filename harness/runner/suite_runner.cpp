@@ -30,6 +30,7 @@
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/load_report.hpp"
 #include "harness/scenario/run_window.hpp"
+#include "harness/scenario/server_url.hpp"
 
 #ifndef RTB_RUNNER_SOURCE_DIR
 #define RTB_RUNNER_SOURCE_DIR ""
@@ -107,6 +108,7 @@ struct RunEnvironment {
   std::string out_dir;
   PinPlan pinning;
   ProgressDisplay* progress;
+  std::string url;  // --url: a server this runner did not start (no server figures)
 };
 
 // One run: a fresh server, the generator against it, both stopped and reaped whatever happens.
@@ -122,17 +124,20 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   const auto start = Clock::now();
 
   std::string error;
-  auto server = ServerProcess::start(env.binary, serve_arguments(point), files.server_log,
-                                     env.pinning.server_cpu, &error);
-  if (!server) {
-    rec.error = "the server did not start: " + error;
-    rec.elapsed_s = seconds_since(start);
-    return rec;
+  std::optional<ServerProcess> server;
+  if (env.url.empty()) {
+    server = ServerProcess::start(env.binary, serve_arguments(point), files.server_log,
+                                  env.pinning.server_cpu, &error);
+    if (!server) {
+      rec.error = "the server did not start: " + error;
+      rec.elapsed_s = seconds_since(start);
+      return rec;
+    }
   }
   SpawnOptions g;
   g.binary = env.binary;
-  g.args = load_arguments(point, run.transport, server->url(), server->pid(), files,
-                          env.out_dir + "/points/load_rows.csv");
+  g.args = load_arguments(point, run.transport, server ? server->url() : env.url, server ? server->pid() : 0,
+                          files, env.out_dir + "/points/load_rows.csv");
   g.output_path = files.load_log;
   g.cpu = env.pinning.generator_cpu;
   auto generator = ChildProcess::spawn(g, &error);
@@ -157,7 +162,7 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
                       limit_s, run.estimated_s);
       break;
     }
-    if (!server->running()) {
+    if (server && !server->running()) {
       generator->stop(std::chrono::milliseconds(2000));
       rec.error = fmt::format("the server ended during the run ({}); its log: {}", server->describe_exit(),
                               file_tail(files.server_log, 4));
@@ -167,8 +172,8 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   rec.load_exit_status = generator->exit_code().value_or(-1);
-  const bool server_alive = server->running();
-  const int server_status = server->stop(std::chrono::milliseconds(5000));
+  const bool server_alive = server && server->running();
+  const int server_status = server ? server->stop(std::chrono::milliseconds(5000)) : 0;
   if (rec.error.empty() && (rec.load_exit_status == 0 || rec.load_exit_status == 1)) {
     std::string text = read_file(files.json);
     auto result = load_result_from_json(text, &error);
@@ -479,8 +484,23 @@ int run_suite(RunOptions o) {
              suite->name, plan.size(), suite->points.size(), o.repeat, format_duration(info.estimated_s),
              info.pinning.note);
 
-  // The verify step, on a server started exactly like the measured ones.
-  {
+  // The verify step, on a server started exactly like the measured ones (or the --url server).
+  if (!o.url.empty()) {
+    std::string why;
+    auto url = parse_server_url(o.url, &why);
+    if (!url) {
+      fmt::print(stderr, "rtbench run: --url {}: {}\n", o.url, why);
+      return 2;
+    }
+    info.verify = verify_server(url->host, url->port);
+    if (!info.verify.ok()) {
+      fmt::print(stderr,
+                 "{}rtbench run: the server at {} does not speak the wire contract; nothing was run\n",
+                 info.verify.failures(), o.url);
+      write_metadata();
+      return 2;
+    }
+  } else {
     auto server = ServerProcess::start(o.binary, serve_arguments(suite->points.front()),
                                        o.out_dir + "/logs/verify.serve.log", info.pinning.server_cpu, &error);
     if (!server) {
@@ -509,7 +529,7 @@ int run_suite(RunOptions o) {
     return 2;
   }
   ProgressDisplay progress(stderr, ::isatty(STDERR_FILENO) != 0, plan.size(), info.estimated_s);
-  RunEnvironment env{o.binary, o.out_dir, info.pinning, &progress};
+  RunEnvironment env{o.binary, o.out_dir, info.pinning, &progress, o.url};
   for (const auto& run : plan) {
     if (interrupt_signal() != 0) break;
     progress.start_run(run.index, run_label(*suite, run, o.repeat), run.estimated_s);

@@ -20,6 +20,7 @@ struct RunOptions {
   std::string show_suite;  // --show-suite NAME: print it as a suite file and exit
   std::string transports;  // --transports ws,sse: only these
   std::string points;      // --points TAG,TAG: only these
+  std::string url;         // --url: run against this server instead of starting one per run
   bool repeat_given = false;
   const CLI::Option* repeat_option = nullptr;  // --repeat on the command line (beats a suite file's "repeat")
                                                // // a suspect figure fails the suite (exit 1)

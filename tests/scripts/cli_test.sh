@@ -45,4 +45,23 @@ assert isinstance(d["warnings"], list) and isinstance(d["suspects"], list)
   failed=1
 fi
 [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] || { echo "FAIL --summary json is not one line"; failed=1; }
+
+# rtbench run --url: a suite against a server the runner did not start; server figures are not measured.
+"$bin" serve --port "$port" >/dev/null 2>&1 &
+server=$!
+sleep 0.5
+out=$(mktemp -d)
+"$bin" run --suite tiny --url "http://127.0.0.1:$port" --transports ws -n 1 --no-plots --out "$out/r" >/dev/null 2>&1
+status=$?
+kill "$server"
+wait "$server" 2>/dev/null
+if [ "$status" -ne 0 ] || ! /usr/bin/python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 1 and rows[0]["transport"] == "ws" and rows[0]["server_cpu_s"] == "", rows
+' "$out/r/results.csv"; then
+  echo "FAIL run --url: exit $status"
+  failed=1
+fi
+rm -rf "$out"
 exit $failed
