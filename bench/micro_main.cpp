@@ -278,6 +278,27 @@ void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
 }
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg != "--help" && arg != "-h") continue;
+    std::fputs(
+        "rtbench-micro: micro-benchmarks (Google Benchmark) of rtbench's hot paths, each with its time per\n"
+        "operation and its heap allocations per operation (operator new + malloc family, timed loop only):\n"
+        "  HTTP request parsing, response writing (204, poll batches), SSE encoding and parsing, WebSocket "
+        "frame\n"
+        "  encoding and masking, UTF-8 validation, the hub's publish and fan-out, the latency histogram.\n"
+        "scripts/bench-micro.sh builds it, pins it to one core and writes JSON + a table + metadata.\n"
+        "Environment: RTB_ALLOC_COUNT=0 turns allocation counting off; RTB_ALLOC_TRACE=N prints where the "
+        "first\n"
+        "N timed-loop allocations happen. Examples:\n"
+        "  rtbench-micro --benchmark_filter='Hub|Utf8'      run the benchmarks whose name matches\n"
+        "  rtbench-micro --benchmark_list_tests             list them\n"
+        "Exit status: 0 ran; 1 an unknown argument.\n"
+        "\nGoogle Benchmark's options:\n",
+        stdout);
+    std::fflush(stdout);
+    break;
+  }
   // First, so every --benchmark_* flag is consumed before anything else could look at argv.
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

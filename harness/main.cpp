@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/runner/compare_command.hpp"
 #include "harness/runner/run_command.hpp"
 #include "harness/scenario/load_command.hpp"
 #include "transports/server/serve_command.hpp"
@@ -20,10 +21,20 @@ int main(int argc, char** argv) {
   CLI::App* load = rtb::add_load_command(app, load_options);
   rtb::RunOptions run_options;
   CLI::App* run = rtb::add_run_command(app, run_options);
+  rtb::CompareOptions compare_options;
+  CLI::App* compare = rtb::add_compare_command(app, compare_options);
 
-  CLI11_PARSE(app, argc, argv);
+  // CLI11's own exit codes (105-114) are replaced by this project's: 0 for --help and --version, 2 for
+  // every usage error, so scripts can tell a usage error (2) from a failed check (1).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
   if (serve->parsed()) return rtb::run_serve(serve_config);
   if (load->parsed()) return rtb::run_load_command(load_options, std::vector<std::string>(argv, argv + argc));
+  if (compare->parsed()) return rtb::run_compare_command(compare_options);
   if (run->parsed()) return rtb::run_run_command(run_options, std::vector<std::string>(argv, argv + argc));
   return 1;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load generator cost (issue #5): `rtbench load --transport http -c 50` vs `wrk -t1 -c50`, both driving keep-alive
+# Load generator cost: `rtbench load --transport http -c 50` vs `wrk -t1 -c50`, both driving keep-alive
 # requests at nginx (one worker, `return 204;`, scripts/peers/nginx-204.conf) in the same run. nginx pinned to
 # core 0, the generator to core 1; rounds alternate, a warm-up round first (not counted); medians reported.
 # Generator CPU is utime + stime from /proc/PID/stat over each generator's whole run.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What a parked long poll costs the server (issue #3): user-space bytes per connection, as the RSS delta over
+# What a parked long poll costs the server: user-space bytes per connection, as the RSS delta over
 # N connections / N, for N idle keep-alive connections (short-poll clients that have not polled yet) and for N
 # parked long polls; their difference is what parking a request adds. A fresh server for each.
 # Usage: scripts/bench-longpoll-parking.sh [CLIENTS] [HEADERS]   (defaults 10000, minimal; RTB_BUILD_DIR=<dir>)

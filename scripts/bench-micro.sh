@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Builds rtbench-micro (RelWithDebInfo, in its own build dir) and runs it pinned to one core with 3
-# repetitions, writing results/micro/micro.json (aggregates only), micro.txt (the console table) and
-# metadata.json (command, commit, machine). Extra arguments go to rtbench-micro, e.g.
+# repetitions, writing micro.json (aggregates only), micro.txt (the console table) and metadata.json (command,
+# commit, machine) into a fresh results/latest/micro-<UTC time>/ (git-ignored; the committed reference in
+# results/micro/ is written only with RTB_MICRO_OUT_DIR=results/micro). Extra arguments go to rtbench-micro, e.g.
 #   scripts/bench-micro.sh --benchmark_filter='Hub|Utf8'
-# Environment: RTB_MICRO_BUILD_DIR (default build-micro), RTB_MICRO_OUT_DIR (default results/micro),
+# Environment: RTB_MICRO_BUILD_DIR (default build-micro), RTB_MICRO_OUT_DIR (default as above),
 # RTB_MICRO_CPU (default 1). RTB_ALLOC_TRACE=<n> prints where the first n timed-loop allocations happen.
 source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${RTB_MICRO_BUILD_DIR:-$root/build-micro}
-out_dir=${RTB_MICRO_OUT_DIR:-$root/results/micro}
+out_dir=${RTB_MICRO_OUT_DIR:-$root/results/latest/micro-$(date -u +%Y%m%d-%H%M%S)}
 cpu=${RTB_MICRO_CPU:-1}
 
 # Its own build dir (not the `default` preset's build/) so a run never races another build of the tree;

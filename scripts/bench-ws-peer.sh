@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# WebSocket server cost (issue #4): echo round trips, 100 connections, 32 B messages, against `rtbench serve`'s
+# WebSocket server cost: echo round trips, 100 connections, 32 B messages, against `rtbench serve`'s
 # /echo and node 20 + npm `ws`@8 (installed into a temporary folder at bench time). Each server pinned to core 0
 # (both run, one is driven at a time), `rtbench load --transport echo` pinned to core 1; rounds alternate, a
 # warm-up round first (not counted). Server CPU is utime + stime from /proc/PID/stat around each load run.

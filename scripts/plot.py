@@ -143,7 +143,7 @@ class Results:
             self.cases.setdefault(key, Case(*key)).rows.append(r)
         self.repeat = max((int(number(r["repetition"])) for r in self.rows), default=0)
         cores = (self.meta.get("host") or {}).get("cores", 0)
-        self.footer = (f"rtbench {self.suite} · median of {self.repeat} run(s), error bars min–max · loopback, "
+        self.footer = (f"rtbench {self.suite} · median of {self.repeat} run(s){{bars}} · loopback, "
                        f"{cores}-core machine shared by server and load generator (pinned to separate cores)")
 
     def case(self, point, transport):
@@ -161,9 +161,12 @@ class Results:
 # ---------------------------------------------------------------------------------------------------- drawing
 
 
-def save(fig, res, name, made):
-    fig.text(0.5, 0.01, res.footer, ha="center", va="bottom", fontsize=16, color="#555555")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+def save(fig, res, name, made, error_bars_drawn=True):
+    """The footer says "error bars min–max" only on plots that draw them."""
+    footer = res.footer.replace("{bars}", ", error bars min–max" if error_bars_drawn else "")
+    fig.text(0.5, 0.01, footer, ha="center", va="bottom", fontsize=16, color="#555555")
+    # The legend sits in a row below the axes (place_legend), above the footer: the plot keeps the width.
+    fig.tight_layout(rect=(0, 0.12 if getattr(fig, "_rtb_legend", False) else 0.04, 1, 1))
     out = os.path.join(res.dir, "plots")
     os.makedirs(out, exist_ok=True)
     for ext in ("png", "svg"):
@@ -173,12 +176,15 @@ def save(fig, res, name, made):
 
 
 def place_legend(ax, handles=None):
-    """Outside the axes on the right, so it never hides data."""
-    kwargs = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
-    if handles is not None:
-        ax.legend(handles=handles, **kwargs)
-    else:
-        ax.legend(**kwargs)
+    """In one row below the axes, above the footer: it never hides data and costs no canvas width."""
+    if handles is None:
+        handles, _ = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    fig = ax.figure
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.04), ncol=min(len(handles), 5),
+               frameon=False)
+    fig._rtb_legend = True
 
 
 def headroom(ax, factor):
@@ -210,15 +216,13 @@ def set_point_labels(ax, points):
 
 
 def fmt(v, unit=""):
+    """One rule for every label: whole numbers as such ("1", "474", "6,845"), others with 3 significant
+    digits ("82", "18.4", "0.98"), never trailing zeros ("10.00", "1.00")."""
     if not math.isfinite(v):
         return "-"
-    if abs(v) >= 100:
+    if abs(v) >= 100 or (abs(v) >= 1 and abs(v - round(v)) < 0.005):
         return f"{v:,.0f}{unit}"
-    if abs(v) >= 10:
-        return f"{v:.1f}{unit}"
-    if abs(v) >= 1:
-        return f"{v:.2f}{unit}"
-    return f"{v:.2g}{unit}"  # "0.98": bars stand close, labels must stay short
+    return f"{v:.3g}{unit}"
 
 
 def grouped_bars(res, points, fn, title, ylabel, name, made, scale=1.0, log=False, model=None,
@@ -226,12 +230,15 @@ def grouped_bars(res, points, fn, title, ylabel, name, made, scale=1.0, log=Fals
     """One group of bars per point, one bar per transport; median with min-max error bars and a value label.
 
     model(point, transport) -> value draws a short black line over the bar where theory predicts a value."""
-    transports = res.transports()
+    # Only transports with a value here take a slot: otherwise the groups sit off-centre over their labels.
+    transports = [t for t in res.transports()
+                  if any(res.case(p, t) is not None and res.case(p, t).spread(fn) for p in points)]
     if not points or not transports:
         return
     width = 0.8 / len(transports)
     fig, ax = plt.subplots()
     any_value = False
+    drawn = []
     smallest = math.inf
     for i, t in enumerate(transports):
         for j, p in enumerate(points):
@@ -240,22 +247,26 @@ def grouped_bars(res, points, fn, title, ylabel, name, made, scale=1.0, log=Fals
             if not s:
                 continue
             any_value = True
+            if t not in drawn:
+                drawn.append(t)
             x = j + (i - (len(transports) - 1) / 2) * width
             m, lo, hi = (v * scale for v in s)
             if lo > 0:
                 smallest = min(smallest, lo)
             ax.bar(x, m, width * 0.92, color=COLOURS[t])
             ax.errorbar(x, m, yerr=([m - lo], [hi - m]), fmt="none", ecolor="black", elinewidth=2, capsize=6)
-            label_bar(ax, x, hi, fmt(m))
+            top = hi
             if model:
                 mv = model(p, t)
                 if mv is not None and math.isfinite(mv):
                     ax.hlines(mv * scale, x - width * 0.45, x + width * 0.45, colors="black", linestyles="--",
                               linewidth=3)
+                    top = max(top, mv * scale)  # the label goes above the model line, not through it
+            label_bar(ax, x, top, fmt(m))
     if not any_value:
         plt.close(fig)
         return
-    handles = [Patch(color=COLOURS[t], label=LABELS[t]) for t in transports]
+    handles = [Patch(color=COLOURS[t], label=LABELS[t]) for t in drawn]  # no legend entry without a bar
     if model:
         handles.append(plt.Line2D([], [], color="black", linestyle="--", linewidth=3, label=model_label))
     place_legend(ax, handles)
@@ -351,7 +362,7 @@ def latency_spectra(res, made):
         ax.set_title(f"Latency percentile spectrum: {p}")
         place_legend(ax)
         name = "latency_spectrum" if len(res.points) == 1 else f"latency_spectrum_{p}"
-        save(fig, res, name, made)
+        save(fig, res, name, made, error_bars_drawn=False)
 
 
 def bytes_per_event(res, made):
@@ -613,7 +624,7 @@ def kaazing(res, made):
     place_legend(ax, handles)
     lo, hi = ax.get_ylim()
     ax.set_ylim(1, hi * 2)
-    save(fig, res, "kaazing_bytes_per_event", made)
+    save(fig, res, "kaazing_bytes_per_event", made, error_bars_drawn=False)
 
 
 def main(argv):

@@ -10,8 +10,9 @@
 # always come from the normal build. RTBENCH / RTBENCH_SERVER override the binaries, SOAK_PORT the port
 # (default 18080), SOAK_CLIENTS the subscribers per transport (50) and SOAK_RATE the events/s per channel (50).
 #
-# Exit status: non-zero when RSS drifted more than 1% (normal build only: see below), LeakSanitizer reported a leak, a load lost an event or
-# saw a connection error, or a process failed.
+# Exit status: non-zero when RSS drifted more than 1% (judged in the normal build only: under ASan freed memory
+# waits in a quarantine of up to 256 MiB, so RSS grows whatever the server does), LeakSanitizer reported a
+# leak, a load lost an event or saw a connection error, or a process failed.
 source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 

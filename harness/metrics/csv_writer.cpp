@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -47,6 +48,12 @@ std::string csv_line(const std::vector<std::string>& fields) {
 std::string csv_double(double value) {
   if (!std::isfinite(value)) return non_finite(value);
   return fmt::format("{}", value);
+}
+
+std::string csv_figure(double value) {
+  if (!std::isfinite(value)) return {};
+  const double rounded = std::strtod(fmt::format("{:.9g}", value).c_str(), nullptr);
+  return fmt::format("{}", rounded == 0 ? 0.0 : rounded);  // no "-0"
 }
 
 std::string csv_fixed(double value, int decimals) {

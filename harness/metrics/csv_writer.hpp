@@ -20,6 +20,9 @@ std::string csv_line(const std::vector<std::string>& fields);
 // Shortest text that reads back as the same double, always '.' as decimal point whatever the C/C++ locale;
 // NaN and infinities as "nan", "inf", "-inf" (what pandas and Python's float() read back).
 std::string csv_double(double value);
+// A measured figure for a results table: 9 significant digits in the shortest form ("0.084", not
+// "0.08399999999999999"), and an empty cell for NaN (not measured) or an infinity.
+std::string csv_figure(double value);
 // Fixed number of decimals, same locale independence and non-finite spelling.
 std::string csv_fixed(double value, int decimals);
 

@@ -54,13 +54,13 @@ MachineInfo read_machine_info() {
   return info;
 }
 
-void write_machine_info(JsonWriter& json, const MachineInfo& info) {
-  json.field("hostname", info.hostname)
-      .field("kernel", info.kernel)
-      .field("cpu_model", info.cpu_model)
-      .field("cores", info.cores)
-      .field("mem_total_bytes", info.mem_total_bytes)
-      .field("open_files_limit", info.open_files_limit);
+void write_machine_info(Json& json, const MachineInfo& info) {
+  json["hostname"] = info.hostname;
+  json["kernel"] = info.kernel;
+  json["cpu_model"] = info.cpu_model;
+  json["cores"] = info.cores;
+  json["mem_total_bytes"] = info.mem_total_bytes;
+  json["open_files_limit"] = info.open_files_limit;
 }
 
 }  // namespace rtb

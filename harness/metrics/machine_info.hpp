@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/metrics/json_writer.hpp"
+#include "harness/metrics/json.hpp"
 
 namespace rtb {
 
@@ -26,6 +26,6 @@ std::optional<std::string> parse_cpuinfo_model(std::string_view cpuinfo);
 MachineInfo read_machine_info();
 
 // Writes the fields as key/value pairs into the object the writer currently has open.
-void write_machine_info(JsonWriter& json, const MachineInfo& info);
+void write_machine_info(Json& json, const MachineInfo& info);
 
 }  // namespace rtb

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <system_error>
 
@@ -49,6 +51,23 @@ bool prepare_output_dir(const std::string& dir, bool force, std::string* error) 
     if (ec) return fail(fmt::format("cannot create {}/{}: {}", dir, sub, ec.message()));
   }
   return true;
+}
+
+}  // namespace rtb
+
+namespace rtb {
+
+std::string default_output_dir(const std::string& suite, std::chrono::system_clock::time_point now) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  ::gmtime_r(&t, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &utc);
+  const std::string base = fmt::format("results/latest/{}-{}", suite, stamp);
+  std::string dir = base;
+  std::error_code ec;
+  for (int n = 2; fs::exists(dir, ec); ++n) dir = fmt::format("{}-{}", base, n);
+  return dir;
 }
 
 }  // namespace rtb

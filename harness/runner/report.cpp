@@ -93,8 +93,7 @@ std::string bytes_table(const std::vector<CaseResults>& cases) {
   return any ? out : std::string();
 }
 
-// What one HTTP request costs: where polling spends its server CPU (anchors: nginx 12-15 us per keep-alive
-// request, 31-40 us with a connection per request, on this kind of machine).
+// What one HTTP request costs: where polling spends its server CPU (anchor: kNginxAnchor).
 std::string request_table(const std::vector<CaseResults>& cases) {
   std::string out =
       "| point | transport | requests/s | server CPU us per request | TCP segments per request | app B per "
@@ -156,6 +155,16 @@ std::string idle_table(const std::vector<CaseResults>& cases) {
   return any ? out : std::string();
 }
 
+// Every figure that contradicted its model or a second counter, per run, with the reason.
+std::string suspects(const std::vector<RunRecord>& records) {
+  std::string out;
+  for (const auto& r : records) {
+    if (!r.result) continue;
+    for (const auto& text : r.result->suspects) out += fmt::format("- `{}`: {}\n", r.run_id, text);
+  }
+  return out;
+}
+
 std::string warnings(const std::vector<RunRecord>& records) {
   std::string out;
   for (const auto& r : records) {
@@ -171,6 +180,7 @@ std::string warnings(const std::vector<RunRecord>& records) {
     if (x.publish_dropped > 0) w.push_back(fmt::format("{} publishes dropped", x.publish_dropped));
     if (x.gap_reports > 0) w.push_back(fmt::format("{} history gaps", x.gap_reports));
     if (r.load_exit_status != 0) w.push_back(fmt::format("rtbench load exited {}", r.load_exit_status));
+    for (const auto& text : x.warnings) w.push_back(text);  // the generator's own warnings, verbatim
     if (!w.empty()) {
       std::string joined;
       for (const auto& s : w) joined += (joined.empty() ? "" : ", ") + s;
@@ -200,7 +210,7 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
     out += fmt::format(
         "**Other work was running on this host ({}): these numbers are noisier than usual; "
         "the min–max ranges show how much.**\n\n",
-        x.load);
+        x.load.empty() ? std::string("see the warnings") : x.load);
   }
 
   if (x.suite != nullptr) {
@@ -228,24 +238,30 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
         "segment (ACKs included). server B/conn: server RSS growth per idle connection; kernel B/socket: "
         "the kernel's structures for one socket (tcp_sock, inode, file, dentry, epoll entry; /proc/slabinfo "
         "growth over the connect phase per socket, 2 per connection on loopback; socket buffers of idle "
-        "connections are near 0 and in the CSV as kernel_tcp_bytes_per_conn). TCP segments are host-wide "
-        "(/proc/net/snmp): other traffic on the host "
-        "during a run inflates them, which shows as a high max.\n\n";
+        "connections are near 0 and in the CSV as kernel_tcp_bytes_per_conn). TCP segments are counted on "
+        "the "
+        "generator's own sockets (TCP_INFO), so other traffic on the host does not enter them; a run whose "
+        "sockets closed inside the window falls back to the host-wide count and says so under Warnings. "
+        "Server figures are '-' (not measured) when the suite ran against a server it did not start "
+        "(--url).\n\n";
   }
   if (std::string b = bytes_table(cases); !b.empty()) out += "### Where the bytes go\n\n" + b + "\n";
   if (std::string q = request_table(cases); !q.empty()) {
-    out += "### Cost per HTTP request (polling)\n\n" + q +
-           "\nAnchors on this kind of machine: nginx 1.22 spends 12-15 us of server CPU per keep-alive "
-           "request and "
-           "31-40 us with a connection per request (docs/anchors.md). Server CPU is sampled in 10 ms ticks: "
-           "short "
-           "or light runs read coarse.\n\n";
+    out += "### Cost per HTTP request (polling)\n\n" + q + "\n" + std::string(kNginxAnchor) +
+           " Server CPU is sampled in 10 ms ticks: short or light runs read coarse.\n\n";
   }
   if (!idle.empty()) out += "## Idle cost (no events)\n\n" + idle + "\n";
 
   out += render_kaazing_section(cases);
   out += render_model_section(check_models(cases));
 
+  if (std::string sus = suspects(records); !sus.empty()) {
+    out +=
+        "## Suspect\n\nThese figures contradict their own model or a second counter; they are left out of "
+        "the tables above (or marked) and the run's exit status says so (`--strict` makes it a "
+        "failure).\n\n" +
+        sus + "\n";
+  }
   std::string w = warnings(records);
   if (!x.failed_runs.empty() || !w.empty()) {
     out += "## Warnings\n\n";

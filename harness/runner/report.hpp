@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/runner/run_record.hpp"
@@ -29,6 +30,13 @@ struct ReportContext {
 };
 
 std::string render_report(const ReportContext& context, const std::vector<RunRecord>& records);
+
+// The peer figure the polling table is read against, as measured on the project's machine and committed in
+// results/peers/README.md (docs/anchors.md lists the older figures from other machines).
+inline constexpr std::string_view kNginxAnchor =
+    "Anchor: nginx 1.22 (`return 204;`, wrk -t1 -c50 keep-alive) spent 6.46 us of server CPU per request on "
+    "this project's 2-core machine, rtbench's empty /poll 6.30 us (results/peers/README.md, "
+    "scripts/bench-http-peer.sh; older figures from other machines in docs/anchors.md).";
 
 // The note every results folder carries about where its numbers come from.
 std::string measurement_note(int cores);

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "harness/metrics/json.hpp"
 #include "harness/runner/progress_display.hpp"
 #include "harness/runner/suite_catalog.hpp"
+#include "harness/runner/suite_file.hpp"
 
 namespace rtb {
 
@@ -20,7 +22,9 @@ std::string suites_footer() {
       "there are two). Output folder: results.csv (one row per run), metadata.json, points/*.json,\n"
       "spectra/*.hgrm, logs/, plots/*.png|svg (scripts/plot.py with /usr/bin/python3) and report.md.\n"
       "A folder with committed files is never overwritten without --force.\n"
-      "\nExit status: 0 all runs passed; 1 a run failed or missed a threshold; 2 nothing was run;\n"
+      "\nExit status: 0 all runs passed; 1 a run failed or missed a threshold (with --strict: or a figure "
+      "is\n"
+      "suspect); 2 a usage error or nothing was run;\n"
       "128+N interrupted by signal N (children stopped, partial results kept).\n";
   return out;
 }
@@ -33,10 +37,24 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       "Run a benchmark suite: every point on all four transports, repeated, with results, plots and report");
   run->footer(suites_footer());
   run->add_option("-s,--suite", o.suite, "Suite to run (see below)");
-  run->add_option("-o,--out", o.out_dir, "Output folder (default: results/<suite>)");
-  run->add_option("-n,--repeat", o.repeat, "Repetitions of every point and transport")->capture_default_str();
+  run->add_option("--suite-file", o.suite_file,
+                  "Run the suite this JSON file describes (--show-suite prints a built-in one in that form)");
+  run->add_option("--show-suite", o.show_suite, "Print suite NAME as a suite file (JSON) and exit");
+  run->add_option("--transports", o.transports, "Run only these transports of the suite, e.g. ws,sse");
+  run->add_option(
+      "--url", o.url,
+      "Run against this server (http://HOST:PORT, any rtbench-compatible one) instead of starting "
+      "one per run; server CPU and memory are then not measured");
+  run->add_option("--points", o.points, "Run only these points of the suite (tags, comma-separated)");
+  run->add_option("-o,--out", o.out_dir,
+                  "Output folder (default: a fresh results/latest/<suite>-<UTC timestamp>/, git-ignored)");
+  o.repeat_option =
+      run->add_option("-n,--repeat", o.repeat, "Repetitions of every point and transport (1-100)")
+          ->capture_default_str();
   run->add_option("--bin", o.binary, "rtbench binary to spawn for serve and load (default: this one)");
   run->add_flag("--force", o.force, "Overwrite an output folder that holds committed reference results");
+  run->add_flag("--strict", o.strict,
+                "Exit 1 when a figure contradicts its model or a second counter (listed under \"Suspect\")");
   run->add_flag("--report-only", o.report_only, "Re-make plots and report.md from --out's results.csv");
   run->add_flag("--no-plots", o.no_plots, "Do not run the plot script");
   run->add_flag("--list", o.list, "List the suites with their run counts and estimated durations");
@@ -47,10 +65,25 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
 }
 
 int run_run_command(RunOptions& o, const std::vector<std::string>& argv) {
-  if (o.suite.empty() && !o.list && !o.report_only) {
-    fmt::print(stderr, "rtbench run: --suite is required (rtbench run --list shows them)\n");
+  if (!o.show_suite.empty()) {
+    const Suite* suite = find_suite(o.show_suite);
+    if (suite == nullptr) {
+      fmt::print(stderr, "rtbench run: --show-suite: no suite '{}' (rtbench run --list shows them)\n",
+                 o.show_suite);
+      return 2;
+    }
+    fmt::print("{}\n", json_text(suite_to_json(*suite)));
+    return 0;
+  }
+  if (!o.suite.empty() && !o.suite_file.empty()) {
+    fmt::print(stderr, "rtbench run: give --suite or --suite-file, not both\n");
     return 2;
   }
+  if (o.suite.empty() && o.suite_file.empty() && !o.list && !o.report_only) {
+    fmt::print(stderr, "rtbench run: --suite is required (rtbench run --list shows them), or --suite-file\n");
+    return 2;
+  }
+  if (o.repeat_option != nullptr) o.repeat_given = o.repeat_option->count() > 0;
   o.argv = argv;
   return run_suite(o);
 }

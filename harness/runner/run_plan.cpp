@@ -2,8 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/metrics/csv_writer.hpp"
-#include "harness/scenario/server_url.hpp"
+#include "harness/scenario/load_options.hpp"
 
 namespace rtb {
 
@@ -44,48 +43,19 @@ std::vector<std::string> serve_arguments(const SuitePoint& point) {
 }
 
 std::vector<std::string> load_options(const SuitePoint& point, TransportKind transport) {
-  const LoadConfig& c = point.load;
-  std::vector<std::string> a = {"--transport",
-                                std::string(transport_name(transport)),
-                                "--clients",
-                                std::to_string(c.clients),
-                                "--rate",
-                                csv_double(c.rate),
-                                "--payload-bytes",
-                                std::to_string(c.payload_bytes),
-                                "--channel",
-                                c.channel,
-                                "--headers",
-                                c.headers.name(),
-                                "--poll-interval-ms",
-                                std::to_string(c.poll_interval_ms),
-                                "--longpoll-timeout-ms",
-                                std::to_string(c.longpoll_timeout_ms),
-                                "--request-timeout-ms",
-                                std::to_string(c.request_timeout_ms),
-                                "--seed",
-                                std::to_string(c.seed),
-                                "--connect-rate",
-                                csv_double(c.connect_rate),
-                                "--connect-batch",
-                                std::to_string(c.connect_batch),
-                                "--connect-timeout-s",
-                                csv_double(c.connect_timeout_s),
-                                "--warmup-s",
-                                csv_double(c.warmup_s),
-                                "--duration-s",
-                                csv_double(c.duration_s),
-                                "--drain-s",
-                                csv_double(c.drain_s),
-                                "--late-ms",
-                                csv_double(c.late_ms)};
-  if (c.connection_per_request) a.push_back("--connection-per-request");
-  if (!c.sources.empty()) {
-    std::string list;
-    for (const auto& s : c.sources) list += (list.empty() ? "" : ",") + format_address(s);
-    a.insert(a.end(), {"--sources", list});
+  LoadConfig c = point.load;
+  c.transport = transport;
+  // --transport always, then every load option (harness/scenario/load_options.hpp) the point sets to
+  // something other than its default; the defaults are in the result JSON's "config".
+  std::vector<std::string> a = {"--transport", std::string(transport_name(transport))};
+  std::vector<std::string> rest = load_option_argv(c, LoadOptionScope::kLoad);
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == "--transport") {
+      ++i;
+      continue;
+    }
+    a.push_back(std::move(rest[i]));
   }
-  if (c.max_in_flight != 0) a.insert(a.end(), {"--max-in-flight", std::to_string(c.max_in_flight)});
   return a;
 }
 

@@ -31,6 +31,7 @@ struct Suite {
   std::string purpose;             // one sentence: what the suite shows
   std::vector<std::string> notes;  // how the use case was modelled where the generator cannot do it literally
   std::vector<SuitePoint> points;
+  int repeat = 0;  // a suite file's repetitions; 0: --repeat decides
 };
 
 // The limits of the machines rtbench runs on (docs/anchors.md), with margins: one generator process and one

@@ -1,85 +1,74 @@
 #include "harness/runner/suite_metadata.hpp"
 
+#include "harness/metrics/json.hpp"
 #include "harness/runner/report.hpp"
 #include "harness/runner/run_plan.hpp"
 
 namespace rtb {
 
 std::string suite_metadata_json(const SuiteRunInfo& x, const std::vector<RunRecord>& records) {
-  JsonWriter json(2);
-  json.begin_object();
-  json.field("tool", "rtbench run");
-  json.field("suite", x.suite != nullptr ? std::string_view(x.suite->name) : std::string_view());
+  Json json = Json::object();
+  json["tool"] = "rtbench run";
+  json["suite"] = x.suite != nullptr ? x.suite->name : std::string();
   write_run_metadata(json, x.meta);
-  json.key("system").begin_object();
-  write_system_facts(json, x.facts);
-  json.end_object();
-  json.field("measurement_note", measurement_note(x.meta.host.cores));
-  json.field("tcp_segment_overhead_note",
-             "wire bytes = application bytes + TCP segments x 52 B (20 B IPv4 + 20 B TCP + 12 B timestamps "
-             "option) on loopback; segments are host-wide OutSegs, both ends counted once");
-  json.key("pinning").begin_object();
-  json.field("pinned", x.pinning.pinned())
-      .field("server_cpu", x.pinning.server_cpu)
-      .field("generator_cpu", x.pinning.generator_cpu)
-      .field("note", x.pinning.note);
-  json.end_object();
-  json.field("binary", x.binary).field("out_dir", x.out_dir).field("repeat", x.repeat);
-  json.field("start_time", x.start_time).field("end_time", x.end_time);
-  json.field("load_average_at_end", x.load_average_end);
-  json.field("estimated_s", x.estimated_s).field("elapsed_s", x.elapsed_s);
-  json.field("interrupted", x.interrupted);
+  Json system = Json::object();
+  write_system_facts(system, x.facts);
+  json["system"] = std::move(system);
+  json["measurement_note"] = measurement_note(x.meta.host.cores);
+  json["tcp_segment_overhead_note"] =
+      "wire bytes = application bytes + TCP segments x 52 B (20 B IPv4 + 20 B TCP + 12 B timestamps option) "
+      "on loopback; segments are host-wide OutSegs, both ends counted once";
+  json["pinning"] = {{"pinned", x.pinning.pinned()},
+                     {"server_cpu", x.pinning.server_cpu},
+                     {"generator_cpu", x.pinning.generator_cpu},
+                     {"note", x.pinning.note}};
+  json["binary"] = x.binary;
+  json["out_dir"] = x.out_dir;
+  json["repeat"] = x.repeat;
+  json["start_time"] = x.start_time;
+  json["end_time"] = x.end_time;
+  json["load_average_at_end"] = x.load_average_end;
+  json["estimated_s"] = x.estimated_s;
+  json["elapsed_s"] = x.elapsed_s;
+  json["interrupted"] = x.interrupted;
 
-  json.key("verify").begin_array();
-  for (const auto& c : x.verify.checks) {
-    json.begin_object().field("check", c.name).field("ok", c.ok).field("detail", c.detail).end_object();
-  }
-  json.end_array();
+  Json verify = Json::array();
+  for (const auto& c : x.verify.checks)
+    verify.push_back({{"check", c.name}, {"ok", c.ok}, {"detail", c.detail}});
+  json["verify"] = std::move(verify);
 
   if (x.suite != nullptr) {
-    json.field("purpose", x.suite->purpose);
-    json.key("notes").begin_array();
-    for (const auto& n : x.suite->notes) json.value(std::string_view(n));
-    json.end_array();
-    json.key("points").begin_array();
+    json["purpose"] = x.suite->purpose;
+    json["notes"] = x.suite->notes;
+    Json points = Json::array();
     for (const auto& p : x.suite->points) {
-      json.begin_object().field("tag", p.tag).field("note", p.note);
-      json.key("transports").begin_array();
-      for (auto t : p.transports) json.value(transport_name(t));
-      json.end_array();
-      json.key("serve_args").begin_array();
-      for (const auto& a : serve_arguments(p)) json.value(std::string_view(a));
-      json.end_array();
+      Json point = {{"tag", p.tag}, {"note", p.note}};
+      Json transports = Json::array();
+      for (auto t : p.transports) transports.push_back(std::string(transport_name(t)));
+      point["transports"] = std::move(transports);
+      point["serve_args"] = serve_arguments(p);
       // The generator's options for this point; --transport, --url, --server-pid and the files vary per run.
-      json.key("load_options").begin_array();
-      for (const auto& a : load_options(p, p.transports.front())) json.value(std::string_view(a));
-      json.end_array();
-      json.end_object();
+      point["load_options"] = load_options(p, p.transports.front());
+      points.push_back(std::move(point));
     }
-    json.end_array();
+    json["points"] = std::move(points);
   }
 
-  json.key("runs").begin_array();
+  Json runs = Json::array();
   for (const auto& r : records) {
-    json.begin_object()
-        .field("run", r.run_id)
-        .field("point", r.point)
-        .field("transport", r.transport)
-        .field("repetition", r.repetition)
-        .field("load_exit_status", r.load_exit_status)
-        .field("has_result", r.result.has_value())
-        .field("elapsed_s", r.elapsed_s)
-        .field("error", r.error)
-        .end_object();
+    runs.push_back({{"run", r.run_id},
+                    {"point", r.point},
+                    {"transport", r.transport},
+                    {"repetition", r.repetition},
+                    {"load_exit_status", r.load_exit_status},
+                    {"has_result", r.result.has_value()},
+                    {"elapsed_s", r.elapsed_s},
+                    {"error", r.error}});
   }
-  json.end_array();
-
-  json.key("plots").begin_array();
-  for (const auto& p : x.plots) json.value(std::string_view(p));
-  json.end_array();
-  json.field("plots_note", x.plots_note);
-  json.end_object();
-  return json.take();
+  json["runs"] = std::move(runs);
+  json["plots"] = x.plots;
+  json["plots_note"] = x.plots_note;
+  return json_text(json) + "\n";
 }
 
 }  // namespace rtb

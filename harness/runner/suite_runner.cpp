@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "harness/metrics/csv_writer.hpp"
+#include "harness/metrics/json.hpp"
 #include "harness/runner/aggregate.hpp"
 #include "harness/runner/child_process.hpp"
 #include "harness/runner/interrupt.hpp"
@@ -24,10 +25,12 @@
 #include "harness/runner/run_plan.hpp"
 #include "harness/runner/server_process.hpp"
 #include "harness/runner/suite_catalog.hpp"
+#include "harness/runner/suite_file.hpp"
 #include "harness/runner/suite_metadata.hpp"
 #include "harness/scenario/client_factory.hpp"
-#include "harness/scenario/json_value.hpp"
 #include "harness/scenario/load_report.hpp"
+#include "harness/scenario/run_window.hpp"
+#include "harness/scenario/server_url.hpp"
 
 #ifndef RTB_RUNNER_SOURCE_DIR
 #define RTB_RUNNER_SOURCE_DIR ""
@@ -105,6 +108,7 @@ struct RunEnvironment {
   std::string out_dir;
   PinPlan pinning;
   ProgressDisplay* progress;
+  std::string url;  // --url: a server this runner did not start (no server figures)
 };
 
 // One run: a fresh server, the generator against it, both stopped and reaped whatever happens.
@@ -120,17 +124,20 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   const auto start = Clock::now();
 
   std::string error;
-  auto server = ServerProcess::start(env.binary, serve_arguments(point), files.server_log,
-                                     env.pinning.server_cpu, &error);
-  if (!server) {
-    rec.error = "the server did not start: " + error;
-    rec.elapsed_s = seconds_since(start);
-    return rec;
+  std::optional<ServerProcess> server;
+  if (env.url.empty()) {
+    server = ServerProcess::start(env.binary, serve_arguments(point), files.server_log,
+                                  env.pinning.server_cpu, &error);
+    if (!server) {
+      rec.error = "the server did not start: " + error;
+      rec.elapsed_s = seconds_since(start);
+      return rec;
+    }
   }
   SpawnOptions g;
   g.binary = env.binary;
-  g.args = load_arguments(point, run.transport, server->url(), server->pid(), files,
-                          env.out_dir + "/points/load_rows.csv");
+  g.args = load_arguments(point, run.transport, server ? server->url() : env.url, server ? server->pid() : 0,
+                          files, env.out_dir + "/points/load_rows.csv");
   g.output_path = files.load_log;
   g.cpu = env.pinning.generator_cpu;
   auto generator = ChildProcess::spawn(g, &error);
@@ -155,7 +162,7 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
                       limit_s, run.estimated_s);
       break;
     }
-    if (!server->running()) {
+    if (server && !server->running()) {
       generator->stop(std::chrono::milliseconds(2000));
       rec.error = fmt::format("the server ended during the run ({}); its log: {}", server->describe_exit(),
                               file_tail(files.server_log, 4));
@@ -165,8 +172,8 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   rec.load_exit_status = generator->exit_code().value_or(-1);
-  const bool server_alive = server->running();
-  const int server_status = server->stop(std::chrono::milliseconds(5000));
+  const bool server_alive = server && server->running();
+  const int server_status = server ? server->stop(std::chrono::milliseconds(5000)) : 0;
   if (rec.error.empty() && (rec.load_exit_status == 0 || rec.load_exit_status == 1)) {
     std::string text = read_file(files.json);
     auto result = load_result_from_json(text, &error);
@@ -270,6 +277,16 @@ ReportContext report_context(const SuiteRunInfo& info, const std::vector<RunReco
     const double busy = std::max(1.0, info.meta.host.cores - 0.5);
     c.busy_host = (std::isfinite(start) && start > busy) || (std::isfinite(end) && end > busy + 1);
   }
+  // What the runs measured themselves: other processes' CPU (/proc/stat) and other TCP traffic.
+  for (const auto& r : records) {
+    if (!r.result) continue;
+    const LoadResult& x = *r.result;
+    if (std::isfinite(x.other_cpu_pct) && x.other_cpu_pct > kOtherWorkPct) c.busy_host = true;
+    if (x.tcp_segments_host > 0 && x.tcp_segments_own > 0 &&
+        static_cast<double>(x.tcp_segments_host) > static_cast<double>(x.tcp_segments_own) * 1.10 + 200) {
+      c.busy_host = true;
+    }
+  }
   c.version = fmt::format("{} (git {}), {}, libuv {}", info.meta.version,
                           info.meta.git_commit.empty() ? "unknown" : info.meta.git_commit.substr(0, 12),
                           info.facts.compiler, info.facts.libuv);
@@ -318,38 +335,30 @@ int remake_report(RunOptions& o) {
   info.repeat = repeat;
   // What the original run recorded about itself.
   std::string text = read_file(o.out_dir + "/metadata.json");
-  if (auto meta = JsonValue::parse(text, &error)) {
-    auto str = [&meta](const char* key) {
-      const JsonValue* v = meta->find(key);
-      return v != nullptr && v->kind() == JsonValue::Kind::kString ? v->as_string() : std::string();
-    };
-    info.meta.command_line = str("command_line");
-    info.meta.version = str("version");
-    info.meta.git_commit = str("git_commit");
-    info.start_time = str("start_time");
-    info.load_average_end = str("load_average_at_end");
-    info.end_time = str("end_time");
-    if (const JsonValue* host = meta->find("host")) {
-      if (const JsonValue* v = host->find("cpu_model")) info.meta.host.cpu_model = v->as_string();
-      if (const JsonValue* v = host->find("kernel")) info.meta.host.kernel = v->as_string();
-      if (const JsonValue* v = host->find("cores"))
-        info.meta.host.cores = static_cast<int>(v->as_uint64().value_or(0));
-      if (const JsonValue* v = host->find("mem_total_bytes"))
-        info.meta.host.mem_total_bytes = v->as_uint64().value_or(0);
-    }
-    if (const JsonValue* p = meta->find("pinning")) {
-      if (const JsonValue* v = p->find("note")) info.pinning.note = v->as_string();
-    }
-    if (const JsonValue* sys = meta->find("system")) {
+  if (auto meta = parse_json(text, &error); meta && meta->is_object()) {
+    info.meta.command_line = json_string(*meta, "command_line");
+    info.meta.version = json_string(*meta, "version");
+    info.meta.git_commit = json_string(*meta, "git_commit");
+    info.start_time = json_string(*meta, "start_time");
+    info.load_average_end = json_string(*meta, "load_average_at_end");
+    info.end_time = json_string(*meta, "end_time");
+    const Json none = Json::object();
+    const Json& host = meta->contains("host") ? (*meta)["host"] : none;
+    info.meta.host.cpu_model = json_string(host, "cpu_model");
+    info.meta.host.kernel = json_string(host, "kernel");
+    info.meta.host.cores = static_cast<int>(json_unsigned(host, "cores"));
+    info.meta.host.mem_total_bytes = json_unsigned(host, "mem_total_bytes");
+    if (meta->contains("pinning")) info.pinning.note = json_string((*meta)["pinning"], "note");
+    if (meta->contains("system")) {
+      const Json& sys = (*meta)["system"];
       for (auto [key, field] :
            {std::pair{"somaxconn", &info.facts.somaxconn},
             std::pair{"tcp_timestamps", &info.facts.tcp_timestamps},
             std::pair{"compiler", &info.facts.compiler}, std::pair{"libuv", &info.facts.libuv},
             std::pair{"load_average_at_start", &info.facts.load_average}}) {
-        if (const JsonValue* v = sys->find(key)) *field = v->as_string();
+        *field = json_string(sys, key, *field);
       }
-      if (const JsonValue* v = sys->find("open_files_soft"))
-        info.facts.open_files_soft = v->as_uint64().value_or(0);
+      info.facts.open_files_soft = json_unsigned(sys, "open_files_soft");
     }
   }
   std::error_code ec;
@@ -376,16 +385,46 @@ int run_suite(RunOptions o) {
     return 0;
   }
   if (o.binary.empty()) o.binary = self_executable();
-  if (o.out_dir.empty()) o.out_dir = "results/" + o.suite;
-  while (o.out_dir.size() > 1 && o.out_dir.back() == '/') o.out_dir.pop_back();
-  if (o.report_only) return remake_report(o);
-
-  const Suite* suite = find_suite(o.suite);
-  if (suite == nullptr) {
-    fmt::print(stderr, "rtbench run: no suite '{}'; the suites are {} (rtbench run --list)\n", o.suite,
-               suite_names());
+  if (o.report_only) {
+    if (o.out_dir.empty()) {
+      fmt::print(stderr, "rtbench run: --report-only needs --out FOLDER, the results folder to re-make\n");
+      return 2;
+    }
+    while (o.out_dir.size() > 1 && o.out_dir.back() == '/') o.out_dir.pop_back();
+    return remake_report(o);
+  }
+  // Every run gets a fresh folder by default: results/latest/ is git-ignored, and a timestamp keeps an
+  // earlier run's results (and the committed reference folders) out of harm's way.
+  std::string error;
+  Suite selected;
+  if (!o.suite_file.empty()) {
+    auto from_file = read_suite_file(o.suite_file, &error);
+    if (!from_file) {
+      fmt::print(stderr, "rtbench run: --suite-file {}\n", error);
+      return 2;
+    }
+    selected = std::move(*from_file);
+    if (selected.repeat > 0 && !o.repeat_given) o.repeat = selected.repeat;
+  } else {
+    const Suite* named = find_suite(o.suite);
+    if (named == nullptr) {
+      fmt::print(stderr, "rtbench run: no suite '{}'; the suites are {} (rtbench run --list)\n", o.suite,
+                 suite_names());
+      return 2;
+    }
+    selected = *named;
+  }
+  if (!o.points.empty() && !select_points(selected, o.points, &error)) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
     return 2;
   }
+  if (!o.transports.empty() && !select_transports(selected, o.transports, &error)) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
+    return 2;
+  }
+  const Suite* suite = &selected;
+  if (o.out_dir.empty()) o.out_dir = default_output_dir(suite->name, std::chrono::system_clock::now());
+  while (o.out_dir.size() > 1 && o.out_dir.back() == '/') o.out_dir.pop_back();
   if (auto problems = check_suite(*suite); !problems.empty()) {
     for (const auto& p : problems) fmt::print(stderr, "rtbench run: {}\n", p);
     return 2;
@@ -410,7 +449,6 @@ int run_suite(RunOptions o) {
       }
     }
   }
-  std::string error;
   if (!prepare_output_dir(o.out_dir, o.force, &error)) {
     fmt::print(stderr, "rtbench run: {}\n", error);
     return 2;
@@ -446,8 +484,23 @@ int run_suite(RunOptions o) {
              suite->name, plan.size(), suite->points.size(), o.repeat, format_duration(info.estimated_s),
              info.pinning.note);
 
-  // The verify step, on a server started exactly like the measured ones.
-  {
+  // The verify step, on a server started exactly like the measured ones (or the --url server).
+  if (!o.url.empty()) {
+    std::string why;
+    auto url = parse_server_url(o.url, &why);
+    if (!url) {
+      fmt::print(stderr, "rtbench run: --url {}: {}\n", o.url, why);
+      return 2;
+    }
+    info.verify = verify_server(url->host, url->port);
+    if (!info.verify.ok()) {
+      fmt::print(stderr,
+                 "{}rtbench run: the server at {} does not speak the wire contract; nothing was run\n",
+                 info.verify.failures(), o.url);
+      write_metadata();
+      return 2;
+    }
+  } else {
     auto server = ServerProcess::start(o.binary, serve_arguments(suite->points.front()),
                                        o.out_dir + "/logs/verify.serve.log", info.pinning.server_cpu, &error);
     if (!server) {
@@ -476,7 +529,7 @@ int run_suite(RunOptions o) {
     return 2;
   }
   ProgressDisplay progress(stderr, ::isatty(STDERR_FILENO) != 0, plan.size(), info.estimated_s);
-  RunEnvironment env{o.binary, o.out_dir, info.pinning, &progress};
+  RunEnvironment env{o.binary, o.out_dir, info.pinning, &progress, o.url};
   for (const auto& run : plan) {
     if (interrupt_signal() != 0) break;
     progress.start_run(run.index, run_label(*suite, run, o.repeat), run.estimated_s);
@@ -523,7 +576,15 @@ int run_suite(RunOptions o) {
     fmt::print("  plots:    {}/plots/ ({} PNG 1920x1080, each with an SVG)\n", o.out_dir, info.plots.size());
   }
   fmt::print("  data:     {}/results.csv, {}/metadata.json\n", o.out_dir, o.out_dir);
+  std::size_t suspect = 0;
+  for (const auto& r : records) suspect += r.result ? r.result->suspects.size() : 0;
+  if (suspect > 0) {
+    fmt::print(
+        "  SUSPECT:  {} figures contradict their model or a second counter (report.md, \"Suspect\"){}\n",
+        suspect, o.strict ? "; --strict: exit 1" : "");
+  }
   if (info.interrupted) return 128 + interrupt_signal();
+  if (o.strict && suspect > 0) return 1;
   return passed == plan.size() ? 0 : 1;
 }
 

@@ -85,18 +85,18 @@ SystemFacts read_system_facts(const std::string& python) {
   return f;
 }
 
-void write_system_facts(JsonWriter& json, const SystemFacts& f) {
-  json.field("open_files_soft", f.open_files_soft)
-      .field("open_files_hard", f.open_files_hard)
-      .field("somaxconn", f.somaxconn)
-      .field("ip_local_port_range", f.ip_local_port_range)
-      .field("tcp_timestamps", f.tcp_timestamps)
-      .field("compiler", f.compiler)
-      .field("libuv", f.libuv)
-      .field("fmt", f.fmt)
-      .field("load_average_at_start", f.load_average)
-      .field("python", f.python)
-      .field("matplotlib", f.matplotlib);
+void write_system_facts(Json& json, const SystemFacts& f) {
+  json["open_files_soft"] = f.open_files_soft;
+  json["open_files_hard"] = f.open_files_hard;
+  json["somaxconn"] = f.somaxconn;
+  json["ip_local_port_range"] = f.ip_local_port_range;
+  json["tcp_timestamps"] = f.tcp_timestamps;
+  json["compiler"] = f.compiler;
+  json["libuv"] = f.libuv;
+  json["fmt"] = f.fmt;
+  json["load_average_at_start"] = f.load_average;
+  json["python"] = f.python;
+  json["matplotlib"] = f.matplotlib;
 }
 
 }  // namespace rtb

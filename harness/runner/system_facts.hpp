@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/metrics/json_writer.hpp"
+#include "harness/metrics/json.hpp"
 
 namespace rtb {
 
@@ -31,6 +31,6 @@ std::string read_load_average();
 // The 1-minute figure of such a string, NaN when there is none.
 double one_minute_load(const std::string& load_average);
 
-void write_system_facts(JsonWriter& json, const SystemFacts& facts);
+void write_system_facts(Json& json, const SystemFacts& facts);
 
 }  // namespace rtb

@@ -11,7 +11,7 @@
 #include <charconv>
 #include <optional>
 
-#include "harness/scenario/json_value.hpp"
+#include "harness/metrics/json.hpp"
 
 namespace rtb {
 
@@ -184,8 +184,8 @@ VerifyReport verify_server(const std::string& host, int port, std::chrono::milli
       add(name, false, why);
     } else {
       std::string err;
-      auto json = JsonValue::parse(r->body, &err);
-      bool ok = r->status == 200 && json && json->kind() == JsonValue::Kind::kObject;
+      auto json = parse_json(r->body, &err);
+      bool ok = r->status == 200 && json && json->is_object();
       add(name, ok, ok ? "" : fmt::format("status {}, body '{}' {}", r->status, printable(r->body), err));
     }
   }

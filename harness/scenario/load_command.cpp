@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
+#include <unistd.h>
 
+#include <cstdio>
+#include <utility>
+
+#include "harness/metrics/json.hpp"
 #include "harness/scenario/error_tally.hpp"
+#include "harness/scenario/load_options.hpp"
 #include "harness/scenario/load_report.hpp"
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/load_summary.hpp"
@@ -52,8 +57,13 @@ std::string help_footer() {
     out += fmt::format("  {:<12} {}\n", client_error_name(kind), client_error_explanation(kind));
   }
   out +=
-      "\nExit status: 0 passed; 1 a threshold was missed (--max-errors, --max-p99-us, --max-lost);\n"
-      "2 the run could not take place or its output could not be written.\n"
+      "\nDurations (--duration-s, --warmup-s, --drain-s, --connect-timeout-s) take seconds or a unit, as "
+      "wrk\n"
+      "and k6 do: 10, 10s, 500ms, 2m, 1h.\n"
+      "\nExit status: 0 passed; 1 a threshold was missed (--max-errors, --max-p99-us, --max-lost) or, with\n"
+      "--strict, a figure is suspect;\n"
+      "2 a usage error (an unknown option, a value out of its range: the message names it) or the run\n"
+      "could not take place or its output could not be written.\n"
       "CSV columns are documented in harness/scenario/README.md.\n";
   return out;
 }
@@ -66,78 +76,20 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
       "load",
       "Drive a server: N subscribers of one transport, an open-loop publisher, measured latency and cost");
   load->footer(help_footer());
-  load->add_option(
-          "--url", c.url,
-          "Server to load: http://HOST:PORT[/prefix]; round-trip modes: the URL to request (path and query)")
-      ->capture_default_str();
-  load->add_option("--transport", o.transport,
-                   "Subscriber transport: poll, longpoll, sse or ws; or a round-trip mode: http (keep-alive "
-                   "GETs of --url) or echo (WebSocket echo), see below")
-      ->capture_default_str();
-  load->add_option("-c,--clients", c.clients, "Subscribers (round-trip modes: connections)")
-      ->capture_default_str();
-  load->add_option("-r,--rate", c.rate,
-                   "Events per second published (0: none, measures the idle cost); not in the round-trip "
-                   "modes, which run no publisher")
-      ->capture_default_str();
-  load->add_option("--payload-bytes", c.payload_bytes,
-                   "Event text size (echo: message size); it starts with the '<seq> <send_ns> ' stamp")
-      ->capture_default_str();
-  load->add_option("--pipeline", c.pipeline,
-                   "Round-trip modes: requests (http) or messages (echo) each connection keeps in flight")
-      ->capture_default_str();
-  load->add_option("--channel", c.channel, "Channel to publish to and subscribe on")->capture_default_str();
-  load->add_option("--headers", o.headers,
-                   "Subscriber request headers: minimal (Host only), browser (Firefox-like with a cookie, "
-                   "~800 B request), or SIZE: pad X-Pad so the request head is SIZE bytes")
-      ->capture_default_str();
-  load->add_option("--poll-interval-ms", c.poll_interval_ms,
-                   "Short polling: interval per client (first poll at a random phase in [0, interval))")
-      ->capture_default_str();
-  load->add_flag("--connection-per-request", c.connection_per_request,
-                 "Short polling: a new TCP connection per poll instead of keep-alive");
-  load->add_option("--longpoll-timeout-ms", c.longpoll_timeout_ms,
-                   "Long polling: timeout the client asks for")
-      ->capture_default_str();
-  load->add_option("--request-timeout-ms", c.request_timeout_ms, "A request unanswered this long is an error")
-      ->capture_default_str();
-  load->add_option("--seed", c.seed, "Seed of the random short-polling phases")->capture_default_str();
-  load->add_option("--sources", o.sources,
-                   "Local source addresses, round-robin: a list (127.0.0.2,127.0.0.3) or a count K "
-                   "(127.0.0.1 .. 127.0.0.K+1), for more than ~28k connections to one server port");
-  load->add_option("--connect-rate", c.connect_rate, "New subscriber connections per second")
-      ->capture_default_str();
-  load->add_option("--connect-batch", c.connect_batch,
-                   "Connects outstanding at once (<= 4096, the accept queue's somaxconn)")
-      ->capture_default_str();
-  load->add_option("--connect-timeout-s", c.connect_timeout_s, "Connect phase limit; stragglers are timeouts")
-      ->capture_default_str();
-  load->add_option("--warmup-s", c.warmup_s, "Warm-up, not measured")->capture_default_str();
-  load->add_option("-d,--duration-s", c.duration_s, "Measure phase")->capture_default_str();
-  load->add_option("--drain-s", c.drain_s,
-                   "Longest wait for measured events still in flight (ends early once all arrived)")
-      ->capture_default_str();
-  load->add_option(
-          "--publish-via", o.publish_via,
-          "http (pipelined POST /publish), ws (text messages on a /ws connection; the echo carries the id), "
-          "or auto: ws for --transport ws, else http")
-      ->capture_default_str();
-  load->add_option("--max-in-flight", c.max_in_flight,
-                   "Unanswered publishes before slots are dropped (0: max(1000, 10 s of --rate))")
-      ->capture_default_str();
-  load->add_option("--late-ms", c.late_ms, "A publish sent this long after its slot counts as late")
-      ->capture_default_str();
-  load->add_option("--server-pid", c.server_pid,
-                   "Server process to sample (/proc): CPU per 1000 events, RSS, memory per idle connection");
-  load->add_option("--max-errors", c.max_errors, "Exit 1 when connection errors exceed this")
-      ->capture_default_str();
-  o.max_p99_option = load->add_option("--max-p99-us", o.max_p99_us, "Exit 1 when p99 latency exceeds this");
-  o.max_lost_option =
-      load->add_option("--max-lost", o.max_lost, "Exit 1 when more events than this are lost");
-  load->add_option("--csv", o.csv_path, "Append one result row to this CSV file (header when new)");
+  add_load_options(*load, c);
+  load->add_option("--csv", o.csv_path,
+                   "Append one result row to this CSV file (header when new); checked before the run");
   load->add_option("--json", o.json_path, "Write the full result with metadata to this JSON file");
   load->add_option("--spectrum", o.spectrum_path, "Write the latency percentile spectrum (.hgrm text, us)");
   load->add_flag("-q,--quiet", o.quiet, "No live progress line");
+  load->add_option("--summary", o.summary,
+                   "text (the wrk-like summary) or json (one line on stdout for scripts: the result columns, "
+                   "warnings and suspects)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  load->add_flag(
+      "--strict", o.strict,
+      "Exit 1 when a figure contradicts its model or a second counter (SUSPECT lines in the summary)");
   o.command = load;
   return load;
 }
@@ -148,13 +100,7 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
     fmt::print(stderr, "rtbench load: {}\n", why);
     return 2;
   };
-  auto transport = parse_transport(o.transport);
-  if (!transport) {
-    return fail(
-        fmt::format("--transport {}: expected poll, longpoll, sse or ws, or a round-trip mode (http, echo)",
-                    o.transport));
-  }
-  c.transport = *transport;
+  const std::string transport(transport_name(c.transport));
   auto given = [&](const char* name) {
     const CLI::Option* option = o.command != nullptr ? o.command->get_option_no_throw(name) : nullptr;
     return option != nullptr && option->count() > 0;
@@ -166,7 +112,7 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
           "{}: --transport {} runs no publisher and no subscribers (a closed loop: each connection sends "
           "its next {} when an answer is complete); drop {}, and use --clients and --pipeline to set the "
           "load",
-          name, o.transport, c.transport == TransportKind::kHttp ? "request" : "message", name));
+          name, transport, c.transport == TransportKind::kHttp ? "request" : "message", name));
     }
     if (c.transport == TransportKind::kHttp && given("--payload-bytes")) {
       return fail(
@@ -177,26 +123,27 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
     return fail(
         fmt::format("--pipeline applies to --transport http and echo; --transport {} is paced by its "
                     "publisher, so drop --pipeline",
-                    o.transport));
+                    transport));
   }
   std::string error;
-  auto headers = parse_header_profile(o.headers, &error);
-  if (!headers) return fail(error);
-  c.headers = *headers;
-  if (!o.sources.empty()) {
-    auto sources = parse_sources(o.sources, &error);
-    if (!sources) return fail(error);
-    c.sources = std::move(*sources);
-  }
-  auto via = parse_publish_via(o.publish_via);
-  if (!via) return fail(fmt::format("--publish-via {}: expected auto, http or ws", o.publish_via));
-  c.publish_via = *via;
-  if (o.max_p99_option != nullptr && o.max_p99_option->count() > 0) c.max_p99_us = o.max_p99_us;
-  if (o.max_lost_option != nullptr && o.max_lost_option->count() > 0) c.max_lost = o.max_lost;
   if (std::string e = validate_load_config(c); !e.empty()) return fail(e);
+  // Every output file is checked before anything is measured: a typo must not cost a whole run.
+  for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--csv", o.csv_path},
+                                   {"--json", o.json_path},
+                                   {"--spectrum", o.spectrum_path}}) {
+    if (!path.empty() && !check_output_file(path, &error)) return fail(fmt::format("{}: {}", flag, error));
+  }
 
   RunMetadata meta = collect_run_metadata(argv);
   LoadOutcome outcome;
+  // On a terminal the header comes first, so the reader knows what runs while the progress line moves; in a
+  // log (not a terminal) the whole summary comes at the end, in one piece.
+  const bool json_summary = o.summary == "json";
+  const bool terminal = !json_summary && isatty(fileno(stdout)) != 0;
+  if (terminal) {
+    fmt::print("{}", load_header(c, nullptr));
+    std::fflush(stdout);
+  }
   if (ProgressLine::should_show(stderr, o.quiet)) {
     ProgressLine progress(stderr);
     outcome = run_load(c, &progress);
@@ -206,7 +153,16 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   if (!outcome.ok) return fail(outcome.error);
   const LoadResult& r = outcome.result;
 
-  fmt::print("{}", load_summary(c, r));
+  if (json_summary) {
+    Json line = load_result_columns_json(r);
+    line["warnings"] = r.warnings;
+    line["suspects"] = r.suspects;
+    fmt::print("{}\n", json_text(line, -1));
+  } else if (terminal) {
+    fmt::print("  request head: {} B\n{}", r.request_head_bytes, load_result_text(c, r));
+  } else {
+    fmt::print("{}", load_summary(c, r));
+  }
   std::fflush(stdout);
   int status = 0;
   if (!o.csv_path.empty() && !append_load_result_csv(o.csv_path, r, &error)) status = fail("--csv: " + error);
@@ -218,6 +174,9 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   }
   if (status != 0) return status;
   auto failures = threshold_failures(c, r);
+  if (o.strict) {
+    for (const auto& s : r.suspects) failures.push_back("--strict: suspect " + s);
+  }
   for (const auto& f : failures) fmt::print(stderr, "rtbench load: FAILED: {}\n", f);
   return failures.empty() ? 0 : 1;
 }

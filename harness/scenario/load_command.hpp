@@ -10,22 +10,18 @@
 
 namespace rtb {
 
-// What the options parse into before they become a LoadConfig (enums and lists are read as text first).
+// What the options parse into: the load options (harness/scenario/load_options.hpp) straight into a
+// LoadConfig, and the output files of this command.
 struct LoadCommandOptions {
   LoadConfig config;
-  std::string transport = "poll";
-  std::string headers = "minimal";
-  std::string sources;
-  std::string publish_via = "auto";
-  double max_p99_us = 0;
-  std::uint64_t max_lost = 0;
   std::string csv_path;
   std::string json_path;
   std::string spectrum_path;
   bool quiet = false;
-  CLI::Option* max_p99_option = nullptr;
-  CLI::Option* max_lost_option = nullptr;
-  CLI::App* command = nullptr;  // to tell which options were given (the round-trip modes refuse some)
+  bool strict = false;
+  std::string summary = "text";  // text: the wrk-like summary; json: one JSON line on stdout          // a
+                                 // suspect figure is a failure (exit 1)
+  CLI::App* command = nullptr;   // to tell which options were given (the round-trip modes refuse some)
 };
 
 CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& options);

@@ -47,7 +47,9 @@ struct LoadConfig {
 
   PublishVia publish_via = PublishVia::kAuto;
   std::uint64_t max_in_flight = 0;  // publishes awaiting an answer; 0 = max(1000, 10 s of rate)
-  double late_ms = 2;               // a send later than this after its slot counts as late
+  // A send later than this after its slot counts as late; 0: a tenth of the interval between events, at
+  // least 2 ms (at 1 event/s a send 3 ms late is no sign of an overloaded publisher).
+  double late_ms = 0;
 
   int server_pid = 0;  // 0: no server process figures
 
@@ -58,6 +60,7 @@ struct LoadConfig {
 
   std::uint64_t effective_max_in_flight() const;
   PublishVia effective_publish_via() const;  // kHttp or kWebSocket
+  double effective_late_ms() const;
 };
 
 // Checks ranges and combinations; "" when valid, else one sentence naming the option and what to change.

@@ -1,101 +1,99 @@
 #include "harness/scenario/load_report.hpp"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "harness/metrics/csv_writer.hpp"
+#include "harness/metrics/json.hpp"
+#include "harness/scenario/load_options.hpp"
 #include "harness/scenario/server_url.hpp"
 
 namespace rtb {
 
 std::string load_result_json(const LoadConfig& c, const LoadResult& r, const RunMetadata& meta) {
-  JsonWriter json(2);
-  json.begin_object();
-  json.field("tool", "rtbench load");
+  Json json = Json::object();
+  json["tool"] = "rtbench load";
   write_run_metadata(json, meta);
-  json.field("start_time", std::string_view(r.start_time)).field("end_time", std::string_view(r.end_time));
-
-  json.key("config").begin_object();
-  json.field("url", std::string_view(c.url))
-      .field("transport", transport_name(c.transport))
-      .field("clients", c.clients)
-      .field("rate", c.rate)
-      .field("payload_bytes", c.payload_bytes)
-      .field("channel", std::string_view(c.channel))
-      .field("headers", std::string_view(c.headers.name()))
-      .field("poll_interval_ms", c.poll_interval_ms)
-      .field("connection_per_request", c.connection_per_request)
-      .field("longpoll_timeout_ms", c.longpoll_timeout_ms)
-      .field("request_timeout_ms", c.request_timeout_ms)
-      .field("seed", c.seed)
-      .field("pipeline", c.pipeline);
-  json.key("sources").begin_array();
-  for (const auto& s : c.sources) json.value(std::string_view(format_address(s)));
-  json.end_array();
-  json.field("connect_rate", c.connect_rate)
-      .field("connect_batch", c.connect_batch)
-      .field("connect_timeout_s", c.connect_timeout_s)
-      .field("warmup_s", c.warmup_s)
-      .field("duration_s", c.duration_s)
-      .field("drain_s", c.drain_s)
-      .field("publish_via", is_round_trip(c.transport) ? std::string_view("none")
-                                                       : publish_via_name(c.effective_publish_via()))
-      .field("max_in_flight", c.effective_max_in_flight())
-      .field("late_ms", c.late_ms)
-      .field("server_pid", c.server_pid)
-      .field("max_errors", c.max_errors);
-  json.key("max_p99_us");
-  if (c.max_p99_us) {
-    json.value(*c.max_p99_us);
-  } else {
-    json.null_value();
-  }
-  json.key("max_lost");
-  if (c.max_lost) {
-    json.value(*c.max_lost);
-  } else {
-    json.null_value();
-  }
-  json.end_object();
-
-  json.key("result").begin_object();
-  write_load_result_columns(json, r);
-  json.end_object();
-
-  json.field("latency_histogram_ns", std::string_view(r.latency.serialize()));
-  json.key("error_examples").begin_object();
-  for (const auto& [kind, message] : r.error_examples) json.field(kind, std::string_view(message));
-  json.end_object();
-  json.key("warnings").begin_array();
-  for (const auto& w : r.warnings) json.value(std::string_view(w));
-  json.end_array();
-  json.key("notes").begin_object();
+  json["start_time"] = r.start_time;
+  json["end_time"] = r.end_time;
+  // Every option of the run, named as on the command line (harness/scenario/load_options.hpp), then the
+  // values the run derived from them.
+  Json config = load_options_json(c, LoadOptionScope::kLoad);
+  const Json run_options = load_options_json(c, LoadOptionScope::kRun);
+  for (const auto& [key, value] : run_options.items()) config[key] = value;
+  config["effective_publish_via"] = is_round_trip(c.transport)
+                                        ? std::string("none")
+                                        : std::string(publish_via_name(c.effective_publish_via()));
+  config["effective_max_in_flight"] = c.effective_max_in_flight();
+  config["effective_late_ms"] = c.effective_late_ms();
+  json["config"] = std::move(config);
+  json["result"] = load_result_columns_json(r);
+  json["latency_histogram_ns"] = r.latency.serialize();
+  Json examples = Json::object();
+  for (const auto& [kind, message] : r.error_examples) examples[kind] = message;
+  json["error_examples"] = std::move(examples);
+  json["warnings"] = r.warnings;
+  json["suspects"] = r.suspects;
+  Json notes = Json::object();
   if (is_round_trip(c.transport)) {
-    json.field("latency",
-               "round trip, from sending a request (message) to its complete answer (echo), one "
-               "CLOCK_MONOTONIC; operations belong to the measure phase by send time; events = round trips");
+    notes["latency"] =
+        "round trip, from sending a request (message) to its complete answer (echo), one CLOCK_MONOTONIC; "
+        "operations belong to the measure phase by send time; events = round trips";
   } else {
-    json.field("latency",
-               "one-way, from the event's scheduled (intended) send time to its reception, one "
-               "CLOCK_MONOTONIC; first delivery of each event per subscriber; measured events only");
+    notes["latency"] =
+        "one-way, from the event's scheduled (intended) send time to its reception, one CLOCK_MONOTONIC; "
+        "first delivery of each event per subscriber; measured events only";
   }
-  json.field("window",
-             "events belong to the measure phase by scheduled send time; requests, bytes, TCP "
-             "segments and CPU are counted over the measure phase's wall-clock window");
-  json.field("tcp_segments",
-             "from /proc/net/snmp, host-wide; on loopback both ends are ours and OutSegs "
-             "counts each segment once");
-  json.field("kernel_tcp",
-             "delta of /proc/net/sockstat TCP mem (pages x page size) between before connecting "
-             "and the idle subscribers, per connection; on loopback it includes both ends");
-  json.field("kernel_socket",
-             "delta of the socket slab caches in /proc/slabinfo (TCP, TCPv6, sock_inode_cache, filp, "
-             "dentry, eventpoll_epi) over the same interval, per socket: two per connection on loopback");
-  json.end_object();
-  json.end_object();
-  return json.take();
+  notes["window"] =
+      "events belong to the measure phase by scheduled send time; requests, bytes, TCP segments and CPU are "
+      "counted over the measure phase's wall-clock window";
+  notes["tcp_segments"] =
+      "per socket: TCP_INFO (tcpi_segs_out + tcpi_segs_in) of the generator's own sockets at the window's "
+      "edges, so other traffic on the host cannot enter; /proc/net/snmp (host-wide) is kept as "
+      "tcp_segments_host and a disagreement is a warning";
+  notes["kernel_tcp"] =
+      "delta of /proc/net/sockstat TCP mem (pages x page size) between before connecting and the idle "
+      "subscribers, per connection; on loopback it includes both ends";
+  notes["kernel_socket"] =
+      "delta of the socket slab caches in /proc/slabinfo (TCP, TCPv6, sock_inode_cache, filp, dentry, "
+      "eventpoll_epi) over the same interval, per socket: two per connection on loopback";
+  json["notes"] = std::move(notes);
+  return json_text(json) + "\n";
+}
+
+bool check_output_file(const std::string& path, std::string* error) {
+  auto fail = [&](const std::string& why) {
+    if (error != nullptr) *error = fmt::format("cannot write {}: {}", path, why);
+    return false;
+  };
+  struct stat st {};
+  const bool existed = ::stat(path.c_str(), &st) == 0;
+  if (existed && S_ISDIR(st.st_mode)) return fail("it is a folder; give a file name");
+  // Opening for append neither truncates an existing file nor writes a byte; a new file is removed again.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int e = errno;
+    if (e == ENOENT) {
+      const auto slash = path.rfind('/');
+      const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+      struct stat dir {};
+      if (::stat(folder.c_str(), &dir) != 0)
+        return fail(fmt::format("the folder {} does not exist; create it first", folder));
+      return fail(fmt::format("the folder {} does not take new files", folder));
+    }
+    if (e == ENOTDIR) return fail("a part of the path is a file, not a folder");
+    return fail(std::strerror(e));
+  }
+  ::close(fd);
+  if (!existed) ::unlink(path.c_str());
+  return true;
 }
 
 bool append_load_result_csv(const std::string& path, const LoadResult& result, std::string* error) {

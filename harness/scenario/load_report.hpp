@@ -19,4 +19,8 @@ bool append_load_result_csv(const std::string& path, const LoadResult& result, s
 // Overwrites `path` with `text`.
 bool write_text_file(const std::string& path, const std::string& text, std::string* error);
 
+// Whether `path` can be written (its folder exists, it is not a folder, permissions allow), checked before a
+// run so a typo does not cost the measurement; creates nothing that stays. false with the reason in *error.
+bool check_output_file(const std::string& path, std::string* error);
+
 }  // namespace rtb

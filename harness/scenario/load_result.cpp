@@ -5,7 +5,6 @@
 #include <cstdlib>
 
 #include "harness/metrics/csv_writer.hpp"
-#include "harness/scenario/json_value.hpp"
 
 namespace rtb {
 
@@ -125,13 +124,15 @@ const std::vector<ResultColumn>& load_result_columns() {
       {"payload_bytes_down_per_event", "payload received / delivered", &R::payload_bytes_down_per_event},
       {"bytes_up_per_s", "bytes_up / duration_s", &R::bytes_up_per_s},
       {"bytes_down_per_s", "bytes_down / duration_s", &R::bytes_down_per_s},
-      {"tcp_segments", "TCP segments in the window from /proc/net/snmp (see tcp_segments_scope)",
+      {"tcp_segments",
+       "TCP segments in the window: tcp_segments_own, or the host count when own sockets closed inside the "
+       "window (see tcp_segments_scope)",
        &R::tcp_segments},
       {"tcp_segments_per_event", "tcp_segments / delivered (publisher and every other TCP user included)",
        &R::tcp_segments_per_event},
       {"tcp_segments_scope",
-       "loopback_both_ends: OutSegs, where each segment of client AND server is counted once; "
-       "host_in_plus_out: InSegs + OutSegs of this host",
+       "own_sockets: TCP_INFO of the generator's sockets; loopback_both_ends: host OutSegs, where each "
+       "segment of client AND server is counted once; host_in_plus_out: InSegs + OutSegs of this host",
        &R::tcp_segments_scope},
       {"tcp_retransmits", "RetransSegs in the window", &R::tcp_retransmits},
       {"server_cpu_s", "server CPU seconds (user + system) in the window; nan without --server-pid",
@@ -185,6 +186,24 @@ const std::vector<ResultColumn>& load_result_columns() {
       {"unstamped_events", "events without the generator's stamp (another publisher on the channel)",
        &R::unstamped_events},
       {"gap_reports", "times the server said history was gone (those events count as lost)", &R::gap_reports},
+      {"tcp_segments_own",
+       "TCP segments of the generator's own sockets in the window, TCP_INFO tcpi_segs_out + tcpi_segs_in (on "
+       "loopback every segment of a connection once)",
+       &R::tcp_segments_own},
+      {"tcp_segments_host",
+       "TCP segments of the whole host in the window from /proc/net/snmp (the cross-check)",
+       &R::tcp_segments_host},
+      {"tcp_sockets_gone",
+       "own sockets closed inside the window (their segments left with them; tcp_segments then falls back to "
+       "the host count)",
+       &R::tcp_sockets_gone},
+      {"other_cpu_pct",
+       "CPU of every other process on the host in the window (/proc/stat busy - server - generator), % of "
+       "one "
+       "core",
+       &R::other_cpu_pct},
+      {"suspect_count", "figures of this run that contradict their model or a second counter (see suspects)",
+       &R::suspect_count},
   };
   return columns;
 }
@@ -203,7 +222,7 @@ std::vector<std::string> load_result_csv_row(const LoadResult& r) {
     } else if (auto p = std::get_if<std::uint64_t R::*>(&c.member)) {
       out.push_back(std::to_string(r.*(*p)));
     } else {
-      out.push_back(csv_double(r.*std::get<double R::*>(c.member)));
+      out.push_back(csv_figure(r.*std::get<double R::*>(c.member)));  // NaN: an empty cell
     }
   }
   return out;
@@ -228,68 +247,74 @@ std::optional<LoadResult> load_result_from_csv(const std::vector<std::string>& h
   return r;
 }
 
-void write_load_result_columns(JsonWriter& json, const LoadResult& r) {
+Json load_result_columns_json(const LoadResult& r) {
+  Json object = Json::object();
   for (const auto& c : load_result_columns()) {
-    json.key(c.name);
+    const std::string name(c.name);
     if (auto p = std::get_if<std::string R::*>(&c.member)) {
-      json.value(std::string_view(r.*(*p)));
+      object[name] = r.*(*p);
     } else if (auto p = std::get_if<std::uint64_t R::*>(&c.member)) {
-      json.value(r.*(*p));
+      object[name] = r.*(*p);
     } else {
-      json.value(r.*std::get<double R::*>(c.member));  // NaN is written as null
+      object[name] = r.*std::get<double R::*>(c.member);  // NaN is written as null
     }
   }
+  return object;
 }
 
 std::optional<LoadResult> load_result_from_json(std::string_view text, std::string* error) {
-  auto doc = JsonValue::parse(text, error);
+  auto doc = parse_json(text, error);
   if (!doc) return std::nullopt;
-  const JsonValue* result = doc->find("result");
-  if (result == nullptr || result->kind() != JsonValue::Kind::kObject) {
-    if (error != nullptr) *error = "no \"result\" object: not an `rtbench load --json` file";
+  auto fail = [&](std::string why) -> std::optional<LoadResult> {
+    if (error != nullptr) *error = std::move(why);
     return std::nullopt;
+  };
+  if (!doc->is_object() || !doc->contains("result") || !(*doc)["result"].is_object()) {
+    return fail("no \"result\" object: not an `rtbench load --json` file");
   }
+  const Json& result = (*doc)["result"];
   LoadResult r;
   for (const auto& c : load_result_columns()) {
-    const JsonValue* v = result->find(c.name);
-    if (v == nullptr) continue;
+    auto it = result.find(std::string(c.name));
+    if (it == result.end()) continue;
+    const Json& v = *it;
     bool ok = true;
     if (auto p = std::get_if<std::string R::*>(&c.member)) {
-      ok = v->kind() == JsonValue::Kind::kString;
-      if (ok) r.*(*p) = v->as_string();
+      ok = v.is_string();
+      if (ok) r.*(*p) = v.get<std::string>();
     } else if (auto p = std::get_if<std::uint64_t R::*>(&c.member)) {
-      auto n = v->as_uint64();
-      ok = n.has_value();
-      if (ok) r.*(*p) = *n;
+      ok = v.is_number_unsigned();
+      if (ok) r.*(*p) = v.get<std::uint64_t>();
     } else {
       auto p2 = std::get<double R::*>(c.member);
-      if (v->is_null()) {
+      if (v.is_null()) {
         r.*p2 = std::nan("");
       } else {
-        auto n = v->as_double();
-        ok = n.has_value();
-        if (ok) r.*p2 = *n;
+        ok = v.is_number();
+        if (ok) r.*p2 = v.get<double>();
       }
     }
-    if (!ok) {
-      if (error != nullptr) *error = "result." + std::string(c.name) + " has the wrong type";
-      return std::nullopt;
-    }
+    if (!ok) return fail("result." + std::string(c.name) + " has the wrong type");
   }
-  if (const JsonValue* h = doc->find("latency_histogram_ns");
-      h != nullptr && h->kind() == JsonValue::Kind::kString) {
-    auto histogram = LatencyHistogram::deserialize(h->as_string());
-    if (!histogram) {
-      if (error != nullptr) *error = "latency_histogram_ns does not deserialize";
-      return std::nullopt;
-    }
+  if (auto h = doc->find("latency_histogram_ns"); h != doc->end() && h->is_string()) {
+    auto histogram = LatencyHistogram::deserialize(h->get<std::string>());
+    if (!histogram) return fail("latency_histogram_ns does not deserialize");
     r.latency = std::move(*histogram);
   }
-  if (const JsonValue* e = doc->find("error_examples"); e != nullptr) {
-    for (const auto& [kind, message] : e->members()) r.error_examples.emplace_back(kind, message.as_string());
+  if (auto e = doc->find("error_examples"); e != doc->end() && e->is_object()) {
+    for (const auto& [kind, message] : e->items()) {
+      if (message.is_string()) r.error_examples.emplace_back(kind, message.get<std::string>());
+    }
   }
-  if (const JsonValue* w = doc->find("warnings"); w != nullptr) {
-    for (const auto& item : w->items()) r.warnings.push_back(item.as_string());
+  if (auto w = doc->find("warnings"); w != doc->end() && w->is_array()) {
+    for (const auto& item : *w) {
+      if (item.is_string()) r.warnings.push_back(item.get<std::string>());
+    }
+  }
+  if (auto w = doc->find("suspects"); w != doc->end() && w->is_array()) {
+    for (const auto& item : *w) {
+      if (item.is_string()) r.suspects.push_back(item.get<std::string>());
+    }
   }
   return r;
 }

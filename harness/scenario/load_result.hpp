@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "harness/metrics/json_writer.hpp"
+#include "harness/metrics/json.hpp"
 #include "harness/metrics/latency_histogram.hpp"
 
 namespace rtb {
@@ -80,11 +80,20 @@ struct LoadResult {
 
   std::uint64_t warmup_events = 0, unstamped_events = 0, gap_reports = 0;
 
+  // Trust: the second counters and what else ran (see README, "Trust").
+  std::uint64_t tcp_segments_own = 0;   // TCP_INFO of the generator's own sockets (out + in) in the window
+  std::uint64_t tcp_segments_host = 0;  // /proc/net/snmp over the same window (host-wide)
+  std::uint64_t tcp_sockets_gone = 0;   // own sockets closed inside the window: tcp_segments_own is a floor
+  double other_cpu_pct = std::numeric_limits<double>::quiet_NaN();  // other processes' CPU, % of one core
+  std::uint64_t suspect_count = 0;                                  // entries of `suspects`
+
   // Not columns: the full latency distribution (ns) for spectra and exact merging across processes, the first
   // message of each error kind, and warnings for the reader (e.g. generator-bound run).
   LatencyHistogram latency;
   std::vector<std::pair<std::string, std::string>> error_examples;
   std::vector<std::string> warnings;
+  // Figures that contradict their model or a second counter, one sentence each (figure: reason).
+  std::vector<std::string> suspects;
 };
 
 struct ResultColumn {
@@ -103,8 +112,8 @@ std::vector<std::string> load_result_csv_row(const LoadResult& result);
 std::optional<LoadResult> load_result_from_csv(const std::vector<std::string>& header,
                                                const std::vector<std::string>& row, std::string* error);
 
-// Writes the columns as members of the object the writer has open.
-void write_load_result_columns(JsonWriter& json, const LoadResult& result);
+// The columns as one JSON object (the "result" of `rtbench load --json`); NaN figures are null.
+Json load_result_columns_json(const LoadResult& result);
 // Reads what write_load_result_json() wrote (the "result" object, the histogram, examples, warnings).
 std::optional<LoadResult> load_result_from_json(std::string_view text, std::string* error);
 

@@ -44,10 +44,32 @@ void append_errors_and_warnings(const LoadResult& r, std::string& out) {
   }
   for (const auto& [kind, message] : r.error_examples) line(fmt::format("    first {}: {}", kind, message));
   for (const auto& w : r.warnings) line(fmt::format("  WARNING: {}", w));
+  for (const auto& w : r.suspects) line(fmt::format("  SUSPECT: {}", w));
 }
 
-// wrk's layout for the closed-loop modes: what was driven, the round-trip latency, the rate, the cost.
-std::string round_trip_summary(const LoadConfig& c, const LoadResult& r) {
+// wrk's layout for the closed-loop modes: what was driven, then the round-trip latency, the rate, the cost.
+std::string round_trip_header(const LoadConfig& c, const LoadResult* r) {
+  std::string out;
+  auto line = [&out](std::string s) {
+    out += s;
+    out += '\n';
+  };
+  const bool echo = c.transport == TransportKind::kEcho;
+  line(fmt::format("Running {}s {} test @ {}  (warm-up {}s, drain up to {}s)", number(c.duration_s, 1),
+                   echo ? "WebSocket echo" : "HTTP request", c.url, number(c.warmup_s, 1),
+                   number(c.drain_s, 1)));
+  if (echo) {
+    line(fmt::format("  {} connections, {} messages of {} B in flight each, closed loop", c.clients,
+                     c.pipeline, c.payload_bytes));
+  } else {
+    line(fmt::format("  {} keep-alive connections, {} requests in flight each, closed loop; headers {}{}",
+                     c.clients, c.pipeline, c.headers.name(),
+                     r != nullptr ? fmt::format(" ({} B request)", r->request_head_bytes) : std::string()));
+  }
+  return out;
+}
+
+std::string round_trip_body(const LoadConfig& c, const LoadResult& r) {
   std::string out;
   auto line = [&out](std::string s) {
     out += s;
@@ -55,18 +77,6 @@ std::string round_trip_summary(const LoadConfig& c, const LoadResult& r) {
   };
   const bool echo = c.transport == TransportKind::kEcho;
   const char* op = echo ? "round trips" : "requests";
-  line(fmt::format("Running {}s {} test @ {}  (warm-up {}s, drain up to {}s)", number(c.duration_s, 1),
-                   echo ? "WebSocket echo" : "HTTP request", r.url, number(c.warmup_s, 1),
-                   number(c.drain_s, 1)));
-  if (echo) {
-    line(fmt::format("  {} connections, {} messages of {} B in flight each, closed loop", r.clients,
-                     r.pipeline, r.payload_bytes));
-  } else {
-    line(
-        fmt::format("  {} keep-alive connections, {} requests in flight each, closed loop; headers {} ({} B "
-                    "request)",
-                    r.clients, r.pipeline, r.header_profile, r.request_head_bytes));
-  }
   line("");
   line("  Latency, round trip (send -> complete answer)");
   line(fmt::format("    p50 {:>10}  p90 {:>10}  p99 {:>10}  p99.9 {:>10}", latency(r.p50_us),
@@ -99,8 +109,8 @@ std::string round_trip_summary(const LoadConfig& c, const LoadResult& r) {
 
 }  // namespace
 
-std::string load_summary(const LoadConfig& c, const LoadResult& r) {
-  if (is_round_trip(c.transport)) return round_trip_summary(c, r);
+std::string load_header(const LoadConfig& c, const LoadResult* r) {
+  if (is_round_trip(c.transport)) return round_trip_header(c, r);
   std::string out;
   auto line = [&out](std::string s) {
     out += s;
@@ -112,12 +122,29 @@ std::string load_summary(const LoadConfig& c, const LoadResult& r) {
                        c.connection_per_request ? "a connection per request" : "keep-alive");
   }
   line(fmt::format("Running {}s load test @ {}  (warm-up {}s, drain up to {}s)", number(c.duration_s, 1),
-                   r.url, number(c.warmup_s, 1), number(c.drain_s, 1)));
-  line(fmt::format("  {} subscribers over {}{}, headers {} ({} B request head)", r.clients, r.transport, mode,
-                   r.header_profile, r.request_head_bytes));
-  line(fmt::format("  publisher: {} events/s of {} B, open loop, {}", number(r.rate, 1), r.payload_bytes,
-                   r.publish_via == "ws" ? "WebSocket messages on one /ws connection"
-                                         : "pipelined POST /publish on one keep-alive connection"));
+                   c.url, number(c.warmup_s, 1), number(c.drain_s, 1)));
+  line(
+      fmt::format("  {} subscribers over {}{}, headers {}{}", c.clients, transport_name(c.transport), mode,
+                  c.headers.name(),
+                  r != nullptr ? fmt::format(" ({} B request head)", r->request_head_bytes) : std::string()));
+  line(fmt::format("  publisher: {} events/s of {} B, open loop, {}", number(c.rate, 1), c.payload_bytes,
+                   c.effective_publish_via() == PublishVia::kWebSocket
+                       ? "WebSocket messages on one /ws connection"
+                       : "pipelined POST /publish on one keep-alive connection"));
+  return out;
+}
+
+std::string load_summary(const LoadConfig& c, const LoadResult& r) {
+  return load_header(c, &r) + load_result_text(c, r);
+}
+
+std::string load_result_text(const LoadConfig& c, const LoadResult& r) {
+  if (is_round_trip(c.transport)) return round_trip_body(c, r);
+  std::string out;
+  auto line = [&out](std::string s) {
+    out += s;
+    out += '\n';
+  };
   line("");
   line("  Latency publish -> receive (from each event's scheduled send time)");
   line(fmt::format("    p50 {:>10}  p90 {:>10}  p99 {:>10}  p99.9 {:>10}", latency(r.p50_us),
@@ -144,9 +171,15 @@ std::string load_summary(const LoadConfig& c, const LoadResult& r) {
   if (!r.tcp_segments_scope.empty()) {
     line(fmt::format("  TCP segments per delivered event: {} ({} segments, {} retransmitted; {})",
                      number(r.tcp_segments_per_event, 3), r.tcp_segments, r.tcp_retransmits,
-                     r.tcp_segments_scope == "loopback_both_ends"
+                     r.tcp_segments_scope == "own_sockets"
+                         ? fmt::format("this run's sockets, TCP_INFO; host-wide {}", r.tcp_segments_host)
+                     : r.tcp_segments_scope == "loopback_both_ends"
                          ? "loopback: client and server ends both counted, each segment once; host-wide"
                          : "this host's InSegs + OutSegs; host-wide"));
+  }
+  if (!std::isnan(r.other_cpu_pct)) {
+    line(fmt::format("  Other processes on the host: {}% of a core in the window (/proc/stat)",
+                     number(r.other_cpu_pct, 0)));
   }
   if (c.server_pid > 0) {
     line(fmt::format("  Server pid {}: CPU {} ms per 1000 events ({} s in the window), RSS {}", c.server_pid,
@@ -169,8 +202,8 @@ std::string load_summary(const LoadConfig& c, const LoadResult& r) {
       r.generator_bottleneck != 0 ? "  << GENERATOR-BOUND: results may measure the generator" : ""));
   line(fmt::format(
       "  Publisher: {} scheduled, {} sent, {} late (> {} ms), {} dropped, {} failed; max lateness {}",
-      r.publish_scheduled, r.publish_sent, r.publish_late, number(c.late_ms, 1), r.publish_dropped,
-      r.publish_errors, latency(r.publish_max_lateness_us)));
+      r.publish_scheduled, r.publish_sent, r.publish_late, number(c.effective_late_ms(), 1),
+      r.publish_dropped, r.publish_errors, latency(r.publish_max_lateness_us)));
   append_errors_and_warnings(r, out);
   return out;
 }

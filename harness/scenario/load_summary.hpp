@@ -8,6 +8,11 @@
 
 namespace rtb {
 
+// What is about to run (from the config; with a result, the measured request head size too).
+std::string load_header(const LoadConfig& config, const LoadResult* result);
+// The measured figures, warnings and errors.
+std::string load_result_text(const LoadConfig& config, const LoadResult& result);
+// load_header + load_result_text: the whole summary, printed at the end when stdout is not a terminal.
 std::string load_summary(const LoadConfig& config, const LoadResult& result);
 
 }  // namespace rtb

@@ -83,13 +83,13 @@ RunMetadata collect_run_metadata(const std::vector<std::string>& argv) {
   return meta;
 }
 
-void write_run_metadata(JsonWriter& json, const RunMetadata& meta) {
-  json.field("version", std::string_view(meta.version))
-      .field("git_commit", std::string_view(meta.git_commit))
-      .field("command_line", std::string_view(meta.command_line));
-  json.key("host").begin_object();
-  write_machine_info(json, meta.host);
-  json.end_object();
+void write_run_metadata(Json& json, const RunMetadata& meta) {
+  json["version"] = meta.version;
+  json["git_commit"] = meta.git_commit;
+  json["command_line"] = meta.command_line;
+  Json host = Json::object();
+  write_machine_info(host, meta.host);
+  json["host"] = std::move(host);
 }
 
 }  // namespace rtb

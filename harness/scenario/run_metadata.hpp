@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/metrics/json_writer.hpp"
+#include "harness/metrics/json.hpp"
 #include "harness/metrics/machine_info.hpp"
 
 namespace rtb {
@@ -25,6 +25,6 @@ std::string shell_join(const std::vector<std::string>& argv);
 // "2024-05-01T12:34:56.789Z".
 std::string iso8601_utc(std::chrono::system_clock::time_point t);
 
-void write_run_metadata(JsonWriter& json, const RunMetadata& meta);
+void write_run_metadata(Json& json, const RunMetadata& meta);
 
 }  // namespace rtb

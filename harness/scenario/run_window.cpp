@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "harness/scenario/payload_stamp.hpp"
 
@@ -31,6 +33,9 @@ RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid) {
   s.socket_slab_bytes = read_socket_slab_bytes();
   if (server_pid > 0) s.server = sample_process(server_pid);
   s.thread_cpu_s = thread_cpu_seconds();
+  s.own_sockets = read_own_tcp_sockets();
+  s.host_cpu = read_host_cpu();
+  s.process_cpu_s = process_cpu_seconds();
   return s;
 }
 
@@ -101,15 +106,54 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
   const double nan = std::nan("");
   const double delivered = static_cast<double>(r.delivered);
   r.tcp_segments_per_event = nan;
+  bool have_host = false;
   if (s.start.snmp && s.end.snmp) {
     const TcpSnmp& a = *s.start.snmp;
     const TcpSnmp& b = *s.end.snmp;
     // On loopback every segment leaves one of our sockets and enters another: OutSegs counts each once.
-    r.tcp_segments =
+    r.tcp_segments_host =
         s.loopback ? b.out_segs - a.out_segs : (b.in_segs - a.in_segs) + (b.out_segs - a.out_segs);
-    r.tcp_segments_scope = s.loopback ? "loopback_both_ends" : "host_in_plus_out";
-    r.tcp_segments_per_event = r.delivered > 0 ? static_cast<double>(r.tcp_segments) / delivered : nan;
     r.tcp_retransmits = b.retrans_segs - a.retrans_segs;
+    have_host = true;
+  }
+  // Our own sockets, per socket: other traffic on the host cannot enter this count.
+  const OwnSegments own = own_segments_between(s.start.own_sockets, s.end.own_sockets);
+  r.tcp_segments_own = own.segments;
+  r.tcp_sockets_gone = own.sockets_gone;
+  const bool have_own = own.sockets > 0 && own.sockets_gone == 0;
+  if (have_own) {
+    r.tcp_segments = own.segments;
+    r.tcp_segments_scope = "own_sockets";
+  } else if (have_host) {
+    r.tcp_segments = r.tcp_segments_host;
+    r.tcp_segments_scope = s.loopback ? "loopback_both_ends" : "host_in_plus_out";
+    if (own.sockets_gone > 0) {
+      r.warnings.push_back(fmt::format(
+          "{} of the generator's sockets closed inside the measure window (a connection per request?), so "
+          "their TCP_INFO counts left with them: TCP segments are the host-wide count, which other traffic "
+          "on the host can inflate",
+          own.sockets_gone));
+    }
+  }
+  if (have_host || have_own) {
+    r.tcp_segments_per_event = r.delivered > 0 ? static_cast<double>(r.tcp_segments) / delivered : nan;
+  }
+  // The cross-check. On loopback the host count holds our connections' segments (both ends) plus everyone
+  // else's; elsewhere it holds only our end's, so it is compared only on loopback.
+  if (have_own && have_host && s.loopback) {
+    const double own_n = static_cast<double>(own.segments);
+    const double host_n = static_cast<double>(r.tcp_segments_host);
+    if (host_n > own_n * 1.10 + 200) {
+      r.warnings.push_back(fmt::format(
+          "other TCP traffic on the host during the measure window: {} segments host-wide, {} on this run's "
+          "sockets; the figures use this run's sockets only",
+          r.tcp_segments_host, own.segments));
+    } else if (own_n > host_n * 1.02 + 200) {
+      r.suspects.push_back(fmt::format(
+          "tcp_segments: the generator's own sockets counted {} segments, more than the whole host's {} "
+          "(/proc/net/snmp); one of the two counters is wrong",
+          own.segments, r.tcp_segments_host));
+    }
   }
 
   r.server_cpu_s = r.server_cpu_s_per_1k_events = r.server_rss_bytes = r.server_cpu_us_per_op = nan;
@@ -142,11 +186,39 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
                                       static_cast<double>(*s.before_connect.socket_slab_bytes)) /
                                      sockets;
   }
+  // Memory per connection is a difference of two host or process readings; below 0 it measured something
+  // else (memory returned to the OS, another process's sockets closing): never a figure, always a suspect.
+  for (auto [name, value] : {std::pair{"server_bytes_per_idle_conn", &r.server_bytes_per_idle_conn},
+                             std::pair{"kernel_tcp_bytes_per_conn", &r.kernel_tcp_bytes_per_conn},
+                             std::pair{"kernel_socket_bytes_per_conn", &r.kernel_socket_bytes_per_conn}}) {
+    if (*value < 0) {
+      r.suspects.push_back(fmt::format(
+          "{}: came out negative ({:.0f} B), so it measured something else than the connections (memory "
+          "returned to the OS, or other sockets on the host closing); not reported",
+          name, *value));
+      *value = nan;
+    }
+  }
   const double wall_s = static_cast<double>(s.end.mono_ns - s.start.mono_ns) / 1e9;
   const double gen_cpu_s = s.end.thread_cpu_s - s.start.thread_cpu_s;
+  r.other_cpu_pct = nan;
+  if (s.start.host_cpu && s.end.host_cpu && wall_s > 0) {
+    const double host_busy = s.end.host_cpu->busy_s - s.start.host_cpu->busy_s;
+    const double ours =
+        (s.end.process_cpu_s - s.start.process_cpu_s) + (std::isfinite(r.server_cpu_s) ? r.server_cpu_s : 0);
+    // Clock ticks are 10 ms: a short window reads coarse, never below 0.
+    r.other_cpu_pct = std::max(0.0, host_busy - ours) / wall_s * 100;
+    if (r.other_cpu_pct > kOtherWorkPct) {
+      r.warnings.push_back(fmt::format(
+          "other work was running: processes other than the server{} and the generator used {:.0f}% of a "
+          "core during the measure window (/proc/stat); latency and CPU figures are noisier",
+          std::isfinite(r.server_cpu_s) ? "" : " (not sampled: no --server-pid)", r.other_cpu_pct));
+    }
+  }
   r.generator_cpu_pct = wall_s > 0 ? gen_cpu_s / wall_s * 100 : nan;
   r.generator_bottleneck = r.generator_cpu_pct > kGeneratorBottleneckPct ? 1 : 0;
   r.gen_cpu_us_per_op = r.delivered > 0 ? gen_cpu_s * 1e6 / delivered : nan;
+  r.suspect_count = r.suspects.size();
 }
 
 }  // namespace rtb

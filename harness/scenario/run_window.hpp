@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/metrics/proc_sampler.hpp"
+#include "harness/metrics/tcp_info.hpp"
 #include "harness/scenario/load_result.hpp"
 #include "transports/common/client_session.hpp"
 
@@ -20,6 +22,9 @@ struct RunSnapshot {
   std::optional<std::uint64_t> socket_slab_bytes;  // kernel socket structures, host-wide; root only
   std::optional<ProcSample> server;
   double thread_cpu_s = 0;
+  std::vector<OwnSocket> own_sockets;  // TCP_INFO of every TCP socket of the generator
+  std::optional<HostCpu> host_cpu;     // /proc/stat
+  double process_cpu_s = 0;            // the whole generator process
 };
 
 // `server_pid` 0: no server sample.
@@ -54,6 +59,9 @@ struct RunWindowSnapshots {
   bool loopback = false;
 };
 void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s);
+
+// Other processes using more than this share of a core during the window: "other work was running".
+inline constexpr double kOtherWorkPct = 20.0;
 
 // Above this share of a core the run is flagged generator_bottleneck.
 inline constexpr double kGeneratorBottleneckPct = 90.0;

@@ -11,5 +11,10 @@ for f in scripts/*.sh scripts/plot.py; do
     echo "FAIL $f --help: status $status, output starts: ${out:0:120}"
     failed=1
   fi
+  # Help speaks to a user: no references to the project's issue tracker, no pointers to text that is not there.
+  if [[ $out == *"issue #"* || $out == *"see below"* ]]; then
+    echo "FAIL $f --help cites an issue or says 'see below': ${out:0:200}"
+    failed=1
+  fi
 done
 exit $failed

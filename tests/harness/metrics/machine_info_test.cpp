@@ -36,12 +36,9 @@ TEST(ProcMachineInfoTest, WritesJsonFields) {
   info.cores = 8;
   info.mem_total_bytes = 16ull << 30;
   info.open_files_limit = 1048576;
-  JsonWriter w;
-  w.begin_object();
+  Json w = Json::object();
   write_machine_info(w, info);
-  w.end_object();
-  ASSERT_TRUE(w.complete());
-  EXPECT_EQ(w.str(),
+  EXPECT_EQ(json_text(w, -1),
             "{\"hostname\":\"bench-1\",\"kernel\":\"Linux 6.1.0-18-amd64 x86_64\",\"cpu_model\":\"AMD "
             "\\\"EPYC\\\"\",\"cores\":8,\"mem_total_bytes\":17179869184,\"open_files_limit\":1048576}");
 }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -40,6 +42,29 @@ TEST(PrepareOutputDir, RefusesACommittedFolderWithoutForce) {
   EXPECT_NE(error.find("committed reference results"), std::string::npos) << error;
   EXPECT_NE(error.find("--force"), std::string::npos);
   EXPECT_FALSE(fs::exists(fs::path(committed) / "points"));  // refused before touching anything
+}
+
+TEST(DefaultOutputDir, IsAFreshTimestampedFolderUnderTheIgnoredLatest) {
+  // 2026-01-02 03:04:05 UTC
+  const auto t = std::chrono::system_clock::from_time_t(1767323045);
+  const fs::path cwd = fs::current_path();
+  const fs::path dir = fs::temp_directory_path() / ("rtb_default_out_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::current_path(dir);
+  EXPECT_EQ(default_output_dir("quick", t), "results/latest/quick-20260102-030405");
+  fs::create_directories("results/latest/quick-20260102-030405");
+  EXPECT_EQ(default_output_dir("quick", t), "results/latest/quick-20260102-030405-2");
+  fs::current_path(cwd);
+  fs::remove_all(dir);
+}
+
+TEST(DefaultOutputDir, EverySuitesDefaultIsGitIgnored) {
+  const std::string source = test::source_dir();
+  if (!has_committed_files(source + "/harness")) GTEST_SKIP() << "no git work tree at " << source;
+  for (const char* path : {"results/latest/quick-20260102-030405/results.csv", "results/tiny/results.csv"}) {
+    const std::string command = "git -C '" + source + "' check-ignore -q " + path;
+    EXPECT_EQ(std::system(command.c_str()), 0) << path << " is not git-ignored";
+  }
 }
 
 }  // namespace

@@ -12,9 +12,9 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/metrics/json.hpp"
 #include "harness/runner/child_process.hpp"
 #include "harness/runner/results_csv.hpp"
-#include "harness/scenario/json_value.hpp"
 #include "tests/harness/runner/test_paths.hpp"
 
 namespace rtb {
@@ -122,13 +122,13 @@ TEST(RunSuiteSmoke, TinySuiteEndToEnd) {
   EXPECT_EQ(transports, (std::set<std::string>{"poll", "longpoll", "sse", "ws"}));
 
   // metadata.json: JSON with the facts a reader needs.
-  auto meta = JsonValue::parse(slurp(out / "metadata.json"), &error);
+  auto meta = parse_json(slurp(out / "metadata.json"), &error);
   ASSERT_TRUE(meta) << error;
   for (const char* key : {"git_commit", "command_line", "host", "system", "pinning", "start_time", "end_time",
                           "measurement_note", "verify", "runs", "points"}) {
-    EXPECT_NE(meta->find(key), nullptr) << key;
+    EXPECT_TRUE(meta->contains(key)) << key;
   }
-  EXPECT_EQ(meta->find("runs")->items().size(), 4u);
+  EXPECT_EQ((*meta)["runs"].size(), 4u);
 
   const std::string report = slurp(out / "report.md");
   EXPECT_NE(report.find("# rtbench results: suite `tiny`"), std::string::npos);
@@ -205,9 +205,9 @@ TEST(RunSuiteSmoke, SigintStopsEveryChildAndKeepsPartialResults) {
     std::string cmdline = slurp(e.path() / "cmdline");
     EXPECT_EQ(cmdline.find(out.string()), std::string::npos) << "still running: pid " << name;
   }
-  auto meta = JsonValue::parse(slurp(out / "metadata.json"), &error);
+  auto meta = parse_json(slurp(out / "metadata.json"), &error);
   ASSERT_TRUE(meta) << error;
-  EXPECT_TRUE(meta->find("interrupted")->as_bool());
+  EXPECT_EQ((*meta)["interrupted"], true);
   EXPECT_NE(slurp(out / "report.md").find("interrupted"), std::string::npos);
   fs::remove_all(dir);
 }

@@ -159,3 +159,32 @@ TEST(LoadResult, JsonReadsBackTheSameResult) {
 
 }  // namespace
 }  // namespace rtb
+
+namespace rtb {
+namespace {
+
+TEST(LoadResult, CsvCellsHaveNoNanAndNoFloatNoise) {
+  LoadResult r;
+  r.server_cpu_s = std::nan("");
+  r.requests_per_event = 0.08399999999999999;
+  r.server_rss_bytes = 123456789;
+  const auto header = load_result_csv_header();
+  const auto row = load_result_csv_row(r);
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    EXPECT_NE(row[i], "nan") << header[i];
+    if (header[i] == "server_cpu_s") {
+      EXPECT_EQ(row[i], "") << "not measured is an empty cell";
+    } else if (header[i] == "requests_per_event") {
+      EXPECT_EQ(row[i], "0.084");
+    } else if (header[i] == "server_rss_bytes") {
+      EXPECT_EQ(row[i], "123456789");
+    }
+  }
+  std::string error;
+  auto back = load_result_from_csv(header, row, &error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_TRUE(std::isnan(back->server_cpu_s));
+}
+
+}  // namespace
+}  // namespace rtb

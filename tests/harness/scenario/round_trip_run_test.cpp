@@ -4,9 +4,9 @@
 #include <cmath>
 #include <string>
 
+#include "harness/metrics/json.hpp"
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/header_profile.hpp"
-#include "harness/scenario/json_value.hpp"
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/server_url.hpp"
 #include "tests/support/blocking_client.hpp"
@@ -40,14 +40,12 @@ std::uint64_t server_empty_polls(int port) {
   EXPECT_TRUE(response);
   if (!response) return 0;
   std::string error;
-  auto json = JsonValue::parse(response->body, &error);
+  auto json = parse_json(response->body, &error);
   EXPECT_TRUE(json) << error;
   if (!json) return 0;
-  const JsonValue* transports = json->find("transports");
-  const JsonValue* poll = transports != nullptr ? transports->find("poll") : nullptr;
-  const JsonValue* empty = poll != nullptr ? poll->find("empty_responses") : nullptr;
-  EXPECT_NE(empty, nullptr);
-  return empty != nullptr ? empty->as_uint64().value_or(0) : 0;
+  const Json& poll = (*json)["transports"]["poll"];
+  EXPECT_TRUE(poll.contains("empty_responses"));
+  return json_unsigned(poll, "empty_responses");
 }
 
 void expect_every_operation_answered_once(const LoadOutcome& o) {

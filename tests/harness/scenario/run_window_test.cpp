@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 namespace rtb {
 namespace {
@@ -54,6 +56,75 @@ TEST(RunWindow, ServerMemoryPerIdleConnectionAndCpuPerEvent) {
   EXPECT_DOUBLE_EQ(r.server_bytes_per_idle_conn, 300.0 * 1024 / 200);
   EXPECT_DOUBLE_EQ(r.server_cpu_s, 0.5);
   EXPECT_DOUBLE_EQ(r.server_cpu_us_per_op, 500.0);
+}
+
+bool mentions(const std::vector<std::string>& lines, const std::string& text) {
+  for (const auto& l : lines) {
+    if (l.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(RunWindow, NegativeMemoryPerConnectionIsNeverAFigure) {
+  Snapshots s = sample();
+  s.idle.socket_slab_bytes =
+      4'000'000;  // the caches shrank while connecting: another process's sockets closed
+  const LoadResult r = fill(s, true);
+  EXPECT_TRUE(std::isnan(r.kernel_socket_bytes_per_conn));
+  EXPECT_EQ(r.suspect_count, 1u);
+  EXPECT_TRUE(mentions(r.suspects, "kernel_socket_bytes_per_conn: came out negative"));
+}
+
+TEST(RunWindow, SegmentsComeFromOwnSocketsAndTheHostCountIsTheCrossCheck) {
+  Snapshots s = sample();
+  s.start.snmp = TcpSnmp{};
+  s.end.snmp = TcpSnmp{};
+  s.start.own_sockets = {{1, {100, 100}}};
+  s.end.own_sockets = {{1, {1100, 1100}}};
+  s.end.snmp->out_segs = 2000;  // the host saw exactly our connections
+  LoadResult r = fill(s, true);
+  EXPECT_EQ(r.tcp_segments, 2000u);
+  EXPECT_EQ(r.tcp_segments_scope, "own_sockets");
+  EXPECT_DOUBLE_EQ(r.tcp_segments_per_event, 2.0);
+  EXPECT_TRUE(r.warnings.empty());
+
+  s.end.snmp->out_segs = 100'000;  // someone else sent 98,000 segments on the host meanwhile
+  r = fill(s, true);
+  EXPECT_EQ(r.tcp_segments, 2000u) << "other traffic must not enter the figure";
+  EXPECT_EQ(r.tcp_segments_host, 100'000u);
+  EXPECT_TRUE(mentions(r.warnings, "other TCP traffic on the host"));
+
+  s.end.snmp->out_segs = 500;  // fewer host-wide than on our own sockets: a counter is wrong
+  r = fill(s, true);
+  EXPECT_TRUE(mentions(r.suspects, "more than the whole host"));
+}
+
+TEST(RunWindow, SocketsClosedInTheWindowFallBackToTheHostCountAndSaySo) {
+  Snapshots s = sample();
+  s.start.snmp = TcpSnmp{};
+  s.end.snmp = TcpSnmp{};
+  s.end.snmp->out_segs = 3000;
+  s.start.own_sockets = {{1, {100, 100}}, {2, {5, 5}}};
+  s.end.own_sockets = {{1, {1100, 1100}}};
+  const LoadResult r = fill(s, true);
+  EXPECT_EQ(r.tcp_segments, 3000u);
+  EXPECT_EQ(r.tcp_segments_scope, "loopback_both_ends");
+  EXPECT_EQ(r.tcp_sockets_gone, 1u);
+  EXPECT_TRUE(mentions(r.warnings, "closed inside the measure window"));
+}
+
+TEST(RunWindow, OtherProcessesCpuDrivesTheOtherWorkWarning) {
+  Snapshots s = sample();  // 2 s window, server 0.5 s of CPU
+  s.start.host_cpu = HostCpu{10.0, 100.0};
+  s.end.host_cpu = HostCpu{10.0 + 0.5 + 0.1 + 1.0, 104.0};  // server + generator + 1 s of someone else
+  s.end.process_cpu_s = 0.1;
+  LoadResult r = fill(s, true);
+  EXPECT_NEAR(r.other_cpu_pct, 50.0, 1e-9);
+  EXPECT_TRUE(mentions(r.warnings, "other work was running"));
+  s.end.host_cpu->busy_s = 10.0 + 0.6;  // nobody else
+  r = fill(s, true);
+  EXPECT_NEAR(r.other_cpu_pct, 0.0, 1e-9);
+  EXPECT_FALSE(mentions(r.warnings, "other work was running"));
 }
 
 }  // namespace

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# rtbench's command line: usage errors exit 2 (not CLI11's 105-114) with a message naming the fix, --help 0,
+# output paths are refused before measuring, and --summary json prints one JSON line. Usage: cli_test.sh RTBENCH
+set -uo pipefail
+bin=$1
+failed=0
+expect() {  # expect WANT_STATUS MUST_CONTAIN ARGS...
+  local want=$1 text=$2
+  shift 2
+  local out status
+  out=$("$bin" "$@" 2>&1)
+  status=$?
+  if [ "$status" -ne "$want" ] || [[ $out != *"$text"* ]]; then
+    echo "FAIL rtbench $*: exit $status (wanted $want), output: ${out:0:300}"
+    failed=1
+  fi
+}
+expect 0 "Usage" --help
+expect 0 "Exit status" load --help
+expect 2 "--bogus" load --bogus
+expect 2 "1-1,000,000" load -c -3
+expect 2 "above 0" load --duration 0
+expect 2 "A-Z a-z 0-9" load --channel 'a~b'
+expect 2 "/proc" load --json /proc/x.json --url http://127.0.0.1:1
+expect 2 "does not exist" load --csv /tmp/no-such-folder-rtb/x.csv --url http://127.0.0.1:1
+expect 2 "--suite is required" run
+expect 2 "--report-only needs --out" run --report-only
+
+port=$((20000 + RANDOM % 20000))
+"$bin" serve --port "$port" >/dev/null 2>&1 &
+server=$!
+sleep 0.5
+line=$("$bin" load --url "http://127.0.0.1:$port" --transport ws -c 5 -r 20 -d 500ms --warmup-s 0 --drain-s 1s \
+  --summary json -q 2>/dev/null)
+status=$?
+kill "$server"
+wait "$server" 2>/dev/null
+if [ "$status" -ne 0 ] || ! /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["transport"] == "ws" and d["lost"] == 0 and d["tcp_segments_scope"] == "own_sockets", d
+assert isinstance(d["warnings"], list) and isinstance(d["suspects"], list)
+' "$line"; then
+  echo "FAIL --summary json: exit $status, line: ${line:0:300}"
+  failed=1
+fi
+[ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] || { echo "FAIL --summary json is not one line"; failed=1; }
+
+# rtbench run --url: a suite against a server the runner did not start; server figures are not measured.
+"$bin" serve --port "$port" >/dev/null 2>&1 &
+server=$!
+sleep 0.5
+out=$(mktemp -d)
+"$bin" run --suite tiny --url "http://127.0.0.1:$port" --transports ws -n 1 --no-plots --out "$out/r" >/dev/null 2>&1
+status=$?
+kill "$server"
+wait "$server" 2>/dev/null
+if [ "$status" -ne 0 ] || ! /usr/bin/python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 1 and rows[0]["transport"] == "ws" and rows[0]["server_cpu_s"] == "", rows
+' "$out/r/results.csv"; then
+  echo "FAIL run --url: exit $status"
+  failed=1
+fi
+rm -rf "$out"
+exit $failed
