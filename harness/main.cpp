@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/demo/demo_command.hpp"
 #include "harness/runner/run_command.hpp"
 #include "harness/scenario/load_command.hpp"
 #include "transports/server/serve_command.hpp"
@@ -20,10 +21,13 @@ int main(int argc, char** argv) {
   CLI::App* load = rtb::add_load_command(app, load_options);
   rtb::RunOptions run_options;
   CLI::App* run = rtb::add_run_command(app, run_options);
+  rtb::DemoOptions demo_options;
+  CLI::App* demo = rtb::add_demo_command(app, demo_options);
 
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return rtb::run_serve(serve_config);
   if (load->parsed()) return rtb::run_load_command(load_options, std::vector<std::string>(argv, argv + argc));
   if (run->parsed()) return rtb::run_run_command(run_options, std::vector<std::string>(argv, argv + argc));
+  if (demo->parsed()) return rtb::run_demo(demo_options);
   return 1;
 }
