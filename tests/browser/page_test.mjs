@@ -103,13 +103,16 @@ const cases = {
       const p = (await snapshot(page)).publisher;
       return p.acked + p.errors === N;
     }, 30000);
-    // A publish whose connection was cut may or may not have been taken: the server's count is the truth.
+    // A publish whose connection was cut may or may not have been taken, and Chromium resends a request
+    // whose reused keep-alive connection closed before any answer, even a POST the server had already taken
+    // (seen here: 101 events from 100 publishes). The server's count is the truth; the ids stay consecutive.
     const published = (await stats(server)).events.published;
-    check(published >= N - 2 && published <= N, `published ${published} of ${N}`);
+    check(published >= N - 2 && published <= N + 2, `published ${published} for ${N} publishes`);
     // The EventSource URL carries no since: only the browser's Last-Event-ID header can resume it without a
     // loss or a repeat.
-    const s = await expectExactlyOnce(page, server, published,
-        {reconnectsAtLeast: {sse: 1, longpoll: 1, ws: 1}});
+    // The long poll may not see the cut at all: Chromium retries a GET whose reused keep-alive connection
+    // closed before any answer on a new connection by itself, with the same since.
+    const s = await expectExactlyOnce(page, server, published, {reconnectsAtLeast: {sse: 1, ws: 1}});
     check(s.panes.sse.requests >= 2 && s.panes.ws.requests >= 2, 'EventSource and WebSocket connected again');
     console.log(`dropped mid-run (${dropped.trim()}) at sse id ${before.panes.sse.lastId}; reconnects: ` +
         PANES.map((k) => `${k} ${s.panes[k].reconnects}`).join(', '));
@@ -137,9 +140,23 @@ const cases = {
     setup(() => server.stop());
     const {page} = await openReadyPage(setup, server, 't-slow');
     const event = 'x'.repeat(32768);
-    // The page's main thread is blocked for 6 s: the WebSocket's messages are not taken, Chromium's network
-    // service stops reading the socket, the kernel buffers fill, then the server's queue.
-    const blocked = page.evaluate(() => { const end = performance.now() + 6000; while (performance.now() < end) { /* busy */ } });
+    // The page's main thread is busy (at most 10 s): the WebSocket's messages are not taken, Chromium's network
+    // service stops reading the socket, the kernel buffers fill, then the server's queue. The busy loop asks
+    // /stats by synchronous XHR (which runs no other task) and ends as soon as the server has dropped the
+    // WebSocket, so that the page reads the close frame within the server's close timeout (2 s).
+    const blocked = page.evaluate(() => {
+      const end = performance.now() + 10000;
+      let next = 0;
+      while (performance.now() < end) {
+        if (performance.now() < next) continue;
+        next = performance.now() + 50;
+        const xhr = new XMLHttpRequest();
+        xhr.open('GET', '/stats', false);
+        xhr.send();
+        if (xhr.status === 200 && JSON.parse(xhr.responseText).transports.ws.dropped_slow > 0) return true;
+      }
+      return false;
+    });
     await sleep(300);
     let sent = 0;
     const until = Date.now() + 5000;
@@ -150,7 +167,7 @@ const cases = {
       const st = await stats(server);
       if (st.transports.ws.dropped_slow > 0) break;
     }
-    await blocked;
+    check(await blocked, 'the page saw the server drop its WebSocket while blocked');
     const st = await stats(server);
     check(st.transports.ws.dropped_slow >= 1, `the server dropped the slow WebSocket (${sent} events of 32 KiB sent; stats ${JSON.stringify(st.transports.ws)})`);
     const s = await waitFor('the close at the page', async () => {

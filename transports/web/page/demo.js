@@ -188,8 +188,9 @@
       const gen = this.gen;
       if (gen !== session.generation) return;
       this.next += settings.interval;
-      if (session.base === null) { this.next = clock(); this.schedule(50); return; }
-      const url = `/poll?channel=${encodeURIComponent(session.channel)}&since=${this.cursor()}`;
+      // Until the start id is known the poll asks from now (a 204, or the server's 400 for a refused channel).
+      const waiting = session.base === null;
+      const url = `/poll?channel=${encodeURIComponent(session.channel)}&since=${waiting ? FROM_NOW : this.cursor()}`;
       try {
         this.c.requests++;
         const r = await fetch(url, {cache: 'no-store'});
@@ -198,9 +199,9 @@
         if (r.status === 400) { this.setState('failed'); this.error = `400 ${body.trim()}`; return; }
         if (r.status !== 200 && r.status !== 204) throw new Error(`HTTP ${r.status}`);
         if (this.failing) { this.failing = false; this.resuming = true; }
-        this.setState('live', `every ${settings.interval} ms`);
-        this.bodyBytes(body.length);
-        for (const rec of parseBatch(body)) {
+        if (waiting) this.setState('waiting', 'waiting for the first event');
+        else this.setState('live', `every ${settings.interval} ms`);
+        for (const rec of waiting ? [] : parseBatch(body)) {
           if (rec.event === 'gap') { const g = parseGap(rec.data); if (g) this.gap(g[0], g[1]); continue; }
           if (rec.id !== null && !this.event(Number(rec.id), rec.data)) break;
         }
@@ -214,7 +215,6 @@
       if (this.next < now) this.next = now;
       this.schedule(this.next - now);
     }
-    bodyBytes(n) { this.bodyCount = (this.bodyCount || 0) + n; }
   }
 
   // ---- long polling: a fetch loop on /longpoll ----
