@@ -87,9 +87,11 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
                    "Round-trip modes: requests (http) or messages (echo) each connection keeps in flight")
       ->capture_default_str();
   load->add_option("--channel", c.channel, "Channel to publish to and subscribe on")->capture_default_str();
-  load->add_option("--headers", o.headers,
-                   "Subscriber request headers: minimal (Host only), browser (Firefox-like with a cookie, "
-                   "~800 B request), or SIZE: pad X-Pad so the request head is SIZE bytes")
+  load->add_option(
+          "--headers", o.headers,
+          "Subscriber request headers: minimal (Host only), browser (Firefox-like with a cookie, "
+          "~800 B request), chromium (the lines Chromium sent, recorded in results/browser/), or SIZE: pad "
+          "X-Pad so the request head is SIZE bytes")
       ->capture_default_str();
   load->add_option("--poll-interval-ms", c.poll_interval_ms,
                    "Short polling: interval per client (first poll at a random phase in [0, interval))")
