@@ -5,6 +5,8 @@
 //                with Last-Event-ID, long poll and WebSocket resume with since; every event arrives exactly once
 //   close-1001   a server shutdown reaches the page's WebSocket as close code 1001
 //   close-1008   a page whose main thread is blocked stops reading; the server drops its WebSocket with 1008
+//   backlog      short polling carries less than is published: its pane shows the backlog, the tab keeps
+//                rendering, and it catches up in order
 //   refused      a channel name the server refuses: every pane shows the server's 400 reason
 //   restart      the server is killed and started again on the same port: panes show "reconnecting", then
 //                resume on the new server and count the restart
@@ -18,7 +20,7 @@ const testCase = args._[0];
 const rtbench = args.rtbench;
 const out = args.out || '.';
 if (!rtbench || !testCase) {
-  console.error('usage: node page_test.mjs in-order|resume|close-1001|close-1008|refused|restart --rtbench PATH [--out DIR]');
+  console.error('usage: node page_test.mjs in-order|resume|close-1001|close-1008|backlog|refused|restart --rtbench PATH [--out DIR]');
   process.exit(2);
 }
 mkdirSync(out, {recursive: true});
@@ -177,6 +179,38 @@ const cases = {
     const close = s.panes.ws.closes[0];
     check(close.code === 1008, `the page saw close ${JSON.stringify(close)}, expected 1008`);
     console.log(`after ${sent} events of 32 KiB: close seen by the page ${JSON.stringify(close)}`);
+  },
+
+  async backlog(setup) {
+    // The server answers at most 5 events per poll: at 1 poll/s short polling carries 5 events/s, and the page
+    // publishes 40/s. Its pane must show a growing backlog while the others keep up and the tab keeps
+    // rendering; once publishing stops it catches up with every id in order.
+    const server = await startServer(rtbench, ['--max-batch', '5']);
+    setup(() => server.stop());
+    const {page} = await openReadyPage(setup, server, 't-backlog');
+    await page.evaluate(() => { window.rtb.settings.interval = 1000; });
+    const N = 160;
+    await page.evaluate((n) => window.rtb.publish({rate: 40, count: n}), N);
+    const mid = await waitFor('a short-poll backlog of 50', async () => {
+      const s = await snapshot(page);
+      return s.panes.poll.behind >= 50 ? s : null;
+    }, 20000);
+    const rendersBefore = await page.evaluate(() => window.rtb.renders());
+    await waitFor('the tab to keep rendering', async () => (await page.evaluate(() => window.rtb.renders())) > rendersBefore + 3, 10000);
+    for (const k of ['longpoll', 'sse', 'ws']) {
+      check(mid.panes[k].lastId > mid.panes.poll.lastId, `${k} is ahead of short polling (${mid.panes[k].lastId} vs ${mid.panes.poll.lastId})`);
+    }
+    await waitFor('the page publisher to finish', async () => (await snapshot(page)).publisher.acked === N, 20000);
+    // 160 events at 5 per poll: about 32 polls of 1 s.
+    const s = await waitFor('short polling to catch up', async () => {
+      const snap = await snapshot(page);
+      return snap.panes.poll.lastId >= N ? snap : null;
+    }, 60000, 500);
+    for (const k of PANES) {
+      const p = s.panes[k];
+      check(p.received === N && p.lost === 0 && p.dup === 0 && p.late === 0, `${k}: all ${N} in order: ${JSON.stringify(p)}`);
+    }
+    console.log(`backlog of short polling at its peak: ${mid.panes.poll.behind} events (caught up after ${s.panes.poll.requests} polls)`);
   },
 
   async refused(setup) {

@@ -539,11 +539,12 @@
     const bw = w / vals.length;
     vals.forEach((v, i) => { const bh = (v / max) * (h - 2); ctx.fillRect(i * bw, h - bh, Math.max(1, bw - 1), bh); });
   }
-  let lastRender = 0;
+  let lastRender = 0, renders = 0;
   function render(ts) {
     requestAnimationFrame(render);
     if (ts - lastRender < 100) return;
     lastRender = ts;
+    renders++;
     for (const p of panes) {
       const v = view.get(p), s = p.snapshot();
       v.section.className = `pane ${s.state}`;
@@ -615,6 +616,7 @@
   window.rtb = {
     settings, session, publisher,
     ready: () => ready && longpollIssued,
+    renders: () => renders,  // DOM updates so far: a test sees that the tab keeps rendering
     snapshot: () => ({channel: session.channel, base: session.base, ready: ready && longpollIssued,
       publisher: {sent: publisher.sent, acked: publisher.acked, errors: publisher.errors, skipped: publisher.skipped,
         firstId: publisher.firstId, lastId: publisher.lastId},
