@@ -257,6 +257,7 @@ const cases = {
     for (const k of PANES) {
       const p = s.panes[k];
       check(p.dup === 0, `${k}: no duplicate after the restart: ${JSON.stringify(p)}`);
+      check(p.restarts === 1, `${k}: the restart counted once: ${JSON.stringify(p)}`);
     }
     console.log('after the restart: ' + PANES.map((k) => `${k} restarts ${s.panes[k].restarts} last id ` +
         `${s.panes[k].lastId} lost ${s.panes[k].lost}`).join('; '));

@@ -319,7 +319,11 @@
     constructor() { super('ws', 'WebSocket', '/ws', 'counted from frames'); this.replaysAfterRestart = true; }
     start(gen) { this.gen = gen; this.opened = 0; this.open(); }
     stop() { this.gen = -1; clearTimeout(this.timer); if (this.ws) this.ws.close(1000); this.ws = null; }
-    reopen() { if (this.ws) { this.ws.onclose = null; this.ws.close(1000); } this.open(); }
+    reopen() {
+      if (this.ws) { const old = this.ws; old.onclose = null; old.onmessage = null; old.close(1000); }
+      clearTimeout(this.timer);
+      this.open();
+    }
     open() {
       const gen = this.gen;
       const resume = this.opened > 0 || session.base !== null;
@@ -330,15 +334,16 @@
       this.ws = ws;
       this.c.requests++;
       let wasOpen = false;
+      // A socket replaced by reopen() may still deliver what it had buffered: only this.ws counts.
       ws.onopen = () => {
-        if (gen !== this.gen) return;
+        if (gen !== this.gen || ws !== this.ws) return;
         wasOpen = true;
         if (this.opened++ > 0) this.resuming = true;
         this.setState('live');
         checkReady();
       };
       ws.onmessage = (e) => {
-        if (gen !== this.gen || typeof e.data !== 'string') return;
+        if (gen !== this.gen || ws !== this.ws || typeof e.data !== 'string') return;
         const text = e.data;
         this.c.bytes += text.length + (text.length < 126 ? 2 : text.length < 65536 ? 4 : 10);
         if (text.startsWith('gap ')) { const g = parseGap(text.slice(4)); if (g) this.gap(g[0], g[1]); return; }
