@@ -10,7 +10,7 @@
 #include "bench/alloc_counter.hpp"
 #include "harness/scenario/header_profile.hpp"
 #include "transports/http/http_request.hpp"
-#include "transports/poll/poll_client.hpp"
+#include "transports/common/client_request.hpp"
 
 namespace rtb {
 namespace {

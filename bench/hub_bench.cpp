@@ -11,8 +11,8 @@
 
 #include "bench/alloc_counter.hpp"
 #include "bench/bench_support.hpp"
-#include "transports/hub/hub.hpp"
-#include "transports/sse/sse_encoder.hpp"
+#include "transports/pubsub/hub.hpp"
+#include "transports/common/sse_encoder.hpp"
 #include "transports/websocket/ws_frame_encoder.hpp"
 
 namespace rtb {

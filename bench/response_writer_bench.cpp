@@ -8,9 +8,9 @@
 #include "bench/alloc_counter.hpp"
 #include "bench/bench_support.hpp"
 #include "transports/http/response_writer.hpp"
-#include "transports/hub/hub.hpp"
-#include "transports/poll/poll_batch.hpp"
-#include "transports/sse/sse_encoder.hpp"
+#include "transports/pubsub/hub.hpp"
+#include "transports/common/batch_response.hpp"
+#include "transports/common/sse_encoder.hpp"
 
 namespace rtb {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "bench/alloc_counter.hpp"
 #include "bench/bench_support.hpp"
-#include "transports/sse/sse_encoder.hpp"
-#include "transports/sse/sse_parser.hpp"
+#include "transports/common/sse_encoder.hpp"
+#include "transports/common/sse_parser.hpp"
 
 namespace rtb {
 namespace {

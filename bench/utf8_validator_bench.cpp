@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "bench/alloc_counter.hpp"
-#include "transports/websocket/utf8_validator.hpp"
+#include "transports/common/utf8_validator.hpp"
 
 namespace rtb {
 namespace {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "transports/websocket/utf8_validator.hpp"
+#include "transports/common/utf8_validator.hpp"
 #include "transports/websocket/ws_frame.hpp"
 #include "transports/websocket/ws_reader.hpp"
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "harness/scenario/transport_kind.hpp"
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 
 namespace rtb {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 
 namespace rtb {
 

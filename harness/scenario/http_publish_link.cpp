@@ -10,7 +10,7 @@ namespace {
 
 // The publisher may have to hold a few seconds of events while a server stalls: allow a deep send queue
 // rather than refuse at the default 4 MiB.
-constexpr TcpLimits kPublisherLimits{256 * 1024 * 1024, 64 * 1024 * 1024};
+constexpr StreamLimits kPublisherLimits{256 * 1024 * 1024, 64 * 1024 * 1024};
 constexpr std::size_t kMaxBodyKept = 256;
 
 }  // namespace

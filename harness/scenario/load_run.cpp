@@ -19,7 +19,7 @@
 #include "harness/scenario/subscriber_pool.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/uv_handle.hpp"
-#include "transports/poll/poll_client.hpp"
+#include "transports/common/client_request.hpp"
 
 namespace rtb {
 

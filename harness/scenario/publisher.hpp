@@ -12,7 +12,7 @@
 
 #include "harness/scenario/load_config.hpp"
 #include "harness/scenario/publish_link.hpp"
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/uv_handle.hpp"
 

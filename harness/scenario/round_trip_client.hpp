@@ -9,7 +9,7 @@
 #include <string>
 
 #include "harness/scenario/round_trip_tally.hpp"
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 
 namespace rtb {
 

@@ -17,7 +17,7 @@
 #include "harness/scenario/run_window.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/uv_handle.hpp"
-#include "transports/poll/poll_client.hpp"
+#include "transports/common/client_request.hpp"
 
 namespace rtb {
 

@@ -8,7 +8,7 @@
 
 #include "harness/metrics/proc_sampler.hpp"
 #include "harness/scenario/load_result.hpp"
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 
 namespace rtb {
 

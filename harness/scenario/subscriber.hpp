@@ -8,7 +8,7 @@
 #include "harness/metrics/counters.hpp"
 #include "harness/metrics/latency_histogram.hpp"
 #include "harness/scenario/error_tally.hpp"
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 
 namespace rtb {
 

@@ -11,7 +11,7 @@
 
 #include "harness/scenario/subscriber.hpp"
 #include "harness/scenario/transport_kind.hpp"
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 
 namespace rtb {
 

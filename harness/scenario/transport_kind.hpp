@@ -7,7 +7,7 @@
 
 namespace rtb {
 
-// Not called `Transport`: that name is the server-side seam in transports/http/transport.hpp.
+// Not called `Transport`: that name is the server-side seam in transports/common/transport.hpp.
 enum class TransportKind { kPoll, kLongPoll, kSse, kWebSocket, kHttp, kEcho };
 
 std::string_view transport_name(TransportKind kind);  // "poll", "longpoll", "sse", "ws", "http", "echo"

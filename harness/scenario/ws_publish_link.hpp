@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "harness/scenario/publish_link.hpp"
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 #include "transports/net/loop.hpp"
 
 namespace rtb {

@@ -94,7 +94,7 @@ class Client {
 
 // A listener on 127.0.0.1:free port whose accepted connections record into `observed` (one per connection).
 struct Fixture {
-  explicit Fixture(TcpLimits limits = {}, std::uint64_t max_connections = 0)
+  explicit Fixture(StreamLimits limits = {}, std::uint64_t max_connections = 0)
       : listener(
             loop, make_config(limits, max_connections),
             [this](TcpConnection& c) {
@@ -111,7 +111,7 @@ struct Fixture {
     EXPECT_EQ(listener.listen(), 0);
     port = listener.bound_port();
   }
-  static ListenerConfig make_config(TcpLimits limits, std::uint64_t max_connections) {
+  static ListenerConfig make_config(StreamLimits limits, std::uint64_t max_connections) {
     ListenerConfig config;
     config.host = "127.0.0.1";
     config.port = 0;
@@ -185,7 +185,7 @@ TEST(TcpConnection, WritesOfOneLoopTurnAreFlushedTogetherAtItsEnd) {
 }
 
 TEST(TcpConnection, HardLimitRefusesWritesAndHighWatermarkSignalsBackpressure) {
-  TcpLimits limits;
+  StreamLimits limits;
   limits.max_queued_bytes = 100;
   limits.high_watermark = 40;
   Fixture f(limits);
@@ -210,7 +210,7 @@ TEST(TcpConnection, HardLimitRefusesWritesAndHighWatermarkSignalsBackpressure) {
 TEST(TcpConnection, LargeWritesSurvivePartialWritesInOrder) {
   // More than the socket buffers hold while the client is not reading: the queue goes through partial
   // try_write and uv_write, and must still deliver every byte once, in order.
-  TcpLimits limits;
+  StreamLimits limits;
   limits.max_queued_bytes = 16 * 1024 * 1024;
   limits.high_watermark = 1024 * 1024;
   Fixture f(limits);
@@ -242,7 +242,7 @@ TEST(TcpConnection, LargeWritesSurvivePartialWritesInOrder) {
 }
 
 TEST(TcpConnection, CloseAfterWritesDeliversEverythingThenCloses) {
-  TcpLimits limits;
+  StreamLimits limits;
   limits.max_queued_bytes = 16 * 1024 * 1024;
   Fixture f(limits);
   Client client(f.port);
@@ -313,7 +313,7 @@ TEST(TcpConnection, CloseDiscardsWhatIsQueued) {
 }
 
 TEST(TcpConnection, CloseAfterWritesGivesUpOnAPeerThatNeverReads) {
-  TcpLimits limits;
+  StreamLimits limits;
   limits.max_queued_bytes = 32u << 20;
   limits.close_linger_ms = 300;
   Fixture f(limits);
@@ -328,7 +328,7 @@ TEST(TcpConnection, CloseAfterWritesGivesUpOnAPeerThatNeverReads) {
 }
 
 TEST(TcpConnection, CloseAfterWritesStillDeliversEverythingToAReader) {
-  TcpLimits limits;
+  StreamLimits limits;
   limits.max_queued_bytes = 32u << 20;
   limits.close_linger_ms = 60'000;
   Fixture f(limits);

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/uv_handle.hpp"
 

@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "tests/websocket/ws_test_support.hpp"
-#include "transports/websocket/utf8_validator.hpp"
+#include "transports/common/utf8_validator.hpp"
 
 namespace rtb {
 namespace {

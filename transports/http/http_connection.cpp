@@ -94,11 +94,11 @@ HttpConnection::~HttpConnection() {
 
 void HttpConnection::start() {
   arm_timer(limits_.header_timeout_ms);
-  connection->start_reading();
+  stream->start_reading();
 }
 
 void HttpConnection::arm_timer(std::uint32_t ms) {
-  connection->loop().timers().schedule(timer_, ms);
+  stream->loop().timers().schedule(timer_, ms);
 }
 
 void HttpConnection::on_timer(TimerEntry& entry) {
@@ -202,7 +202,7 @@ void HttpConnection::on_stream_data(char* data, std::size_t len) {
   if (state_ == State::kDeferred || !buffered_input_.empty()) {
     buffered_input_.append(data, len);
     // A client that pipelines faster than we answer is paused, not buffered without limit.
-    if (buffered_input_.size() > limits_.max_buffered_input) connection->stop_reading();
+    if (buffered_input_.size() > limits_.max_buffered_input) stream->stop_reading();
     if (state_ != State::kDeferred && !waiting_for_drain_) process_buffered_input();
     return;
   }
@@ -211,15 +211,15 @@ void HttpConnection::on_stream_data(char* data, std::size_t len) {
 
 void HttpConnection::process_buffered_input() {
   if (buffered_input_.empty()) {
-    if (!connection->closing() && !waiting_for_drain_) connection->start_reading();
+    if (!stream->closing() && !waiting_for_drain_) stream->start_reading();
     return;
   }
   std::string input;
   input.swap(buffered_input_);
   parse(input.data(), input.size());
   // Whatever parse() could not take yet was put back into buffered_input_.
-  if (buffered_input_.size() <= limits_.max_buffered_input && !connection->closing() && !waiting_for_drain_)
-    connection->start_reading();
+  if (buffered_input_.size() <= limits_.max_buffered_input && !stream->closing() && !waiting_for_drain_)
+    stream->start_reading();
 }
 
 void HttpConnection::parse(char* data, std::size_t len) {
@@ -254,20 +254,20 @@ void HttpConnection::parse(char* data, std::size_t len) {
       if (len > 0) buffered_input_.append(data, len);
       return;
     }
-    if (connection->closing()) return;
+    if (stream->closing()) return;
     // Pipelined answers pile up faster than the client reads them: the next request waits until they drain,
     // where answering on would push the queue past its bound and cost the client every answer.
-    if (len > 0 && connection->queued_bytes() > connection->limits().high_watermark) {
+    if (len > 0 && stream->queued_bytes() > stream->limits().high_watermark) {
       buffered_input_.append(data, len);
       waiting_for_drain_ = true;
-      connection->stop_reading();
+      stream->stop_reading();
       return;
     }
   }
 }
 
 void HttpConnection::dispatch() {
-  connection->loop().timers().cancel(timer_);
+  stream->loop().timers().cancel(timer_);
   ++counters_.requests;
   Router::Match match = context_.router.match(request_.method(), request_.path());
   switch (match.outcome) {
@@ -284,7 +284,7 @@ void HttpConnection::dispatch() {
     shutting_down_ = true;  // closes after this answer
     if (match.route->kind == RouteKind::kStream) {
       state_ = State::kClosing;
-      connection->close_after_writes();
+      stream->close_after_writes();
       return;
     }
     respond_text(503, "server at its connection limit", "Retry-After: 1\r\n");
@@ -312,9 +312,9 @@ void HttpConnection::fail(int status) {
   } else {
     ++counters_.responses_4xx;
   }
-  connection->loop().timers().cancel(timer_);
-  connection->write(ResponseWriter::build(spec));
-  connection->close_after_writes();
+  stream->loop().timers().cancel(timer_);
+  stream->write(ResponseWriter::build(spec));
+  stream->close_after_writes();
 }
 
 // --- output -----------------------------------------------------------------------------------------------
@@ -332,7 +332,7 @@ void HttpConnection::respond(ResponseSpec spec) {
   } else {
     ++counters_.responses_2xx;
   }
-  if (connection->write(ResponseWriter::build(spec)) == WriteResult::kDropped && !connection->closing()) {
+  if (stream->write(ResponseWriter::build(spec)) == WriteResult::kDropped && !stream->closing()) {
     // The answer is larger than the send-queue bound: a close tells the client now, where a dropped answer
     // would leave it waiting on an open connection for bytes that never come.
     close();
@@ -343,13 +343,13 @@ void HttpConnection::respond(ResponseSpec spec) {
   std::unique_ptr<HttpSession> finished = std::move(session_);
   if (spec.close) {
     state_ = State::kClosing;
-    connection->close_after_writes();
+    stream->close_after_writes();
     return;
   }
   state_ = State::kIdle;
   if (was_deferred) {
     // Pipelined requests resume outside the caller's stack (often a hub fan-out).
-    connection->loop().post(resume_task_);
+    stream->loop().post(resume_task_);
   }
   after_response();
 }
@@ -387,7 +387,7 @@ HttpSession& HttpConnection::defer(std::unique_ptr<HttpSession> session) {
 
 HttpSession& HttpConnection::upgrade(std::unique_ptr<HttpSession> session, SharedBuffer head) {
   ++counters_.responses_2xx;  // 101 counts with the successes
-  connection->write(std::move(head));
+  stream->write(std::move(head));
   session_ = std::move(session);
   state_ = State::kUpgraded;
   upgraded_ = true;
@@ -398,12 +398,20 @@ HttpSession& HttpConnection::upgrade(std::unique_ptr<HttpSession> session, Share
 }
 
 WriteResult HttpConnection::write(SharedBuffer bytes) {
-  return connection->write(std::move(bytes));
+  return stream->write(std::move(bytes));
 }
 
 void HttpConnection::close() {
   state_ = State::kClosing;
-  connection->close();
+  stream->close();
+}
+
+void HttpConnection::close_after_writes() {
+  stream->close_after_writes();
+}
+
+void HttpConnection::resume_input() {
+  if (!stream->closing()) stream->start_reading();
 }
 
 void HttpConnection::begin_shutdown() {
@@ -412,7 +420,7 @@ void HttpConnection::begin_shutdown() {
   // it is sent before the close.
   if (state_ == State::kIdle && buffered_input_.empty()) {
     state_ = State::kClosing;
-    connection->close_after_writes();
+    stream->close_after_writes();
   }
 }
 
@@ -425,22 +433,22 @@ void HttpConnection::on_stream_eof() {
     return;
   }
   state_ = State::kClosing;
-  connection->close_after_writes();
+  stream->close_after_writes();
 }
 
 void HttpConnection::on_stream_drained() {
   if (waiting_for_drain_) {
     waiting_for_drain_ = false;
     // From a task: the drain is reported inside a write callback, not a place to parse requests.
-    if (state_ == State::kIdle) connection->loop().post(resume_task_);
+    if (state_ == State::kIdle) stream->loop().post(resume_task_);
   }
   if (session_) session_->on_session_drained();
 }
 
 void HttpConnection::on_stream_closed() {
   state_ = State::kClosing;
-  connection->loop().timers().cancel(timer_);
-  connection->loop().cancel(resume_task_);
+  stream->loop().timers().cancel(timer_);
+  stream->loop().cancel(resume_task_);
   session_.reset();
 }
 

@@ -1,4 +1,4 @@
-// HttpConnection: the server side of HTTP/1.1 on one TCP connection, over llhttp, with limits and pipelining.
+// HttpConnection: the server side of HTTP/1.1 on one Stream, over llhttp, with limits and pipelining.
 #pragma once
 
 #include <llhttp.h>
@@ -10,7 +10,8 @@
 #include "transports/http/http_request.hpp"
 #include "transports/http/response_writer.hpp"
 #include "transports/http/router.hpp"
-#include "transports/net/tcp_connection.hpp"
+#include "transports/net/loop.hpp"
+#include "transports/net/stream.hpp"
 #include "transports/net/timer_wheel.hpp"
 
 namespace rtb {
@@ -79,9 +80,20 @@ class HttpConnection final : public StreamHandler {
   // `session`.
   HttpSession& upgrade(std::unique_ptr<HttpSession> session, SharedBuffer head);
 
+  // What a session may do with the stream under it; sessions never reach the stream itself.
   WriteResult write(SharedBuffer bytes);
+  std::size_t queued_bytes() const { return stream->queued_bytes(); }
+  const StreamLimits& stream_limits() const { return stream->limits(); }
+  // Closes at once, queued bytes discarded.
   void close();
-  TcpConnection& tcp() { return *connection; }
+  // Sends what is queued, then closes (bounded by the stream's linger time).
+  void close_after_writes();
+  bool closing() const { return stream->closing(); }
+  // Flow control for upgraded protocols that must not read faster than their peer drains (/echo).
+  void pause_input() { stream->stop_reading(); }
+  void resume_input();
+  Loop& loop() { return stream->loop(); }
+  TimerWheel& timers() { return stream->loop().timers(); }
   const HttpRequest& request() const { return request_; }
   bool upgraded() const { return upgraded_; }
   // Stop taking new requests (graceful shutdown): idle connections close now, busy ones after their answer.

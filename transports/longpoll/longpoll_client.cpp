@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "transports/common/client_request.hpp"
+
 namespace rtb {
 
 LongPollClient::LongPollClient(Loop& loop, ClientOptions options, ClientEvents& events)

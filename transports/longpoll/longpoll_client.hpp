@@ -5,12 +5,12 @@
 #include <memory>
 #include <string>
 
-#include "transports/http/client_session.hpp"
+#include "transports/common/batch_reader.hpp"
+#include "transports/common/client_session.hpp"
 #include "transports/http/http_response_parser.hpp"
 #include "transports/net/client_connection.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/timer_wheel.hpp"
-#include "transports/poll/poll_client.hpp"
 
 namespace rtb {
 

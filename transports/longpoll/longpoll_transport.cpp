@@ -6,12 +6,12 @@
 #include <memory>
 #include <optional>
 
+#include "transports/common/batch_response.hpp"
+#include "transports/common/subscribe_query.hpp"
 #include "transports/http/http_connection.hpp"
 #include "transports/http/query_params.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/timer_wheel.hpp"
-#include "transports/poll/poll_batch.hpp"
-#include "transports/poll/poll_query.hpp"
 
 namespace rtb {
 
@@ -30,7 +30,7 @@ class LongPollSession final : public HttpSession, public HubSubscriber {
         ready_(&LongPollSession::on_ready, this) {
     transport.link(*this);
     channel.subscribe(*this);
-    connection.tcp().loop().timers().schedule(timer_, timeout_ms);
+    connection.timers().schedule(timer_, timeout_ms);
   }
 
   ~LongPollSession() override {
@@ -41,8 +41,8 @@ class LongPollSession final : public HttpSession, public HubSubscriber {
   // loop turn joins the same response.
   void on_hub_event(const Event&) override {
     unsubscribe();
-    connection_.tcp().loop().timers().cancel(timer_);
-    connection_.tcp().loop().post(ready_);
+    connection_.timers().cancel(timer_);
+    connection_.loop().post(ready_);
   }
 
   // Responds and is destroyed by it: callers return right after.
@@ -98,7 +98,7 @@ void LongPollTransport::add_routes(Router& router) {
 
 void LongPollTransport::handle(HttpConnection& connection, const HttpRequest& request) {
   ++stats_.requests;
-  PollQuery query = parse_poll_query(request);
+  SubscribeQuery query = parse_subscribe_query(request);
   if (!query.error.empty()) {
     connection.respond_text(400, query.error);
     return;

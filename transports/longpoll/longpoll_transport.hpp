@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "transports/http/transport.hpp"
-#include "transports/hub/hub.hpp"
+#include "transports/common/transport.hpp"
+#include "transports/pubsub/hub.hpp"
 
 namespace rtb {
 

@@ -11,16 +11,16 @@ class ClientConnection::Link final : public StreamHandler {
   }
   void on_stream_connected(int status) override {
     if (owner_ == nullptr) return;
-    if (status == 0) connection->start_reading();
+    if (status == 0) stream->start_reading();
     owner_->on_link_connected(status);
-    if (status != 0 && connection != nullptr) connection->close();
+    if (status != 0 && stream != nullptr) stream->close();
   }
   void on_stream_data(char* data, std::size_t len) override {
     if (owner_ != nullptr) owner_->on_link_data(data, len);
   }
   void on_stream_eof() override {
     if (owner_ != nullptr) owner_->on_link_eof();
-    connection->close();
+    stream->close();
   }
   void on_stream_drained() override {
     if (owner_ != nullptr) owner_->on_link_drained();
@@ -41,7 +41,7 @@ class ClientConnection::Link final : public StreamHandler {
 };
 
 int ClientConnection::open(Loop& loop, const sockaddr* server, const sockaddr* source,
-                           ClientConnectionOwner& owner, TcpLimits limits) {
+                           ClientConnectionOwner& owner, StreamLimits limits) {
   close();
   TcpConnection* tcp = TcpConnection::create(loop, limits);
   auto link = std::make_unique<Link>(*this, owner);

@@ -31,7 +31,7 @@ class ClientConnection {
 
   // Starts connecting; 0 or a libuv error (then on_link_closed is not called).
   int open(Loop& loop, const sockaddr* server, const sockaddr* source, ClientConnectionOwner& owner,
-           TcpLimits limits = {});
+           StreamLimits limits = {});
   bool is_open() const { return tcp_ != nullptr; }
   WriteResult write(SharedBuffer bytes) {
     return tcp_ ? tcp_->write(std::move(bytes)) : WriteResult::kDropped;

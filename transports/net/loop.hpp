@@ -19,7 +19,6 @@ struct NetCounters {
   std::uint64_t bytes_out = 0;
   std::uint64_t connections_open = 0;
   std::uint64_t connections_total = 0;
-  std::uint64_t dropped_slow_consumers = 0;
 };
 
 // Work to run once, soon, outside the current callback (after I/O, before the loop blocks). Embedded in its

@@ -7,7 +7,7 @@
 namespace rtb {
 
 void StreamHandler::on_stream_eof() {
-  if (connection != nullptr) connection->close();
+  if (stream != nullptr) stream->close();
 }
 
 namespace {
@@ -32,12 +32,12 @@ struct TcpConnection::WriteRequest {
   std::size_t bytes;
 };
 
-TcpConnection* TcpConnection::create(Loop& loop, TcpLimits limits) {
+TcpConnection* TcpConnection::create(Loop& loop, StreamLimits limits) {
   auto owned = std::make_unique<TcpConnection>(PrivateTag{}, loop, limits);
   return owned.release();  // reclaimed in on_closed()
 }
 
-TcpConnection::TcpConnection(PrivateTag, Loop& loop, TcpLimits limits) : loop_(loop), limits_(limits) {
+TcpConnection::TcpConnection(PrivateTag, Loop& loop, StreamLimits limits) : loop_(loop), limits_(limits) {
   // A producer must hear kBackpressure before kDropped, also when the hard bound is set below the default
   // watermark (--max-queued-bytes 64 KiB): the watermark sits at most halfway to the bound.
   limits_.high_watermark = std::min(limits_.high_watermark, limits_.max_queued_bytes / 2);
@@ -98,7 +98,7 @@ int TcpConnection::connect_to(const sockaddr* peer, const sockaddr* bind_source)
 
 void TcpConnection::set_handler(std::unique_ptr<StreamHandler> handler) {
   handler_ = std::move(handler);
-  if (handler_) handler_->connection = this;
+  if (handler_) handler_->stream = this;
 }
 
 int TcpConnection::start_reading() {

@@ -18,7 +18,7 @@ struct ListenerConfig {
   int port = 8080;  // 0 picks a free port (tests)
   int backlog = 4096;
   std::uint64_t max_connections = 0;  // 0: no cap of our own
-  TcpLimits connection_limits;
+  StreamLimits connection_limits;
 };
 
 class TcpListener {

@@ -2,32 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "transports/sse/sse_gap.hpp"
+#include "transports/common/client_request.hpp"
 
 namespace rtb {
-
-void BatchReader::on_sse_event(const SseEvent& ev) {
-  if (ev.type == kSseGapType) {
-    std::uint64_t first = 0, last = 0;
-    if (sse_parse_gap(ev.data, first, last)) events_.on_gap(first, last);
-    return;
-  }
-  std::uint64_t id = 0;
-  if (!sse_parse_id(ev.last_event_id, id)) return;
-  if (id > last_id_) last_id_ = id;
-  counters_.payload_bytes_down += ev.data.size();
-  ++counters_.events;
-  events_.on_event(id, ev.data);
-}
-
-std::string build_get_request(const ClientOptions& options, std::string_view target, bool close) {
-  std::string req =
-      fmt::format("GET {}{} HTTP/1.1\r\nHost: {}\r\n", options.path_prefix, target, options.host_header);
-  req += options.extra_headers;
-  if (close) req += "Connection: close\r\n";
-  req += "\r\n";
-  return req;
-}
 
 PollClient::PollClient(Loop& loop, ClientOptions options, ClientEvents& events,
                        std::uint32_t first_poll_delay_ms)

@@ -3,33 +3,14 @@
 
 #include <string>
 
-#include "transports/http/client_session.hpp"
+#include "transports/common/batch_reader.hpp"
+#include "transports/common/client_session.hpp"
 #include "transports/http/http_response_parser.hpp"
 #include "transports/net/client_connection.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/timer_wheel.hpp"
-#include "transports/sse/sse_parser.hpp"
 
 namespace rtb {
-
-// Reads a batch body (the SSE record format) and reports events, gaps and the payload/framing split.
-class BatchReader final : public SseParserEvents {
- public:
-  BatchReader(ClientEvents& events, ClientWireCounters& counters) : events_(events), counters_(counters) {}
-  void feed(std::string_view body) { parser_.feed(body); }
-  // A batch ends with its response: an unterminated record is dropped and the parser is ready for the next.
-  void end_batch() { parser_.finish(); }
-  bool failed() const { return parser_.failed(); }
-  std::uint64_t last_id() const { return last_id_; }
-  void set_last_id(std::uint64_t id) { last_id_ = id; }
-  void on_sse_event(const SseEvent& ev) override;
-
- private:
-  ClientEvents& events_;
-  ClientWireCounters& counters_;
-  SseParser parser_{*this};
-  std::uint64_t last_id_ = 0;
-};
 
 class PollClient final : public ClientSession, public ClientConnectionOwner, public HttpResponseEvents {
  public:
@@ -71,9 +52,5 @@ class PollClient final : public ClientSession, public ClientConnectionOwner, pub
   bool in_flight_ = false;
   bool stopped_ = false;
 };
-
-// The request line and headers every HTTP client of ours sends: `GET <target> HTTP/1.1`, Host, the header
-// profile, and `Connection: close` when asked.
-std::string build_get_request(const ClientOptions& options, std::string_view target, bool close);
 
 }  // namespace rtb

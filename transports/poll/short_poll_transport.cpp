@@ -1,8 +1,8 @@
 #include "transports/poll/short_poll_transport.hpp"
 
+#include "transports/common/batch_response.hpp"
+#include "transports/common/subscribe_query.hpp"
 #include "transports/http/http_connection.hpp"
-#include "transports/poll/poll_batch.hpp"
-#include "transports/poll/poll_query.hpp"
 
 namespace rtb {
 
@@ -13,7 +13,7 @@ void ShortPollTransport::add_routes(Router& router) {
 
 void ShortPollTransport::handle(HttpConnection& connection, const HttpRequest& request) {
   ++stats_.requests;
-  PollQuery query = parse_poll_query(request);
+  SubscribeQuery query = parse_subscribe_query(request);
   if (!query.error.empty()) {
     connection.respond_text(400, query.error);
     return;

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "transports/http/transport.hpp"
-#include "transports/hub/hub.hpp"
+#include "transports/common/transport.hpp"
+#include "transports/pubsub/hub.hpp"
 
 namespace rtb {
 

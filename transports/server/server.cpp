@@ -9,12 +9,12 @@
 
 #include "transports/http/query_params.hpp"
 #include "transports/longpoll/longpoll_transport.hpp"
-#include "transports/poll/poll_query.hpp"
+#include "transports/common/subscribe_query.hpp"
 #include "transports/poll/short_poll_transport.hpp"
 #include "transports/server/debug_drop.hpp"
 #include "transports/sse/sse_transport.hpp"
+#include "transports/common/utf8_validator.hpp"
 #include "transports/web/demo_page.hpp"
-#include "transports/websocket/utf8_validator.hpp"
 #include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb {
@@ -118,7 +118,7 @@ void Server::on_refuse(TcpConnection& connection) {
 }
 
 void Server::handle_publish(HttpConnection& connection, const HttpRequest& request) {
-  PollQuery query = parse_poll_query(request);
+  SubscribeQuery query = parse_subscribe_query(request);
   if (!query.error.empty()) {
     connection.respond_text(400, query.error);
     return;
@@ -171,8 +171,10 @@ std::string Server::stats_json() const {
         s.empty_responses, s.dropped_slow, s.protocol_errors);
     first = false;
   }
-  out += fmt::format("}},\"dropped_slow_consumers\":{},\"rss_bytes\":{}}}", net.dropped_slow_consumers,
-                     process_rss_bytes());
+  std::uint64_t dropped_slow = 0;
+  for (const auto& t : transports_) dropped_slow += t->stats().dropped_slow;
+  out +=
+      fmt::format("}},\"dropped_slow_consumers\":{},\"rss_bytes\":{}}}", dropped_slow, process_rss_bytes());
   return out;
 }
 

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "transports/http/http_connection.hpp"
-#include "transports/http/transport.hpp"
-#include "transports/hub/hub.hpp"
+#include "transports/common/transport.hpp"
+#include "transports/pubsub/hub.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/tcp_listener.hpp"
 #include "transports/server/server_config.hpp"

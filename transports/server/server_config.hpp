@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "transports/http/http_connection.hpp"
-#include "transports/hub/hub.hpp"
+#include "transports/pubsub/hub.hpp"
 #include "transports/longpoll/longpoll_transport.hpp"
 #include "transports/net/tcp_listener.hpp"
 #include "transports/poll/short_poll_transport.hpp"

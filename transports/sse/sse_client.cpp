@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "transports/http/header_tokens.hpp"
-#include "transports/poll/poll_client.hpp"
-#include "transports/sse/sse_gap.hpp"
+#include "transports/common/client_request.hpp"
+#include "transports/common/sse_gap.hpp"
 
 namespace rtb {
 

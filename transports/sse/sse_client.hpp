@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 #include "transports/http/http_response_parser.hpp"
 #include "transports/net/client_connection.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/timer_wheel.hpp"
-#include "transports/sse/sse_parser.hpp"
+#include "transports/common/sse_parser.hpp"
 
 namespace rtb {
 

@@ -10,8 +10,8 @@
 #include "transports/http/response_writer.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/timer_wheel.hpp"
-#include "transports/poll/poll_query.hpp"
-#include "transports/sse/sse_encoder.hpp"
+#include "transports/common/subscribe_query.hpp"
+#include "transports/common/sse_encoder.hpp"
 
 namespace rtb {
 
@@ -40,7 +40,7 @@ class SseStream final : public HttpSession, public HubSubscriber {
     if (transport_ != nullptr) transport_->unlink(*this);
   }
 
-  void start(Channel* channel, const PollQuery& query) {
+  void start(Channel* channel, const SubscribeQuery& query) {
     ResponseSpec spec;
     spec.status = 200;
     spec.content_type = "text/event-stream";
@@ -77,7 +77,7 @@ class SseStream final : public HttpSession, public HubSubscriber {
   // Graceful end: nothing more is produced; the connection closes once its queue is sent.
   void end() {
     stop();
-    connection_.tcp().close_after_writes();
+    connection_.close_after_writes();
   }
 
   void on_hub_event(const Event& event) override {
@@ -134,19 +134,18 @@ class SseStream final : public HttpSession, public HubSubscriber {
   }
 
   void drop() {
-    bool already_closing = connection_.tcp().closing();
+    bool already_closing = connection_.closing();
     stop();
     if (already_closing) return;  // the peer left or the server is ending it: not a slow consumer
     // The queue hit its hard bound: this client cannot keep up, and the server will not buffer for it.
     if (transport_ != nullptr) ++transport_->stats_.dropped_slow;
-    ++connection_.tcp().loop().counters().dropped_slow_consumers;
     connection_.close();
   }
 
   void stop() {
     stopped_ = true;
     unsubscribe();
-    connection_.tcp().loop().timers().cancel(heartbeat_);
+    connection_.timers().cancel(heartbeat_);
   }
 
   void count_event() {
@@ -155,7 +154,7 @@ class SseStream final : public HttpSession, public HubSubscriber {
 
   void arm_heartbeat() {
     if (stopped_ || transport_ == nullptr || transport_->config_.heartbeat_ms == 0) return;
-    connection_.tcp().loop().timers().schedule(heartbeat_, transport_->config_.heartbeat_ms);
+    connection_.timers().schedule(heartbeat_, transport_->config_.heartbeat_ms);
   }
 
   static void on_heartbeat(TimerEntry& entry) {
@@ -192,7 +191,7 @@ void SseTransport::add_routes(Router& router) {
 
 void SseTransport::handle(HttpConnection& connection, const HttpRequest& request) {
   ++stats_.requests;
-  PollQuery query = parse_poll_query(request, true);
+  SubscribeQuery query = parse_subscribe_query(request, true);
   if (!query.error.empty()) {
     connection.respond_text(400, query.error);
     return;

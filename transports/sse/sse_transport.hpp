@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "transports/http/transport.hpp"
-#include "transports/hub/hub.hpp"
+#include "transports/common/transport.hpp"
+#include "transports/pubsub/hub.hpp"
 #include "transports/net/shared_buffer.hpp"
 
 namespace rtb {

@@ -5,7 +5,7 @@
 
 #include "transports/http/header_tokens.hpp"
 #include "transports/http/http_connection.hpp"
-#include "transports/poll/poll_query.hpp"
+#include "transports/common/subscribe_query.hpp"
 #include "transports/websocket/ws_frame_encoder.hpp"
 #include "transports/websocket/ws_handshake.hpp"
 #include "transports/websocket/ws_session.hpp"
@@ -129,10 +129,10 @@ void WebSocketTransport::handle(HttpConnection& connection, const HttpRequest& r
     return;
   }
 
-  PollQuery query;
+  SubscribeQuery query;
   Channel* channel = nullptr;
   if (route == Route::kPubSub) {
-    query = parse_poll_query(request);
+    query = parse_subscribe_query(request);
     if (!query.error.empty()) {
       refuse(connection, 400, query.error);
       return;

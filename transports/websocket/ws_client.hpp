@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 #include "transports/http/http_response_parser.hpp"
 #include "transports/net/client_connection.hpp"
 #include "transports/net/loop.hpp"

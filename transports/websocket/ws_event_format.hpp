@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "transports/hub/event.hpp"
+#include "transports/pubsub/event.hpp"
 #include "transports/net/shared_buffer.hpp"
 
 namespace rtb {

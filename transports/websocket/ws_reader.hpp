@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "transports/websocket/utf8_validator.hpp"
+#include "transports/common/utf8_validator.hpp"
 #include "transports/websocket/ws_frame.hpp"
 
 namespace rtb {

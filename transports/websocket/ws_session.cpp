@@ -11,10 +11,10 @@ namespace {
 // A text message on /ws becomes an event that every subscriber must be able to queue whole; one bigger than a
 // send queue would make every subscriber look like a slow consumer. Half the bound leaves room for the frame
 // header, the id prefix and what is already queued.
-WsLimits limits_for(const WsConfig& config, WsSession::Mode mode, const TcpLimits& tcp) {
+WsLimits limits_for(const WsConfig& config, WsSession::Mode mode, const StreamLimits& stream) {
   WsLimits limits{config.max_message_bytes, config.max_fragments};
   if (mode == WsSession::Mode::kPubSub)
-    limits.max_message_bytes = std::min<std::uint64_t>(limits.max_message_bytes, tcp.max_queued_bytes / 2);
+    limits.max_message_bytes = std::min<std::uint64_t>(limits.max_message_bytes, stream.max_queued_bytes / 2);
   return limits;
 }
 
@@ -23,7 +23,7 @@ WsLimits limits_for(const WsConfig& config, WsSession::Mode mode, const TcpLimit
 WsSession::WsSession(WsContext& context, HttpConnection& connection, Mode mode)
     : context_(&context),
       connection_(connection),
-      reader_(WsRole::kServer, limits_for(context.config, mode, connection.tcp().limits()), *this),
+      reader_(WsRole::kServer, limits_for(context.config, mode, connection.stream_limits()), *this),
       timer_(&WsSession::on_timer, this),
       mode_(mode) {
   next_ = context.first;
@@ -52,7 +52,7 @@ void WsSession::detach() {
 void WsSession::start(Channel* channel, bool has_since, std::uint64_t since) {
   // Armed first: a replay that finds the peer too slow replaces it with the close timeout.
   if (context_->config.ping_interval_ms > 0)
-    connection_.tcp().loop().timers().schedule(timer_, context_->config.ping_interval_ms);
+    connection_.timers().schedule(timer_, context_->config.ping_interval_ms);
   if (mode_ != Mode::kPubSub || channel == nullptr) return;
   channel_ = channel;
   channel->subscribe(*this);
@@ -124,9 +124,8 @@ void WsSession::on_session_drained() {
 // queue drains.
 
 void WsSession::echo(WsOpcode op, std::string_view payload) {
-  const TcpConnection& tcp = connection_.tcp();
   const std::size_t frame = ws_frame_header_size(payload.size(), false) + payload.size();
-  if (echoes_.empty() && tcp.queued_bytes() + frame <= tcp.limits().max_queued_bytes) {
+  if (echoes_.empty() && connection_.queued_bytes() + frame <= connection_.stream_limits().max_queued_bytes) {
     // The common case: header and payload in one allocation, queued at once.
     if (send(ws_encode_server_frame(op, payload)) == WriteResult::kBackpressure) pause_input();
     return;
@@ -137,7 +136,7 @@ void WsSession::echo(WsOpcode op, std::string_view payload) {
 }
 
 void WsSession::pump_echoes() {
-  const TcpLimits& limits = connection_.tcp().limits();
+  const StreamLimits& limits = connection_.stream_limits();
   // Fragments small enough that a queue with no room for the next one is above the high watermark, so
   // on_session_drained() is sure to come back here.
   const std::size_t max_piece = std::max<std::size_t>(
@@ -146,7 +145,7 @@ void WsSession::pump_echoes() {
     PendingEcho& m = echoes_.front();
     const std::size_t piece = std::min(max_piece, m.payload.size() - m.sent);
     const std::size_t frame = ws_frame_header_size(piece, false) + piece;
-    if (connection_.tcp().queued_bytes() + frame > limits.max_queued_bytes) return;
+    if (connection_.queued_bytes() + frame > limits.max_queued_bytes) return;
     const bool first = m.sent == 0;
     const bool last = m.sent + piece == m.payload.size();
     const WriteResult result = send(ws_encode_server_frame(
@@ -155,19 +154,19 @@ void WsSession::pump_echoes() {
     if (last) echoes_.pop_front();
     if (result != WriteResult::kOk) return;  // backpressure: on_session_drained() continues
   }
-  if (echoes_.empty() && connection_.tcp().queued_bytes() < limits.high_watermark) resume_input();
+  if (echoes_.empty() && connection_.queued_bytes() < limits.high_watermark) resume_input();
 }
 
 void WsSession::pause_input() {
   if (input_paused_) return;
   input_paused_ = true;
-  connection_.tcp().stop_reading();
+  connection_.pause_input();
 }
 
 void WsSession::resume_input() {
-  if (!input_paused_ || connection_.tcp().closing()) return;
+  if (!input_paused_ || connection_.closing()) return;
   input_paused_ = false;
-  connection_.tcp().start_reading();
+  connection_.resume_input();
 }
 
 // --- input ------------------------------------------------------------------------------------------------
@@ -214,7 +213,7 @@ void WsSession::on_ws_close(std::uint16_t code, std::string_view reason) {
   if (state_ == State::kClosing) {
     // The peer answered our close: the handshake is complete and the server closes TCP first.
     state_ = State::kClosed;
-    connection_.tcp().close_after_writes();
+    connection_.close_after_writes();
     return;
   }
   if (state_ != State::kOpen) return;
@@ -231,7 +230,7 @@ void WsSession::on_ws_error(std::uint16_t close_code, std::string_view reason) {
     return;
   }
   state_ = State::kClosed;
-  connection_.tcp().close_after_writes();
+  connection_.close_after_writes();
 }
 
 // --- closing ----------------------------------------------------------------------------------------------
@@ -255,16 +254,15 @@ void WsSession::begin_close(std::uint16_t code, std::string_view reason, AfterCl
   }
   if (after == AfterClose::kCloseTcp) {
     state_ = State::kClosed;
-    connection_.tcp().close_after_writes();
+    connection_.close_after_writes();
   }
   // Bounds both the wait for the peer's close frame and a send queue that never drains.
-  connection_.tcp().loop().timers().schedule(timer_, context_->config.close_timeout_ms);
+  connection_.timers().schedule(timer_, context_->config.close_timeout_ms);
 }
 
 void WsSession::drop_slow_consumer() {
-  if (state_ != State::kOpen || connection_.tcp().closing()) return;
+  if (state_ != State::kOpen || connection_.closing()) return;
   ++context_->stats.dropped_slow;
-  ++connection_.tcp().loop().counters().dropped_slow_consumers;
   // The queue is full, so this close frame usually cannot be queued either; begin_close() then closes TCP at
   // once. If it fits, it goes out behind the queue and TCP closes after it: a peer that does not read would
   // never answer it, so there is nothing to wait for (the close timeout bounds the drain).
@@ -275,7 +273,7 @@ void WsSession::close_tcp_now() {
   state_ = State::kClosed;
   replaying_ = false;
   unsubscribe();
-  connection_.tcp().loop().timers().cancel(timer_);
+  connection_.timers().cancel(timer_);
   connection_.close();
 }
 
@@ -301,8 +299,7 @@ void WsSession::on_keepalive() {
   heard_from_peer_ = false;
   ++context_->counters.pings_sent;
   send(context_->ping_frame);
-  if (state_ == State::kOpen)
-    connection_.tcp().loop().timers().schedule(timer_, context_->config.ping_interval_ms);
+  if (state_ == State::kOpen) connection_.timers().schedule(timer_, context_->config.ping_interval_ms);
 }
 
 }  // namespace rtb

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "transports/http/http_connection.hpp"
-#include "transports/hub/hub.hpp"
+#include "transports/pubsub/hub.hpp"
 #include "transports/net/timer_wheel.hpp"
 #include "transports/websocket/websocket_transport.hpp"
 #include "transports/websocket/ws_reader.hpp"

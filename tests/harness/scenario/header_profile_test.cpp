@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "transports/poll/poll_client.hpp"
+#include "transports/common/client_request.hpp"
 
 namespace rtb {
 namespace {

@@ -11,7 +11,7 @@
 #include "harness/scenario/server_url.hpp"
 #include "tests/support/blocking_client.hpp"
 #include "tests/support/test_server.hpp"
-#include "transports/poll/poll_client.hpp"
+#include "transports/common/client_request.hpp"
 
 namespace rtb {
 namespace {

@@ -1,4 +1,4 @@
-// PollQuery: the `channel` and `since` parameters shared by /poll, /longpoll, /sse and /ws, validated once.
+// SubscribeQuery: the `channel` and `since` parameters every subscribing transport takes, validated once.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +9,7 @@
 
 namespace rtb {
 
-struct PollQuery {
+struct SubscribeQuery {
   std::string channel = "default";
   std::uint64_t since = 0;
   bool has_since = false;
@@ -17,6 +17,6 @@ struct PollQuery {
 };
 
 // `since` comes from the query or, for SSE resume, from a Last-Event-ID header (the query wins).
-PollQuery parse_poll_query(const HttpRequest& request, bool accept_last_event_id = false);
+SubscribeQuery parse_subscribe_query(const HttpRequest& request, bool accept_last_event_id = false);
 
 }  // namespace rtb

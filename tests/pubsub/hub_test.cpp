@@ -1,6 +1,6 @@
 // Hub semantics that every transport relies on: per-channel ids, bounded history, `since` slices with gaps,
 // ordered fan-out that survives subscribers leaving mid-delivery, and the channel cap.
-#include "transports/hub/hub.hpp"
+#include "transports/pubsub/hub.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // EventRing: the bounded, id-addressed history of one channel.
-#include "transports/hub/event_ring.hpp"
+#include "transports/pubsub/event_ring.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "transports/sse/sse_parser.hpp"
+#include "transports/common/sse_parser.hpp"
 
 namespace rtb::sse_test {
 

@@ -1,4 +1,4 @@
-#include "transports/http/client_session.hpp"
+#include "transports/common/client_session.hpp"
 
 namespace rtb {
 

@@ -1,4 +1,4 @@
-#include "transports/sse/sse_encoder.hpp"
+#include "transports/common/sse_encoder.hpp"
 
 #include <gtest/gtest.h>
 

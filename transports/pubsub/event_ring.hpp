@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "transports/hub/event.hpp"
+#include "transports/pubsub/event.hpp"
 
 namespace rtb {
 

@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "tests/sse/sse_test_util.hpp"
-#include "transports/sse/sse_encoder.hpp"
-#include "transports/sse/sse_parser.hpp"
+#include "tests/common/sse_test_util.hpp"
+#include "transports/common/sse_encoder.hpp"
+#include "transports/common/sse_parser.hpp"
 
 namespace rtb {
 namespace {

@@ -1,4 +1,4 @@
-#include "transports/sse/sse_parser.hpp"
+#include "transports/common/sse_parser.hpp"
 
 #include <cstring>
 #include <limits>

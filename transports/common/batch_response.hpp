@@ -1,4 +1,4 @@
-// PollBatch: the finite body of /poll and /longpoll answers, in the same record format as an SSE stream.
+// BatchResponse: the finite body of /poll and /longpoll answers, in the same record format as an SSE stream.
 #pragma once
 
 #include <cstdint>
@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "transports/http/http_connection.hpp"
-#include "transports/hub/hub.hpp"
+#include "transports/pubsub/hub.hpp"
 
 namespace rtb {
 

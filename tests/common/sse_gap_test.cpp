@@ -1,11 +1,11 @@
 // The gap record's data, "first-last", as every client reads it.
-#include "transports/sse/sse_gap.hpp"
+#include "transports/common/sse_gap.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "transports/sse/sse_encoder.hpp"
+#include "transports/common/sse_encoder.hpp"
 
 namespace rtb::test {
 namespace {

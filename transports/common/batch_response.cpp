@@ -1,8 +1,8 @@
-#include "transports/poll/poll_batch.hpp"
+#include "transports/common/batch_response.hpp"
 
 #include <fmt/format.h>
 
-#include "transports/sse/sse_encoder.hpp"
+#include "transports/common/sse_encoder.hpp"
 
 namespace rtb {
 

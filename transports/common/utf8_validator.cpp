@@ -1,4 +1,4 @@
-#include "transports/websocket/utf8_validator.hpp"
+#include "transports/common/utf8_validator.hpp"
 
 #include <array>
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "transports/sse/sse_parser.hpp"
+#include "transports/common/sse_parser.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tests/sse/sse_test_util.hpp"
+#include "tests/common/sse_test_util.hpp"
 
 namespace rtb {
 namespace {

@@ -1,6 +1,6 @@
-#include "transports/sse/sse_gap.hpp"
+#include "transports/common/sse_gap.hpp"
 
-#include "transports/sse/sse_parser.hpp"
+#include "transports/common/sse_parser.hpp"
 
 namespace rtb {
 

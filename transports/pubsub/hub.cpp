@@ -1,4 +1,4 @@
-#include "transports/hub/hub.hpp"
+#include "transports/pubsub/hub.hpp"
 
 #include <time.h>
 

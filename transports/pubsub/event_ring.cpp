@@ -1,4 +1,4 @@
-#include "transports/hub/event_ring.hpp"
+#include "transports/pubsub/event_ring.hpp"
 
 namespace rtb {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "transports/hub/event_ring.hpp"
+#include "transports/pubsub/event_ring.hpp"
 
 namespace rtb {
 

@@ -1,12 +1,12 @@
-#include "transports/poll/poll_query.hpp"
+#include "transports/common/subscribe_query.hpp"
 
 #include "transports/http/query_params.hpp"
-#include "transports/hub/hub.hpp"
+#include "transports/pubsub/hub.hpp"
 
 namespace rtb {
 
-PollQuery parse_poll_query(const HttpRequest& request, bool accept_last_event_id) {
-  PollQuery q;
+SubscribeQuery parse_subscribe_query(const HttpRequest& request, bool accept_last_event_id) {
+  SubscribeQuery q;
   QueryParams params(request.query());
   if (auto channel = params.decoded("channel")) {
     if (!Hub::valid_channel_name(*channel)) {
