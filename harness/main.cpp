@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/demo/demo_command.hpp"
 #include "harness/runner/compare_command.hpp"
 #include "harness/runner/run_command.hpp"
 #include "harness/scenario/load_command.hpp"
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
   CLI::App* run = rtb::add_run_command(app, run_options);
   rtb::CompareOptions compare_options;
   CLI::App* compare = rtb::add_compare_command(app, compare_options);
+  rtb::DemoOptions demo_options;
+  CLI::App* demo = rtb::add_demo_command(app, demo_options);
 
   // CLI11's own exit codes (105-114) are replaced by this project's: 0 for --help and --version, 2 for
   // every usage error, so scripts can tell a usage error (2) from a failed check (1).
@@ -36,5 +39,6 @@ int main(int argc, char** argv) {
   if (load->parsed()) return rtb::run_load_command(load_options, std::vector<std::string>(argv, argv + argc));
   if (compare->parsed()) return rtb::run_compare_command(compare_options);
   if (run->parsed()) return rtb::run_run_command(run_options, std::vector<std::string>(argv, argv + argc));
+  if (demo->parsed()) return rtb::run_demo(demo_options);
   return 1;
 }

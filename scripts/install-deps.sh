@@ -11,7 +11,11 @@ pkgs=(
   # clang with libFuzzer and the sanitizer runtimes; llvm brings llvm-symbolizer, without which sanitizer and
   # libFuzzer reports have no function names (clang only recommends it, and we install no recommends).
   clang libclang-rt-14-dev llvm clang-format
+  # The browser tests (tests/browser/): Debian's Chromium, driven by npm playwright-core (tests/browser/).
+  chromium
 )
+# Node with its npm may come from elsewhere (Debian's npm conflicts with such a node): only when node is missing.
+command -v node >/dev/null || pkgs+=(nodejs npm)
 # Extra packages for benchmarks against peers (wrk, nginx) are opt-in: RTB_BENCH_DEPS=1.
 if [ "${RTB_BENCH_DEPS:-0}" = 1 ]; then
   pkgs+=(wrk nginx-light valgrind)

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "harness/scenario/chromium_heads.hpp"
+
 namespace rtb {
 
 namespace {
@@ -41,6 +43,8 @@ std::string HeaderProfile::name() const {
       return "browser";
     case HeaderProfileKind::kSized:
       return std::to_string(head_bytes);
+    case HeaderProfileKind::kChromium:
+      return "chromium";
   }
   return "unknown";
 }
@@ -52,12 +56,17 @@ std::optional<HeaderProfile> parse_header_profile(std::string_view text, std::st
     p.kind = HeaderProfileKind::kBrowser;
     return p;
   }
+  if (text == "chromium") {
+    p.kind = HeaderProfileKind::kChromium;
+    return p;
+  }
   std::size_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc() || end != text.data() + text.size() || n == 0 || n > 64 * 1024) {
     if (error != nullptr) {
       *error = fmt::format(
-          "--headers {}: expected minimal, browser, or the request head size in bytes (for example 871)",
+          "--headers {}: expected minimal, browser, chromium, or the request head size in bytes (for example "
+          "871)",
           text);
     }
     return std::nullopt;
@@ -80,6 +89,12 @@ std::optional<std::string> header_profile_text(const HeaderProfile& profile, std
       std::string out(kBrowserBeforeConnection);
       if (!connection_close) out += kBrowserConnection;
       out += kBrowserAfterConnection;
+      return out;
+    }
+    case HeaderProfileKind::kChromium: {
+      std::string out(kChromiumPollBeforeConnection);
+      if (!connection_close) out += kChromiumPollConnection;
+      out += kChromiumPollAfterConnection;
       return out;
     }
     case HeaderProfileKind::kSized: {

@@ -9,7 +9,7 @@
 
 namespace rtb {
 
-enum class HeaderProfileKind { kMinimal, kBrowser, kSized };
+enum class HeaderProfileKind { kMinimal, kBrowser, kSized, kChromium };
 
 struct HeaderProfile {
   HeaderProfileKind kind = HeaderProfileKind::kMinimal;
@@ -17,7 +17,8 @@ struct HeaderProfile {
   std::string name() const;    // "minimal", "browser" or the size, as the command line spells it
 };
 
-// "minimal", "browser" or a positive number of bytes.
+// "minimal", "browser", "chromium" (the heads Chromium really sent, harness/scenario/chromium_heads.hpp) or a
+// positive number of bytes.
 std::optional<HeaderProfile> parse_header_profile(std::string_view text, std::string* error);
 
 // The header lines (each ending in CRLF) the profile adds after Host. `base_head_bytes` is the size of the

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "harness/scenario/header_profile.hpp"
+#include "harness/scenario/number_text.hpp"
 #include "harness/scenario/server_url.hpp"
 #include "harness/scenario/transport_kind.hpp"
 #include "transports/pubsub/hub.hpp"
@@ -23,13 +24,6 @@ using C = LoadConfig;
 
 std::string number_text(double v) {
   return fmt::format("{}", v);
-}
-
-std::optional<std::uint64_t> parse_u64(std::string_view text) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
 }
 
 std::optional<double> parse_number(std::string_view text) {
@@ -149,9 +143,9 @@ std::vector<LoadOption> make_table() {
   t.push_back(text_option(
       "--headers",
       "Subscriber request headers: minimal (Host only), browser (Firefox-like with a cookie, ~800 B "
-      "request), "
-      "or SIZE: pad X-Pad so the request head is SIZE bytes",
-      "minimal, browser or a head size in bytes", [](const C& c) { return c.headers.name(); },
+      "request), chromium (the lines Chromium sent, recorded in results/browser/), or SIZE: pad X-Pad so "
+      "the request head is SIZE bytes",
+      "minimal, browser, chromium or a head size in bytes", [](const C& c) { return c.headers.name(); },
       [](C& c, std::string_view text) -> std::string {
         std::string error;
         auto profile = parse_header_profile(text, &error);

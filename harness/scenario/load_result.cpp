@@ -1,10 +1,10 @@
 #include "harness/scenario/load_result.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
 #include "harness/metrics/csv_writer.hpp"
+#include "harness/scenario/number_text.hpp"
 
 namespace rtb {
 
@@ -20,13 +20,6 @@ std::optional<double> parse_double(std::string_view text) {
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
   if (end != s.c_str() + s.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<std::uint64_t> parse_u64(std::string_view text) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return v;
 }
 

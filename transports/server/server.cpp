@@ -10,8 +10,10 @@
 #include "transports/http/query_params.hpp"
 #include "transports/longpoll/longpoll_transport.hpp"
 #include "transports/poll/short_poll_transport.hpp"
+#include "transports/server/debug_drop.hpp"
 #include "transports/server/publish_endpoint.hpp"
 #include "transports/sse/sse_transport.hpp"
+#include "transports/web/demo_page.hpp"
 #include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb {
@@ -73,6 +75,8 @@ void Server::add_routes() {
   if (config_.enable_test_hooks) {
     http_.router.add("/debug/stall", {HttpMethod::kPost},
                      [](HttpConnection& c, const HttpRequest& r) { handle_debug_stall(c, r); });
+    http_.router.add("/debug/drop", {HttpMethod::kPost},
+                     [this](HttpConnection& c, const HttpRequest& r) { handle_debug_drop(http_, c, r); });
   }
   http_.router.add("/stats", {HttpMethod::kGet, HttpMethod::kHead},
                    [this](HttpConnection& c, const HttpRequest&) {
@@ -83,6 +87,7 @@ void Server::add_routes() {
                      spec.body = body;
                      c.respond(spec);
                    });
+  add_demo_page_routes(http_.router);  // GET / and its assets: the live demo page (transports/web/)
 }
 
 int Server::start() {
