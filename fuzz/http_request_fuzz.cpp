@@ -50,7 +50,7 @@ ServerConfig fuzz_config() {
   c.http.max_buffered_input = 1024;
   c.hub.history = 8;
   c.hub.max_channels = 4;
-  c.poll.max_batch_events = 8;
+  c.batch.max_events = 8;
   return c;
 }
 

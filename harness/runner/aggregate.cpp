@@ -48,7 +48,7 @@ std::vector<CaseResults> group_cases(const std::vector<RunRecord>& records, cons
   };
   if (suite != nullptr) {
     for (const auto& p : suite->points) {
-      for (auto t : kAllTransports) {
+      for (auto t : all_transports()) {
         if (std::find(p.transports.begin(), p.transports.end(), t) == p.transports.end()) continue;
         cases.push_back({p.tag, std::string(transport_name(t)), {}, {}});
       }

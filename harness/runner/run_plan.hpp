@@ -13,7 +13,7 @@ namespace rtb {
 struct PlannedRun {
   std::size_t index = 0;  // 0-based position in the plan
   std::size_t point = 0;  // index into Suite::points
-  TransportKind transport = TransportKind::kPoll;
+  TransportKind transport = default_transport();
   int repetition = 1;  // 1-based
   std::string id;      // names the run's files: "003-c1000-browser-ws-r1"
   double estimated_s = 0;

@@ -75,7 +75,7 @@ double estimate_run_seconds(const SuitePoint& point, TransportKind transport) {
   s += c.clients / std::max(1.0, c.connect_rate);
   // The drain ends when every subscriber has every measured event: a short poller needs up to one more
   // interval; the pushing transports a few transits.
-  double drain = transport == TransportKind::kPoll ? c.poll_interval_ms / 1000.0 + 0.1 : 0.2;
+  double drain = polls_on_interval(transport) ? c.poll_interval_ms / 1000.0 + 0.1 : 0.2;
   if (c.rate <= 0) drain = 0.1;
   s += std::min(drain, c.drain_s);
   return s;

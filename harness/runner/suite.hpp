@@ -12,15 +12,12 @@
 
 namespace rtb {
 
-inline constexpr TransportKind kAllTransports[] = {TransportKind::kPoll, TransportKind::kLongPoll,
-                                                   TransportKind::kSse, TransportKind::kWebSocket};
-
 // One configuration of the matrix. It runs once per transport in `transports` and per repetition, each time
 // against a fresh server, so memory per connection starts from a clean RSS.
 struct SuitePoint {
   std::string tag;   // unique in its suite, file-name safe: "c1000-browser"
   std::string note;  // what the point models, for the report; may be empty
-  std::vector<TransportKind> transports{std::begin(kAllTransports), std::end(kAllTransports)};
+  std::vector<TransportKind> transports = all_transports();
   // Everything `rtbench load` takes except url, server_pid and the output files, which belong to a run.
   LoadConfig load;
   std::vector<std::string> server_args;  // extra `rtbench serve` options, e.g. {"--sse-heartbeat-ms", "5000"}

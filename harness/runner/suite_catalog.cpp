@@ -37,6 +37,15 @@ void fit_drain(LoadConfig& c) {
 // outrun its history (4,096); these let a poll catch up in one answer, as a real deployment would configure.
 const std::vector<std::string> kHighRateServer = {"--history", "65536", "--max-batch", "10000"};
 
+// The points about the polling interval or a connection per request concern only the transports that poll.
+std::vector<TransportKind> interval_polling_transports() {
+  std::vector<TransportKind> out;
+  for (TransportKind t : all_transports()) {
+    if (polls_on_interval(t)) out.push_back(t);
+  }
+  return out;
+}
+
 SuitePoint make_point(std::string tag, LoadConfig load, std::string note = {},
                       std::vector<std::string> server_args = {}) {
   SuitePoint p;
@@ -247,7 +256,7 @@ Suite churn_suite() {
           make_point(fmt::format("c{}-i{}-{}", clients, interval, cpr ? "cpr" : "keepalive"), c,
                      fmt::format("{} clients polling every {} ms over {}, 10 events/s", clients, interval,
                                  cpr ? "a new connection per request" : "keep-alive connections"));
-      if (cpr) p.transports = {TransportKind::kPoll};
+      if (cpr) p.transports = interval_polling_transports();
       s.points.push_back(std::move(p));
     }
   }
@@ -292,7 +301,7 @@ Suite full_suite() {
     SuitePoint p =
         make_point(fmt::format("interval-{}", interval), c,
                    fmt::format("poll-interval sweep: 100 clients, 10 events/s, every {} ms", interval));
-    p.transports = {TransportKind::kPoll};
+    p.transports = interval_polling_transports();
     s.points.push_back(std::move(p));
   }
   return s;

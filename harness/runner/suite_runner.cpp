@@ -437,18 +437,6 @@ int run_suite(RunOptions o) {
     fmt::print(stderr, "rtbench run: cannot execute '{}' (--bin)\n", o.binary);
     return 2;
   }
-  // Fail before spending minutes when this build lacks a client the suite needs.
-  if (o.binary == self_executable()) {
-    for (const auto& p : suite->points) {
-      for (auto t : p.transports) {
-        if (!client_available(t)) {
-          fmt::print(stderr, "rtbench run: this build has no {} client; suite {} needs it\n",
-                     transport_name(t), suite->name);
-          return 2;
-        }
-      }
-    }
-  }
   if (!prepare_output_dir(o.out_dir, o.force, &error)) {
     fmt::print(stderr, "rtbench run: {}\n", error);
     return 2;

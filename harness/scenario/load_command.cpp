@@ -112,9 +112,9 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
           "{}: --transport {} runs no publisher and no subscribers (a closed loop: each connection sends "
           "its next {} when an answer is complete); drop {}, and use --clients and --pipeline to set the "
           "load",
-          name, transport, c.transport == TransportKind::kHttp ? "request" : "message", name));
+          name, transport, c.transport == TransportKind::http() ? "request" : "message", name));
     }
-    if (c.transport == TransportKind::kHttp && given("--payload-bytes")) {
+    if (c.transport == TransportKind::http() && given("--payload-bytes")) {
       return fail(
           "--payload-bytes: --transport http sends a bodiless GET of --url; drop it (echo mode sends "
           "messages of that size)");

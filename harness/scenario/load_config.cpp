@@ -25,27 +25,11 @@ double LoadConfig::effective_late_ms() const {
 
 PublishVia LoadConfig::effective_publish_via() const {
   if (publish_via != PublishVia::kAuto) return publish_via;
-  return transport == TransportKind::kWebSocket && client_available(TransportKind::kWebSocket)
-             ? PublishVia::kWebSocket
-             : PublishVia::kHttp;
+  return transport.module != nullptr && transport.module->publishes_on_connection ? PublishVia::kWebSocket
+                                                                                 : PublishVia::kHttp;
 }
 
 std::string validate_load_config(const LoadConfig& c) {
-  if (!client_available(c.transport)) {
-    return fmt::format(
-        "--transport {}: this build has no {} client yet (its client end arrives with its transport); "
-        "available now: {}",
-        transport_name(c.transport), transport_name(c.transport), [] {
-          std::string list;
-          for (auto k : {TransportKind::kPoll, TransportKind::kLongPoll, TransportKind::kSse,
-                         TransportKind::kWebSocket, TransportKind::kHttp, TransportKind::kEcho}) {
-            if (!client_available(k)) continue;
-            if (!list.empty()) list += ", ";
-            list += transport_name(k);
-          }
-          return list;
-        }());
-  }
   // Every option's own range, as the command line checks it (a suite built in code passes here too).
   for (const auto& o : load_option_table()) {
     std::string value = o.get(c);
@@ -57,7 +41,7 @@ std::string validate_load_config(const LoadConfig& c) {
   if (is_round_trip(c.transport)) {
     if (c.connection_per_request) {
       return fmt::format(
-          "--connection-per-request applies to --transport poll; --transport {} keeps every "
+          "--connection-per-request applies to transports that poll on an interval; --transport {} keeps every "
           "connection alive",
           transport_name(c.transport));
     }
@@ -68,11 +52,9 @@ std::string validate_load_config(const LoadConfig& c) {
   } else if (c.pipeline != 1) {
     return "--pipeline applies to the round-trip modes (--transport http or echo) only; drop it";
   }
-  if (c.connection_per_request && c.transport != TransportKind::kPoll) {
-    return "--connection-per-request applies to --transport poll only";
-  }
-  if (c.publish_via == PublishVia::kWebSocket && !client_available(TransportKind::kWebSocket)) {
-    return "--publish-via ws: this build has no WebSocket client yet; publish over http";
+  if (c.connection_per_request && !polls_on_interval(c.transport)) {
+    return fmt::format("--connection-per-request applies to transports that poll on an interval, not to {}",
+                       transport_name(c.transport));
   }
   if (c.warmup_s + c.duration_s > 7 * 24 * 3600) return "--warmup-s + --duration-s must be under a week";
   return {};

@@ -20,7 +20,7 @@ enum class PublishVia { kAuto, kHttp, kWebSocket };
 
 struct LoadConfig {
   std::string url = "http://127.0.0.1:8080";
-  TransportKind transport = TransportKind::kPoll;
+  TransportKind transport = default_transport();
   std::uint32_t clients = 100;
   double rate = 100;                 // events/s the publisher schedules; 0 = no events (the cost of idling)
   std::uint32_t payload_bytes = 64;  // event text size, stamp included

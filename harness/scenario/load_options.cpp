@@ -15,6 +15,7 @@
 #include "harness/scenario/server_url.hpp"
 #include "harness/scenario/transport_kind.hpp"
 #include "transports/pubsub/hub.hpp"
+#include "transports/table/transport_table.hpp"
 
 namespace rtb {
 
@@ -105,16 +106,17 @@ std::vector<LoadOption> make_table() {
         return {};
       },
       LoadOptionScope::kRun));
+  // Held for the program's life: options keep views of their help and range.
+  static const std::string transport_help =
+      "Subscriber transport: " + transport_names() +
+      "; or a round-trip mode: http (keep-alive GETs of --url) or echo (WebSocket echo), see below";
+  static const std::string transport_range = transport_names(", ") + ", http or echo";
   t.push_back(text_option(
-      "--transport",
-      "Subscriber transport: poll, longpoll, sse or ws; or a round-trip mode: http (keep-alive GETs of "
-      "--url) "
-      "or echo (WebSocket echo), see below",
-      "poll, longpoll, sse, ws, http or echo",
+      "--transport", transport_help, transport_range,
       [](const C& c) { return std::string(transport_name(c.transport)); },
       [](C& c, std::string_view text) -> std::string {
         auto kind = parse_transport(text);
-        if (!kind) return "expected poll, longpoll, sse or ws, or a round-trip mode (http, echo)";
+        if (!kind) return "expected " + transport_choices();
         c.transport = *kind;
         return {};
       }));

@@ -188,7 +188,7 @@ LoadResult LoadRun::compute_result() {
   r.requests_per_event = per_event(w.requests);
   r.requests_per_s = window_s > 0 ? static_cast<double>(w.requests) / window_s : nan;
   r.effective_poll_interval_ms =
-      config_.transport == TransportKind::kPoll && w.requests > 0
+      polls_on_interval(config_.transport) && w.requests > 0
           ? static_cast<double>(r.connected) * window_s * 1000 / static_cast<double>(w.requests)
           : nan;
   fill_wire_figures(r, w, window_s);

@@ -54,7 +54,7 @@ std::string round_trip_header(const LoadConfig& c, const LoadResult* r) {
     out += s;
     out += '\n';
   };
-  const bool echo = c.transport == TransportKind::kEcho;
+  const bool echo = c.transport == TransportKind::echo();
   line(fmt::format("Running {}s {} test @ {}  (warm-up {}s, drain up to {}s)", number(c.duration_s, 1),
                    echo ? "WebSocket echo" : "HTTP request", c.url, number(c.warmup_s, 1),
                    number(c.drain_s, 1)));
@@ -75,7 +75,7 @@ std::string round_trip_body(const LoadConfig& c, const LoadResult& r) {
     out += s;
     out += '\n';
   };
-  const bool echo = c.transport == TransportKind::kEcho;
+  const bool echo = c.transport == TransportKind::echo();
   const char* op = echo ? "round trips" : "requests";
   line("");
   line("  Latency, round trip (send -> complete answer)");
@@ -117,7 +117,7 @@ std::string load_header(const LoadConfig& c, const LoadResult* r) {
     out += '\n';
   };
   std::string mode;
-  if (c.transport == TransportKind::kPoll) {
+  if (polls_on_interval(c.transport)) {
     mode = fmt::format(", every {} ms, {}", c.poll_interval_ms,
                        c.connection_per_request ? "a connection per request" : "keep-alive");
   }

@@ -75,7 +75,7 @@ bool RoundTripRun::build_target() {
   base.pipeline = config_.pipeline;
   base.payload_bytes = config_.payload_bytes;
   base.request_timeout_ms = config_.request_timeout_ms;
-  const bool echo = config_.transport == TransportKind::kEcho;
+  const bool echo = config_.transport == TransportKind::echo();
   base.target = !url_.request_target.empty() ? url_.request_target : echo ? "/echo" : "/";
 
   ClientOptions bare;
@@ -146,7 +146,7 @@ void RoundTripRun::open_clients(std::uint64_t n) {
   for (; n > 0; --n) {
     const RoundTripTarget& target = targets_[clients_.size() % targets_.size()];
     std::unique_ptr<RoundTripClient> client;
-    if (config_.transport == TransportKind::kEcho) {
+    if (config_.transport == TransportKind::echo()) {
       client = std::make_unique<EchoLoopClient>(loop_, target, tally_);
     } else {
       client = std::make_unique<RequestLoopClient>(loop_, target, request_, tally_);
@@ -171,7 +171,7 @@ void RoundTripRun::on_measure_start() {
 
 LoadResult RoundTripRun::compute_result() {
   const double nan = std::nan("");
-  const bool echo = config_.transport == TransportKind::kEcho;
+  const bool echo = config_.transport == TransportKind::echo();
   LoadResult r = base_result(tally_.measure_latency);
   r.connected = connected_at_measure_;
   r.rate = 0;  // no publisher

@@ -18,7 +18,7 @@ namespace rtb {
 class Loop;
 
 struct SubscriberPoolOptions {
-  TransportKind transport = TransportKind::kPoll;
+  TransportKind transport = default_transport();
   ClientOptions client;                   // every subscriber's options; `source` is set per subscriber
   std::vector<sockaddr_storage> sources;  // round-robin; empty: the kernel picks
   std::uint32_t clients = 0;

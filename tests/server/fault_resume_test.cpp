@@ -18,6 +18,8 @@
 #include "tests/server/push_test_util.hpp"
 #include "tests/server/server_test_util.hpp"
 #include "tests/server/ws_test_client.hpp"
+#include "transports/websocket/websocket_transport.hpp"
+#include "transports/sse/sse_transport.hpp"
 
 namespace rtb::test {
 namespace {
@@ -173,8 +175,8 @@ class Subscriber {
 
 TEST(FaultResume, KillingTenPercentEverySecondLosesAndDuplicatesNothing) {
   ServerConfig config = TestServer::default_config();
-  config.sse.heartbeat_ms = 0;
-  config.ws.ping_interval_ms = 0;
+  config.transports.get<SseConfig>().heartbeat_ms = 0;
+  config.transports.get<WsConfig>().ping_interval_ms = 0;
   config.hub.history = kEvents + 1;  // resumes must never fall behind the history: a gap would be a loss
   TestServer server(config);
   const int port = server.port();

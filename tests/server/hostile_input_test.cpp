@@ -18,6 +18,8 @@
 #include "tests/server/push_test_util.hpp"
 #include "tests/server/server_test_util.hpp"
 #include "tests/server/ws_test_client.hpp"
+#include "transports/websocket/websocket_transport.hpp"
+#include "transports/sse/sse_transport.hpp"
 
 namespace rtb::test {
 namespace {
@@ -27,8 +29,8 @@ using namespace ws_b0;
 ServerConfig hostile_config() {
   ServerConfig config = TestServer::default_config();
   // No heartbeats or keepalive pings: the good subscribers' streams are then exactly the events.
-  config.sse.heartbeat_ms = 0;
-  config.ws.ping_interval_ms = 0;
+  config.transports.get<SseConfig>().heartbeat_ms = 0;
+  config.transports.get<WsConfig>().ping_interval_ms = 0;
   return config;
 }
 

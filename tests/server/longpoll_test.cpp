@@ -7,6 +7,7 @@
 
 #include "tests/server/push_test_util.hpp"
 #include "transports/server/server.hpp"
+#include "transports/longpoll/longpoll_transport.hpp"
 
 namespace rtb::test {
 namespace {
@@ -84,7 +85,7 @@ TEST(LongPollServer, TimeoutAnswers204) {
 
 TEST(LongPollServer, TimeoutAboveTheMaximumIsCapped) {
   ServerConfig config = TestServer::default_config();
-  config.longpoll.max_timeout_ms = 200;
+  config.transports.get<LongPollConfig>().max_timeout_ms = 200;
   TestServer server(config);
   // Without the cap this would wait 1000 s, far past the client's 5 s read deadline.
   auto r = http_get(server.port(), "/longpoll?channel=cap&timeout=1000000");
@@ -183,7 +184,7 @@ TEST(LongPollServer, SinceBeyondTheNewestWaitsForTheNextEvent) {
 TEST(LongPollServer, AnswersAreCappedByTheBatchLimitAndReportGaps) {
   ServerConfig config = TestServer::default_config();
   config.hub.history = 4;
-  config.poll.max_batch_events = 2;
+  config.batch.max_events = 2;
   TestServer server(config);
   for (int i = 1; i <= 6; ++i)
     ASSERT_EQ(publish(server.port(), "cap", "e" + std::to_string(i)), std::uint64_t(i));

@@ -145,7 +145,7 @@ TEST(ShortPoll, SinceOlderThanHistoryReportsTheGap) {
 
 TEST(ShortPoll, BatchIsCappedAndTheRestFollowsOnTheNextPoll) {
   ServerConfig config = TestServer::default_config();
-  config.poll.max_batch_events = 3;
+  config.batch.max_events = 3;
   TestServer server(config);
   for (int i = 1; i <= 5; ++i)
     ASSERT_EQ(publish(server.port(), "default", std::to_string(i)), std::uint64_t(i));

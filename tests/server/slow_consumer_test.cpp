@@ -15,6 +15,8 @@
 #include "tests/server/push_test_util.hpp"
 #include "tests/server/server_test_util.hpp"
 #include "tests/server/ws_test_client.hpp"
+#include "transports/websocket/websocket_transport.hpp"
+#include "transports/sse/sse_transport.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -191,9 +193,9 @@ TEST(SlowConsumer, StalledSseAndWsAreDroppedWithinTheQueueBoundWhileReadersGetAG
   ServerConfig config = TestServer::default_config();
   config.listen.connection_limits.max_queued_bytes = kQueueBound;
   config.hub.history = kHistory;
-  config.sse.heartbeat_ms = 0;
-  config.ws.ping_interval_ms = 0;
-  config.ws.close_timeout_ms = 200;
+  config.transports.get<SseConfig>().heartbeat_ms = 0;
+  config.transports.get<WsConfig>().ping_interval_ms = 0;
+  config.transports.get<WsConfig>().close_timeout_ms = 200;
   TestServer server(config);
   const int port = server.port();
   const std::uint64_t events = total_bytes() / kEventBytes;

@@ -12,6 +12,7 @@
 
 #include "tests/server/push_test_util.hpp"
 #include "transports/server/server.hpp"
+#include "transports/sse/sse_transport.hpp"
 
 extern char** environ;
 
@@ -38,7 +39,7 @@ std::string position(std::uint64_t id) {
 
 TEST(SseServer, HeadRetryAndLiveEdgeAreExact) {
   ServerConfig config = TestServer::default_config();
-  config.sse.retry_ms = 1234;
+  config.transports.get<SseConfig>().retry_ms = 1234;
   TestServer server(config);
   ASSERT_EQ(publish(server.port(), "head", "old"), 1u);
   BlockingClient client(server.port());
@@ -262,7 +263,7 @@ TEST(SseServer, SlowConsumerIsClosedWhileAReaderGetsEveryEvent) {
 
 TEST(SseServer, HeartbeatCommentsFillSilence) {
   ServerConfig config = TestServer::default_config();
-  config.sse.heartbeat_ms = 200;
+  config.transports.get<SseConfig>().heartbeat_ms = 200;
   TestServer server(config);
   BlockingClient client(server.port());
   ASSERT_TRUE(open_stream(client, "/sse?channel=hb"));

@@ -11,6 +11,7 @@
 #include "tests/server/push_test_util.hpp"
 #include "tests/server/server_test_util.hpp"
 #include "tests/server/ws_test_client.hpp"
+#include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb::test {
 namespace {
@@ -19,7 +20,7 @@ using namespace ws_b0;
 
 ServerConfig conformance_config() {
   ServerConfig config = TestServer::default_config();
-  config.ws.ping_interval_ms = 0;  // no keepalive pings in the middle of exact frame sequences
+  config.transports.get<WsConfig>().ping_interval_ms = 0;  // no keepalive pings in the middle of exact frame sequences
   return config;
 }
 
@@ -494,8 +495,8 @@ TEST_F(WsConformance, F7_InvalidCloseCodesAndPayloadsFailWith1002Or1007) {
 
 ServerConfig limits_config() {
   ServerConfig config = conformance_config();
-  config.ws.max_message_bytes = 64 * 1024;
-  config.ws.max_fragments = 16;
+  config.transports.get<WsConfig>().max_message_bytes = 64 * 1024;
+  config.transports.get<WsConfig>().max_fragments = 16;
   return config;
 }
 

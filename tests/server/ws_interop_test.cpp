@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tests/server/server_test_util.hpp"
+#include "transports/websocket/websocket_transport.hpp"
 
 namespace rtb::test {
 namespace {
@@ -34,7 +35,7 @@ int run_script(int port, std::string& output) {
 
 TEST(WsInterop, PythonWebsocketsAgainstEchoAndWs) {
   ServerConfig config = TestServer::default_config();
-  config.ws.ping_interval_ms = 100;
+  config.transports.get<WsConfig>().ping_interval_ms = 100;
   TestServer server(config);
   std::string output;
   const int status = run_script(server.port(), output);

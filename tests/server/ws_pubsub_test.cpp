@@ -19,7 +19,7 @@ using namespace ws_b0;
 
 ServerConfig quiet_config() {
   ServerConfig config = TestServer::default_config();
-  config.ws.ping_interval_ms = 0;
+  config.transports.get<WsConfig>().ping_interval_ms = 0;
   return config;
 }
 
@@ -214,7 +214,7 @@ TEST(WsPubSub, SlowConsumerIsDroppedAndCountedWhileOthersGetEverything) {
   ServerConfig config = quiet_config();
   config.listen.connection_limits.max_queued_bytes = 64 * 1024;
   config.listen.connection_limits.high_watermark = 16 * 1024;
-  config.ws.close_timeout_ms = 200;  // the stalled peer never drains its close frame
+  config.transports.get<WsConfig>().close_timeout_ms = 200;  // the stalled peer never drains its close frame
   TestServer server(config);
   StalledSocket slow(server.port());
   ASSERT_TRUE(slow.send(WsTestClient::upgrade_request("/ws?channel=slow")));  // and never reads again
@@ -274,7 +274,7 @@ TEST(WsPubSub, CloseAllThenShutdownRefusesNewUpgrades) {
 
 TEST(WsKeepalive, PeersThatAnswerStayAndSilentPeersAreDropped) {
   ServerConfig config = TestServer::default_config();
-  config.ws.ping_interval_ms = 100;
+  config.transports.get<WsConfig>().ping_interval_ms = 100;
   TestServer server(config);
   WsTestClient c(server.port(), "/echo");
   ASSERT_TRUE(c.upgraded());

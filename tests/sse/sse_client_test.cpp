@@ -11,13 +11,14 @@
 #include "tests/support/client_loop.hpp"
 #include "tests/support/event_sequence.hpp"
 #include "transports/server/server.hpp"
+#include "transports/sse/sse_transport.hpp"
 
 namespace rtb::test {
 namespace {
 
 ServerConfig quick_retry_config() {
   ServerConfig config = TestServer::default_config();
-  config.sse.retry_ms = 30;  // reconnects in the tests come back quickly
+  config.transports.get<SseConfig>().retry_ms = 30;  // reconnects in the tests come back quickly
   return config;
 }
 
@@ -86,7 +87,7 @@ TEST(SseClient, ResumesFromTheLiveEdgeWhenDroppedBeforeTheFirstEvent) {
 
 TEST(SseClient, HeartbeatsAreFramingAndDeliverNothing) {
   ServerConfig config = TestServer::default_config();
-  config.sse.heartbeat_ms = 100;
+  config.transports.get<SseConfig>().heartbeat_ms = 100;
   TestServer server(config);
   Loop loop(10);
   RecordingEvents got;

@@ -57,7 +57,7 @@ ClientOptions options_for(int port, std::string channel) {
 
 ServerConfig quiet_config() {
   ServerConfig config = TestServer::default_config();
-  config.ws.ping_interval_ms = 0;
+  config.transports.get<WsConfig>().ping_interval_ms = 0;
   return config;
 }
 
@@ -187,7 +187,7 @@ TEST(WsClient, SendTextPublishesToTheChannelAndComesBack) {
 
 TEST(WsClient, AnswersKeepalivePingsAndStaysConnected) {
   ServerConfig config = TestServer::default_config();
-  config.ws.ping_interval_ms = 100;
+  config.transports.get<WsConfig>().ping_interval_ms = 100;
   TestServer server(config);
   Loop loop(1);
   Recorder rec;

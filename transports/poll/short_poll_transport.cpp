@@ -20,7 +20,7 @@ void ShortPollTransport::handle(HttpConnection& connection, const HttpRequest& r
   }
   // Polling never creates a channel: only publishing and push subscriptions do.
   const Channel* channel = hub_.find(query.channel);
-  HistorySlice slice = channel ? channel->since(query.since, config_.max_batch_events) : HistorySlice{};
+  HistorySlice slice = channel ? channel->since(query.since, batch_.max_events) : HistorySlice{};
   std::uint64_t sent = respond_with_batch(connection, channel, slice, scratch_);
   stats_.events_sent += sent;
   if (sent == 0) ++stats_.empty_responses;

@@ -3,18 +3,15 @@
 
 #include <string>
 
+#include "transports/common/batch_limits.hpp"
 #include "transports/common/transport.hpp"
 #include "transports/pubsub/hub.hpp"
 
 namespace rtb {
 
-struct PollConfig {
-  std::uint64_t max_batch_events = 1000;  // one answer carries at most this many events
-};
-
 class ShortPollTransport final : public Transport {
  public:
-  ShortPollTransport(Hub& hub, PollConfig config) : hub_(hub), config_(config) {}
+  ShortPollTransport(Hub& hub, BatchLimits batch) : hub_(hub), batch_(batch) {}
   std::string_view name() const override { return "poll"; }
   void add_routes(Router& router) override;
   const TransportStats& stats() const override { return stats_; }
@@ -23,7 +20,7 @@ class ShortPollTransport final : public Transport {
   void handle(HttpConnection& connection, const HttpRequest& request);
 
   Hub& hub_;
-  PollConfig config_;
+  BatchLimits batch_;
   TransportStats stats_;
   std::string scratch_;
 };

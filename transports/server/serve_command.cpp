@@ -8,6 +8,7 @@
 #include "transports/net/loop.hpp"
 #include "transports/net/uv_handle.hpp"
 #include "transports/server/server.hpp"
+#include "transports/table/transport_table.hpp"
 
 namespace rtb {
 
@@ -68,28 +69,8 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
   serve->add_option("--max-channels", config.hub.max_channels, "Channels the server will create")
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
-  serve->add_option("--max-batch", config.poll.max_batch_events, "Events in one /poll or /longpoll answer")
+  serve->add_option("--max-batch", config.batch.max_events, "Events in one batch answer (/poll, /longpoll)")
       ->check(CLI::Range(1, 1'000'000))
-      ->capture_default_str();
-  serve
-      ->add_option("--longpoll-timeout-ms", config.longpoll.default_timeout_ms,
-                   "Long polls without timeout= are held this long before a 204")
-      ->check(CLI::Range(1, 3'600'000))
-      ->capture_default_str();
-  serve
-      ->add_option("--longpoll-max-timeout-ms", config.longpoll.max_timeout_ms,
-                   "A larger timeout= is capped to this; the default timeout is too")
-      ->check(CLI::Range(1, 3'600'000))
-      ->capture_default_str();
-  serve
-      ->add_option("--sse-retry-ms", config.sse.retry_ms,
-                   "The retry: field sent once per stream: how long clients wait before reconnecting")
-      ->check(CLI::Range(0, 3'600'000))
-      ->capture_default_str();
-  serve
-      ->add_option("--sse-heartbeat-ms", config.sse.heartbeat_ms,
-                   "A comment line after this much silence keeps proxies from cutting a stream; 0: none")
-      ->check(CLI::Range(0, 3'600'000))
       ->capture_default_str();
   serve
       ->add_option("--max-queued-bytes", config.listen.connection_limits.max_queued_bytes,
@@ -107,24 +88,13 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
                  "Test routes such as POST /debug/stall?ms=N")
       ->group("");
   serve
-      ->add_option("--ws-max-message-bytes", config.ws.max_message_bytes,
-                   "WebSocket message size limit (all fragments); a bigger one is refused with close 1009")
-      ->check(CLI::Range(std::uint64_t{125}, std::uint64_t{1} << 40))
-      ->capture_default_str();
-  serve
-      ->add_option("--ws-max-fragments", config.ws.max_fragments,
-                   "Frames one WebSocket message may be split into; more -> close 1009")
-      ->check(CLI::Range(1u, 1u << 24))
-      ->capture_default_str();
-  serve
-      ->add_option("--ws-ping-interval-ms", config.ws.ping_interval_ms,
-                   "Server ping on every WebSocket this often (0: never); a peer silent for a whole interval "
-                   "after a ping is dropped")
-      ->capture_default_str();
-  serve
       ->add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
                    "On SIGINT/SIGTERM, time given to open requests and streams before closing them")
       ->capture_default_str();
+  // Each transport adds its own options (--sse-heartbeat-ms, --ws-max-message-bytes, ...).
+  for (const TransportModule* module : transport_table()) {
+    if (module->add_serve_options != nullptr) module->add_serve_options(*serve, config.transports);
+  }
   return serve;
 }
 

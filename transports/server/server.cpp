@@ -8,13 +8,10 @@
 #include <thread>
 
 #include "transports/http/query_params.hpp"
-#include "transports/longpoll/longpoll_transport.hpp"
-#include "transports/poll/short_poll_transport.hpp"
 #include "transports/server/debug_drop.hpp"
 #include "transports/server/publish_endpoint.hpp"
-#include "transports/sse/sse_transport.hpp"
 #include "transports/web/demo_page.hpp"
-#include "transports/websocket/websocket_transport.hpp"
+#include "transports/table/transport_table.hpp"
 
 namespace rtb {
 
@@ -52,11 +49,8 @@ Server::Server(Loop& loop, ServerConfig config)
           loop, config_.listen, [this](TcpConnection& c) { on_accept(c); },
           [this](TcpConnection& c) { on_refuse(c); }) {
   http_.limits = config_.http;
-  transports_.push_back(std::make_unique<ShortPollTransport>(hub_, config_.poll));
-  transports_.push_back(std::make_unique<WebSocketTransport>(hub_, config_.ws));
-  transports_.push_back(
-      std::make_unique<LongPollTransport>(hub_, config_.longpoll, config_.poll.max_batch_events));
-  transports_.push_back(std::make_unique<SseTransport>(hub_, config_.sse));
+  const TransportContext context{hub_, config_.transports, config_.batch};
+  for (const TransportModule* module : transport_table()) transports_.push_back(module->make_server(context));
   add_routes();
 }
 

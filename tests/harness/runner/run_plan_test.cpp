@@ -49,7 +49,7 @@ TEST(LoadArguments, CarryTheServerPidTheFilesAndThePointsOptions) {
   const RunFiles f = run_files("out", run);
   EXPECT_EQ(f.json, "out/points/001-x-poll-r1.json");
   EXPECT_EQ(f.spectrum, "out/spectra/001-x-poll-r1.hgrm");
-  auto a = load_arguments(p, TransportKind::kPoll, "http://127.0.0.1:5", 42, f, "out/points/load_rows.csv");
+  auto a = load_arguments(p, *parse_transport("poll"), "http://127.0.0.1:5", 42, f, "out/points/load_rows.csv");
   EXPECT_EQ(a.front(), "load");
   EXPECT_EQ(after(a, "--url"), "http://127.0.0.1:5");
   EXPECT_EQ(after(a, "--transport"), "poll");
@@ -64,8 +64,8 @@ TEST(LoadArguments, CarryTheServerPidTheFilesAndThePointsOptions) {
   EXPECT_TRUE(has(a, "--quiet"));
 
   p.load.connection_per_request = false;
-  EXPECT_FALSE(has(load_arguments(p, TransportKind::kSse, "u", 0, f, ""), "--connection-per-request"));
-  EXPECT_FALSE(has(load_arguments(p, TransportKind::kSse, "u", 0, f, ""), "--server-pid"));
+  EXPECT_FALSE(has(load_arguments(p, *parse_transport("sse"), "u", 0, f, ""), "--connection-per-request"));
+  EXPECT_FALSE(has(load_arguments(p, *parse_transport("sse"), "u", 0, f, ""), "--server-pid"));
 }
 
 TEST(ServeArguments, PickAFreePortAndAppendThePointsOptions) {

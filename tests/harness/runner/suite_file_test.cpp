@@ -67,7 +67,7 @@ TEST(SuiteFile, TransportsAndPointsSelectPartOfASuite) {
   ASSERT_TRUE(select_transports(s, "ws,sse", &error)) << error;
   ASSERT_EQ(s.points.size(), 1u);
   EXPECT_EQ(s.points[0].transports,
-            (std::vector<TransportKind>{TransportKind::kSse, TransportKind::kWebSocket}));
+            (std::vector<TransportKind>{*parse_transport("sse"), *parse_transport("ws")}));
   EXPECT_FALSE(select_transports(s, "comet", &error));
   Suite k = *find_suite("tiny");
   EXPECT_FALSE(select_points(k, "nope", &error));

@@ -71,7 +71,7 @@ TEST(CheckSuite, NamesEveryBrokenLimit) {
   s.points.push_back(p);
   SuitePoint churn;
   churn.tag = "Bad Tag";
-  churn.transports = {TransportKind::kPoll};
+  churn.transports = {*parse_transport("poll")};
   churn.load.clients = 1000;
   churn.load.poll_interval_ms = 10;
   churn.load.connection_per_request = true;
@@ -108,8 +108,8 @@ TEST(EstimateRunSeconds, CountsPhasesConnectAndAPollDrain) {
   p.load.duration_s = 10;
   p.load.poll_interval_ms = 1000;
   p.load.rate = 1;
-  const double poll = estimate_run_seconds(p, TransportKind::kPoll);
-  const double ws = estimate_run_seconds(p, TransportKind::kWebSocket);
+  const double poll = estimate_run_seconds(p, *parse_transport("poll"));
+  const double ws = estimate_run_seconds(p, *parse_transport("ws"));
   EXPECT_GT(poll, 13);  // 2 + 10 + 1 s connecting + a 1 s poll drain
   EXPECT_LT(poll, 16);
   EXPECT_NEAR(poll - ws, 0.9, 1e-9);

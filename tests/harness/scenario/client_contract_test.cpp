@@ -71,8 +71,7 @@ TEST_P(ClientContract, StartsAfterTheGivenIdAndReportsGaps) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ClientContract,
-                         ::testing::Values(TransportKind::kPoll, TransportKind::kLongPoll,
-                                           TransportKind::kSse, TransportKind::kWebSocket),
+                         ::testing::ValuesIn(all_transports()),
                          [](const ::testing::TestParamInfo<TransportKind>& info) {
                            return std::string(transport_name(info.param));
                          });

@@ -33,7 +33,7 @@ std::string parse_load(std::vector<std::string> args, LoadConfig& config) {
 LoadConfig unusual_config() {
   LoadConfig c;
   c.url = "http://127.0.0.1:9";
-  c.transport = TransportKind::kSse;
+  c.transport = *parse_transport("sse");
   c.clients = 1234;
   c.rate = 2.5;
   c.payload_bytes = 77;

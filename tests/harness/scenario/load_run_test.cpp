@@ -60,7 +60,6 @@ void expect_every_event_once(const LoadOutcome& o, std::uint64_t clients, std::u
 class LoadRunEndToEnd : public ::testing::TestWithParam<TransportKind> {};
 
 TEST_P(LoadRunEndToEnd, EveryPublishedEventDeliveredOnceInOrder) {
-  if (!client_available(GetParam())) GTEST_SKIP() << "no client for this transport in this build yet";
   TestServer server;
   // 100 events/s for a 1 s measure phase: slots 21..120 of 10 ms each are measured.
   auto o = run_load(quick_config(server.port(), GetParam(), "e2e"));
@@ -71,13 +70,12 @@ TEST_P(LoadRunEndToEnd, EveryPublishedEventDeliveredOnceInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, LoadRunEndToEnd,
-                         ::testing::Values(TransportKind::kPoll, TransportKind::kLongPoll,
-                                           TransportKind::kSse, TransportKind::kWebSocket),
+                         ::testing::ValuesIn(all_transports()),
                          [](const auto& info) { return std::string(transport_name(info.param)); });
 
 TEST(LoadRun, ShortPollingWithAConnectionPerRequest) {
   TestServer server;
-  LoadConfig c = quick_config(server.port(), TransportKind::kPoll, "per-request");
+  LoadConfig c = quick_config(server.port(), *parse_transport("poll"), "per-request");
   c.connection_per_request = true;
   c.poll_interval_ms = 50;
   auto o = run_load(c);
@@ -89,9 +87,8 @@ TEST(LoadRun, ShortPollingWithAConnectionPerRequest) {
 }
 
 TEST(LoadRun, PublishingOverAWebSocketReachesPollSubscribers) {
-  if (!client_available(TransportKind::kWebSocket)) GTEST_SKIP() << "no WebSocket client in this build yet";
   TestServer server;
-  LoadConfig c = quick_config(server.port(), TransportKind::kPoll, "ws-publish");
+  LoadConfig c = quick_config(server.port(), *parse_transport("poll"), "ws-publish");
   c.publish_via = PublishVia::kWebSocket;
   auto o = run_load(c);
   expect_every_event_once(o, 4, 100);
@@ -101,13 +98,12 @@ TEST(LoadRun, PublishingOverAWebSocketReachesPollSubscribers) {
 }
 
 TEST(LoadRun, WebSocketSubscribersPublishOverAWebSocketByDefault) {
-  if (!client_available(TransportKind::kWebSocket)) GTEST_SKIP() << "no WebSocket client in this build yet";
   LoadConfig c;
-  c.transport = TransportKind::kWebSocket;
+  c.transport = *parse_transport("ws");
   EXPECT_EQ(c.effective_publish_via(), PublishVia::kWebSocket);
   c.publish_via = PublishVia::kHttp;
   EXPECT_EQ(c.effective_publish_via(), PublishVia::kHttp);
-  c.transport = TransportKind::kSse;
+  c.transport = *parse_transport("sse");
   c.publish_via = PublishVia::kAuto;
   EXPECT_EQ(c.effective_publish_via(), PublishVia::kHttp);
 }
@@ -116,7 +112,7 @@ TEST(LoadRun, ServerKeepsOldEventsThatTheRunDoesNotCount) {
   TestServer server;
   test::BlockingClient publisher(server.port());
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(publisher.request("POST", "/publish?channel=stale", "old event"));
-  auto o = run_load(quick_config(server.port(), TransportKind::kPoll, "stale"));
+  auto o = run_load(quick_config(server.port(), *parse_transport("poll"), "stale"));
   expect_every_event_once(o, 4, 100);
 }
 
@@ -132,7 +128,7 @@ TEST(LoadRunAccounting, PollRequestBytesAreRequestsTimesTheProfiledHead) {
     for (int i = 0; i < 99; ++i) ASSERT_TRUE(publisher.request("POST", "/publish?channel=" + channel, "x"));
     std::string error;
     const HeaderProfile profile = parse_header_profile(profile_name, &error).value();
-    LoadConfig c = quick_config(server.port(), TransportKind::kPoll, channel);
+    LoadConfig c = quick_config(server.port(), *parse_transport("poll"), channel);
     c.headers = profile;
     c.rate = 20;
     c.clients = 3;
@@ -201,7 +197,7 @@ ServerConfig hooked_config() {
 // because each one is stamped with its scheduled send time, not with when it finally went out.
 TEST(LoadRunStall, AStallShowsInTheLatencyOfEventsScheduledDuringIt) {
   TestServer server(hooked_config());
-  LoadConfig c = quick_config(server.port(), TransportKind::kPoll, "stall");
+  LoadConfig c = quick_config(server.port(), *parse_transport("poll"), "stall");
   c.rate = 200;
   c.clients = 2;
   c.poll_interval_ms = 10;
@@ -220,7 +216,7 @@ TEST(LoadRunStall, AStallShowsInTheLatencyOfEventsScheduledDuringIt) {
 
 TEST(LoadRunStall, APublisherThatCannotKeepUpCountsDroppedSlots) {
   TestServer server(hooked_config());
-  LoadConfig c = quick_config(server.port(), TransportKind::kPoll, "dropped");
+  LoadConfig c = quick_config(server.port(), *parse_transport("poll"), "dropped");
   c.rate = 200;
   c.clients = 2;
   c.poll_interval_ms = 10;
@@ -266,7 +262,7 @@ int free_port() {
 }
 
 TEST(LoadRun, NoServerIsAClearError) {
-  auto o = run_load(quick_config(free_port(), TransportKind::kPoll, "none"));
+  auto o = run_load(quick_config(free_port(), *parse_transport("poll"), "none"));
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("cannot publish to"), std::string::npos) << o.error;
 }
@@ -281,7 +277,7 @@ TEST(LoadRun, BadUrlIsAClearError) {
 
 TEST(LoadRun, IdleRunWithoutEventsMeasuresRequests) {
   TestServer server;
-  LoadConfig c = quick_config(server.port(), TransportKind::kPoll, "idle");
+  LoadConfig c = quick_config(server.port(), *parse_transport("poll"), "idle");
   c.rate = 0;
   c.poll_interval_ms = 50;
   auto o = run_load(c);

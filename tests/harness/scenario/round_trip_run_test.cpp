@@ -78,7 +78,7 @@ TEST_P(HttpRoundTrips, CountsExactlyTheRequestsTheServerAnswered) {
   ASSERT_TRUE(published);
   const std::string target = "/poll?channel=rt&since=" + published->body;
   const std::uint64_t before = server_empty_polls(server.port());
-  auto o = run_load(round_trip_config(server.port(), TransportKind::kHttp, target, GetParam()));
+  auto o = run_load(round_trip_config(server.port(), TransportKind::http(), target, GetParam()));
   expect_every_operation_answered_once(o);
   ASSERT_TRUE(o.ok);
   const LoadResult& r = o.result;
@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(Pipeline, HttpRoundTrips, ::testing::Values(1u, 4u),
 TEST(HttpRoundTrips, StatusesAreCountedByClass) {
   TestServer server;
   // An unknown path: every answer is a 404, which is an answer (counted), not an error.
-  auto o = run_load(round_trip_config(server.port(), TransportKind::kHttp, "/no-such-path", 2));
+  auto o = run_load(round_trip_config(server.port(), TransportKind::http(), "/no-such-path", 2));
   expect_every_operation_answered_once(o);
   ASSERT_TRUE(o.ok);
   EXPECT_EQ(o.result.responses_4xx, o.result.requests);
@@ -118,7 +118,7 @@ TEST(HttpRoundTrips, StatusesAreCountedByClass) {
 
 TEST(HttpRoundTrips, TheBrowserProfileIsInEveryRequest) {
   TestServer server;
-  LoadConfig c = round_trip_config(server.port(), TransportKind::kHttp, "/poll?since=999999", 1);
+  LoadConfig c = round_trip_config(server.port(), TransportKind::http(), "/poll?since=999999", 1);
   std::string error;
   c.headers = parse_header_profile("browser", &error).value();
   auto o = run_load(c);
@@ -131,9 +131,8 @@ TEST(HttpRoundTrips, TheBrowserProfileIsInEveryRequest) {
 class EchoRoundTrips : public ::testing::TestWithParam<std::uint32_t> {};
 
 TEST_P(EchoRoundTrips, EveryMessageIsEchoedOnceInOrder) {
-  if (!client_available(TransportKind::kEcho)) GTEST_SKIP() << "no WebSocket client in this build";
   TestServer server;
-  auto o = run_load(round_trip_config(server.port(), TransportKind::kEcho, "", GetParam()));
+  auto o = run_load(round_trip_config(server.port(), TransportKind::echo(), "", GetParam()));
   expect_every_operation_answered_once(o);
   ASSERT_TRUE(o.ok);
   const LoadResult& r = o.result;
@@ -151,9 +150,8 @@ INSTANTIATE_TEST_SUITE_P(Pipeline, EchoRoundTrips, ::testing::Values(1u, 4u),
                          [](const auto& info) { return fmt::format("pipeline{}", info.param); });
 
 TEST(EchoRoundTrips, AWarmUpIsNotMeasured) {
-  if (!client_available(TransportKind::kEcho)) GTEST_SKIP() << "no WebSocket client in this build";
   TestServer server;
-  LoadConfig c = round_trip_config(server.port(), TransportKind::kEcho, "/echo", 2);
+  LoadConfig c = round_trip_config(server.port(), TransportKind::echo(), "/echo", 2);
   c.warmup_s = 0.2;
   auto o = run_load(c);
   expect_every_operation_answered_once(o);
@@ -162,9 +160,8 @@ TEST(EchoRoundTrips, AWarmUpIsNotMeasured) {
 }
 
 TEST(EchoRoundTrips, APathWithoutAnEchoServerIsAClearError) {
-  if (!client_available(TransportKind::kEcho)) GTEST_SKIP() << "no WebSocket client in this build";
   TestServer server;
-  LoadConfig c = round_trip_config(server.port(), TransportKind::kEcho, "/nothing-here", 1);
+  LoadConfig c = round_trip_config(server.port(), TransportKind::echo(), "/nothing-here", 1);
   c.connect_timeout_s = 2;
   auto o = run_load(c);
   EXPECT_FALSE(o.ok);
@@ -173,10 +170,10 @@ TEST(EchoRoundTrips, APathWithoutAnEchoServerIsAClearError) {
 
 TEST(RoundTripConfig, PublisherAndPipelineOptionsAreRefusedWhereTheyMeanNothing) {
   LoadConfig c;
-  c.transport = TransportKind::kPoll;
+  c.transport = *parse_transport("poll");
   c.pipeline = 2;
   EXPECT_NE(validate_load_config(c).find("--pipeline"), std::string::npos);
-  c.transport = TransportKind::kHttp;
+  c.transport = TransportKind::http();
   EXPECT_EQ(validate_load_config(c), "");
   c.publish_via = PublishVia::kHttp;
   EXPECT_NE(validate_load_config(c).find("--publish-via"), std::string::npos);
