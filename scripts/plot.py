@@ -22,9 +22,40 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-TRANSPORTS = ["poll", "longpoll", "sse", "ws"]
-LABELS = {"poll": "short polling", "longpoll": "long polling", "sse": "SSE", "ws": "WebSocket"}
-COLOURS = {"poll": "#d62728", "longpoll": "#ff7f0e", "sse": "#2ca02c", "ws": "#1f77b4"}
+# The transport table of the build that produced the results, read from metadata.json (load_transport_table):
+# names in the table's order, labels, colours, delivery model ("polled", "parked", "streamed") and side of the
+# 2010 Kaazing comparison ("polling", "websocket"). This script keeps no list of its own.
+TRANSPORTS = []
+LABELS = {}
+COLOURS = {}
+DELIVERY = {}
+KAAZING = {}
+
+
+def load_transport_table(meta, rows):
+    table = meta.get("transports") or []
+    if not table:
+        # Results written before metadata carried the table: names as the rows give them, default colours,
+        # and no model lines (nothing says how each transport delivers).
+        print("plot.py: metadata.json has no transport table; labels are the names and models are not drawn",
+              file=sys.stderr)
+        names = list(OrderedDict.fromkeys(r["transport"] for r in rows))
+        table = [{"name": n, "label": n, "colour": f"C{i}", "delivery": "", "kaazing": ""}
+                 for i, n in enumerate(names)]
+    for t in table:
+        TRANSPORTS.append(t["name"])
+        LABELS[t["name"]] = t.get("label") or t["name"]
+        COLOURS[t["name"]] = t.get("colour") or "#888888"
+        DELIVERY[t["name"]] = t.get("delivery", "")
+        KAAZING[t["name"]] = t.get("kaazing", "")
+
+
+def with_delivery(kind):
+    return [t for t in TRANSPORTS if DELIVERY.get(t) == kind]
+
+
+def kaazing_side(side):
+    return next((t for t in TRANSPORTS if KAAZING.get(t) == side), None)
 TCP_SEGMENT_BYTES = 52  # 20 B IPv4 + 20 B TCP + 12 B timestamps, per segment on loopback
 MAX_SPECTRUM_FIGURES = 12
 
@@ -135,6 +166,7 @@ class Results:
                 self.meta = json.load(f)
         except (OSError, ValueError):
             self.meta = {}
+        load_transport_table(self.meta, self.rows)
         self.suite = (self.rows[0]["suite"] if self.rows else "") or self.meta.get("suite", "")
         self.points = list(OrderedDict.fromkeys(r["point"] for r in self.rows))
         self.cases = OrderedDict()
@@ -306,7 +338,7 @@ def read_hgrm(path):
 
 
 def transit_ms(res, point):
-    for t in ("ws", "sse"):
+    for t in with_delivery("streamed"):
         c = res.case(point, t)
         if c:
             v = c.median(col("p50_us"))
@@ -336,7 +368,7 @@ def latency_spectra(res, made):
         if not drawn:
             plt.close(fig)
             continue
-        poll = res.case(p, "poll")
+        poll = next((res.case(p, t) for t in with_delivery("polled") if res.case(p, t)), None)
         if poll:
             # An event waits for the next poll, uniform over one interval: percentile q waits q x interval.
             interval = poll.first("poll_interval_ms")
@@ -415,7 +447,7 @@ def requests_per_event(res, made):
 
     def model(p, t):
         c = res.case(p, t)
-        if t == "poll" and c:
+        if DELIVERY.get(t) == "polled" and c:
             return 1000 / (c.first("poll_interval_ms") * c.first("rate"))
         return None
 
@@ -429,7 +461,7 @@ def latency_bars(res, made):
 
     def model(p, t):
         c = res.case(p, t)
-        if t == "poll" and c:
+        if DELIVERY.get(t) == "polled" and c:
             return c.first("poll_interval_ms") / 2 + transit_ms(res, p)
         return None
 
@@ -571,7 +603,7 @@ def sweeps(res, made):
 
     line_sweep(res, "poll_interval_ms", lambda r: number(r["p50_us"]) / 1000,
                "Short-poll latency vs poll interval", "poll interval (ms, log)", "p50 latency (ms, log)",
-               "latency_vs_poll_interval", made, keep=lambda c: c.transport == "poll" and c.first("rate") > 0,
+               "latency_vs_poll_interval", made, keep=lambda c: DELIVERY.get(c.transport) == "polled" and c.first("rate") > 0,
                model=poll_model, model_label="model: interval / 2 + transit")
 
 
@@ -589,19 +621,22 @@ def idle_cost(res, made):
 
 def kaazing(res, made):
     """The 2010 figures beside ours, per header profile, at one event per second."""
+    polling, websocket = kaazing_side("polling"), kaazing_side("websocket")
+    if polling is None or websocket is None:
+        return
     points = [p for p in res.points
-              if res.case(p, "poll") and res.case(p, "ws") and res.case(p, "poll").first("rate") == 1]
+              if res.case(p, polling) and res.case(p, websocket) and res.case(p, polling).first("rate") == 1]
     if not points:
         return
     fig, ax = plt.subplots()
     labels = ["2010 table"] + points
     width = 0.2
-    ax.bar(-width / 2 - 0.01, 871, width, color=COLOURS["poll"])
-    ax.bar(width / 2 + 0.01, 2, width, color=COLOURS["ws"])
+    ax.bar(-width / 2 - 0.01, 871, width, color=COLOURS[polling])
+    ax.bar(width / 2 + 0.01, 2, width, color=COLOURS[websocket])
     label_bar(ax, -width / 2, 871, "871")
     label_bar(ax, width / 2, 2, "2")
     for j, p in enumerate(points, start=1):
-        for k, t in enumerate(("poll", "ws")):
+        for k, t in enumerate((polling, websocket)):
             c = res.case(p, t)
             app = c.median(app_bytes_per_event)
             wire = c.median(wire_bytes_per_event)
@@ -617,7 +652,8 @@ def kaazing(res, made):
     ax.set_xticklabels([label.replace("-", "\n", 1) for label in labels])
     ax.set_ylabel("bytes per event (log)")
     ax.set_title("Polling vs WebSocket: the 2010 table and what it left out")
-    handles = [Patch(color=COLOURS["poll"], label="short polling"), Patch(color=COLOURS["ws"], label="WebSocket"),
+    handles = [Patch(color=COLOURS[polling], label=LABELS[polling]),
+               Patch(color=COLOURS[websocket], label=LABELS[websocket]),
                Patch(facecolor="#888888", label="application bytes (2010: headers only)"),
                Patch(facecolor="#888888", alpha=0.45, hatch="//", edgecolor="white",
                      label="wire: + 52 B per TCP segment")]

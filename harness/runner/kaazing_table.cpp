@@ -9,6 +9,8 @@
 
 #include "harness/runner/result_figures.hpp"
 
+#include "transports/table/transport_table.hpp"
+
 namespace rtb {
 
 namespace {
@@ -31,11 +33,21 @@ std::string mbps(double v) {
   return fmt::format("{:.3f}", v);
 }
 
-int transport_order(const std::string& t) {
-  if (t == "poll") return 0;
-  if (t == "longpoll") return 1;
-  if (t == "sse") return 2;
-  return 3;
+// Position in the transport table; a name the table does not know (results of another build) goes last.
+std::size_t transport_order(const std::string& t) {
+  auto table = transport_table();
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (table[i]->name == t) return i;
+  }
+  return table.size();
+}
+
+// The transport standing for one side of the 2010 comparison, or "" when none is registered.
+std::string kaazing_side(KaazingSide side) {
+  for (const TransportModule* m : transport_table()) {
+    if (m->kaazing == side) return std::string(m->name);
+  }
+  return {};
 }
 
 }  // namespace
@@ -143,8 +155,10 @@ std::string render_kaazing_section(const std::vector<CaseResults>& cases) {
     out += "\n";
 
     // Ratios at the largest measured client count, against 2010's 435.5:1.
-    auto poll_it = by_clients.at(largest).find("poll");
-    auto ws_it = by_clients.at(largest).find("ws");
+    const std::string polling = kaazing_side(KaazingSide::kPolling);
+    const std::string websocket = kaazing_side(KaazingSide::kWebSocket);
+    auto poll_it = by_clients.at(largest).find(polling);
+    auto ws_it = by_clients.at(largest).find(websocket);
     if (poll_it != by_clients.at(largest).end() && ws_it != by_clients.at(largest).end()) {
       const double app_ratio =
           median_of(*poll_it->second, app_bytes_per_event) / median_of(*ws_it->second, app_bytes_per_event);
@@ -154,12 +168,12 @@ std::string render_kaazing_section(const std::vector<CaseResults>& cases) {
       const double rpe =
           median_of(*poll_it->second, [](const LoadResult& r) { return r.requests_per_event; });
       out += fmt::format(
-          "- poll : ws at {} clients = **{}:1** in application bytes and **{}:1** on the wire (2010: "
+          "- {} : {} at {} clients = **{}:1** in application bytes and **{}:1** on the wire (2010: "
           "{:.1f}:1). "
           "A poll here carries {} B of HTTP heads (request + response; 2010: {:.0f} B) and {} requests per "
           "delivered event.\n\n",
-          largest, num(app_ratio, 1), num(wire_ratio, 1), kKaazingPollBytes / kKaazingFrameBytes,
-          num(head, 0), kKaazingPollBytes, num(rpe, 2));
+          polling, websocket, largest, num(app_ratio, 1), num(wire_ratio, 1),
+          kKaazingPollBytes / kKaazingFrameBytes, num(head, 0), kKaazingPollBytes, num(rpe, 2));
     }
   }
   out +=

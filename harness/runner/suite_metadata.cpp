@@ -3,6 +3,7 @@
 #include "harness/metrics/json.hpp"
 #include "harness/runner/report.hpp"
 #include "harness/runner/run_plan.hpp"
+#include "transports/table/transport_table.hpp"
 
 namespace rtb {
 
@@ -36,6 +37,21 @@ std::string suite_metadata_json(const SuiteRunInfo& x, const std::vector<RunReco
   for (const auto& c : x.verify.checks)
     verify.push_back({{"check", c.name}, {"ok", c.ok}, {"detail", c.detail}});
   json["verify"] = std::move(verify);
+
+  // The transport table as this build registered it: plot.py and other readers take names, labels, colours,
+  // order and models from here rather than keeping a list of their own.
+  Json transports = Json::array();
+  for (const TransportModule* m : transport_table()) {
+    transports.push_back({{"name", m->name},
+                          {"label", m->label},
+                          {"colour", m->colour},
+                          {"summary", m->summary},
+                          {"delivery", delivery_name(m->delivery)},
+                          {"kaazing", m->kaazing == KaazingSide::kPolling     ? "polling"
+                                      : m->kaazing == KaazingSide::kWebSocket ? "websocket"
+                                                                              : ""}});
+  }
+  json["transports"] = std::move(transports);
 
   if (x.suite != nullptr) {
     json["purpose"] = x.suite->purpose;

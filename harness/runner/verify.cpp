@@ -9,9 +9,15 @@
 
 #include <cctype>
 #include <charconv>
+#include <memory>
 #include <optional>
 
 #include "harness/metrics/json.hpp"
+#include "harness/scenario/server_url.hpp"
+#include "transports/common/client_session.hpp"
+#include "transports/net/loop.hpp"
+#include "transports/net/uv_handle.hpp"
+#include "transports/table/transport_table.hpp"
 
 namespace rtb {
 
@@ -160,6 +166,71 @@ std::string VerifyReport::failures() const {
   return out;
 }
 
+namespace {
+
+// Records what one subscriber saw of the event `want`.
+class VerifyEvents final : public ClientEvents {
+ public:
+  explicit VerifyEvents(std::uint64_t want) : want_(want) {}
+  void on_event(std::uint64_t id, std::string_view data) override {
+    if (id != want_) return;  // earlier events of the channel (a previous verify) are fine
+    if (data == kText) {
+      received = true;
+    } else {
+      problem = fmt::format("event {} arrived with text '{}'", id, printable(data));
+    }
+  }
+  void on_error(ClientErrorKind kind, std::string_view detail) override {
+    if (problem.empty()) problem = fmt::format("{}: {}", client_error_name(kind), printable(detail));
+  }
+  bool received = false;
+  std::string problem;
+
+ private:
+  std::uint64_t want_;
+};
+
+// "" when the module's client received event `id`; otherwise what went wrong.
+std::string receive_with_client(const TransportModule& module, const std::string& host, int port,
+                                std::uint64_t id, std::chrono::milliseconds timeout) {
+  std::string error;
+  const bool v6 = host.find(':') != std::string::npos;
+  auto url =
+      parse_server_url(fmt::format("http://{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port), &error);
+  if (!url) return error;
+  ClientOptions options;
+  options.server = url->address;
+  options.host_header = url->host_header;
+  options.channel = std::string(kChannel);
+  options.since = id - 1;
+  options.poll_interval_ms = 100;
+  options.longpoll_timeout_ms = static_cast<std::uint32_t>(timeout.count());
+  options.request_timeout_ms = static_cast<std::uint32_t>(timeout.count());
+  Loop loop(10);
+  VerifyEvents events(id);
+  std::unique_ptr<ClientSession> client = module.make_client(loop, options, events, 0);
+  client->start();
+  // The loop wakes at least every 10 ms (a repeating timer) so that the deadline is seen without traffic.
+  UvHandle<uv_timer_t> wake;
+  uv_timer_init(loop.get(), wake.get());
+  wake.set_initialised();
+  uv_timer_start(
+      wake.get(), [](uv_timer_t*) {}, 10, 10);
+  const auto deadline = Clock::now() + timeout;
+  while (!events.received && events.problem.empty() && Clock::now() < deadline)
+    uv_run(loop.get(), UV_RUN_ONCE);
+  client->stop();
+  // Let the client's and the timer's close callbacks run before the loop goes away.
+  wake.close();
+  for (int turn = 0; turn < 100 && !client->closed(); ++turn) uv_run(loop.get(), UV_RUN_NOWAIT);
+  uv_run(loop.get(), UV_RUN_NOWAIT);
+  if (events.received) return {};
+  if (!events.problem.empty()) return events.problem;
+  return fmt::format("no event {} within {} ms", id, timeout.count());
+}
+
+}  // namespace
+
 VerifyReport verify_server(const std::string& host, int port, std::chrono::milliseconds timeout) {
   VerifyReport report;
   const std::string host_header = fmt::format("Host: {}:{}\r\n", host, port);
@@ -190,80 +261,40 @@ VerifyReport verify_server(const std::string& host, int port, std::chrono::milli
     }
   }
 
-  std::uint64_t id = 0;
-  {
-    std::string why;
+  // One POST /publish: the id, or 0 with what was received in *why.
+  auto publish = [&](std::string* why) -> std::uint64_t {
     auto r = request(
         fmt::format("POST /publish?channel={} HTTP/1.1\r\n{}Content-Type: text/plain\r\nContent-Length: "
                     "{}\r\nConnection: close\r\n\r\n{}",
                     kChannel, host_header, kText.size(), kText),
-        false, &why);
-    const std::string name = "POST /publish answers 200 with the event id";
-    if (!r) {
-      add(name, false, why);
-    } else {
-      std::string body = r->body;
-      while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
-      auto [p, ec] = std::from_chars(body.data(), body.data() + body.size(), id);
-      bool ok = r->status == 200 && ec == std::errc() && p == body.data() + body.size() && id > 0;
-      add(name, ok,
-          ok ? fmt::format("id {}", id) : fmt::format("status {}, body '{}'", r->status, printable(r->body)));
-      if (!ok) id = 0;
-    }
-  }
+        false, why);
+    if (!r) return 0;
+    std::string body = r->body;
+    while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
+    std::uint64_t id = 0;
+    auto [p, ec] = std::from_chars(body.data(), body.data() + body.size(), id);
+    if (r->status == 200 && ec == std::errc() && p == body.data() + body.size() && id > 0) return id;
+    *why = fmt::format("status {}, body '{}'", r->status, printable(r->body));
+    return 0;
+  };
+  // Published twice and checked with the second: a client asked for what follows id-1 = 0 is a fresh
+  // EventSource, which gets live events only, so the verified id must be at least 2.
+  std::string why;
+  std::uint64_t id = publish(&why);
+  if (id > 0) id = publish(&why);
+  add("POST /publish answers 200 with the event id", id > 0, id > 0 ? fmt::format("id {}", id) : why);
 
-  // The event just published comes back from both polling endpoints when asked for ids after id-1.
-  for (std::string_view path : {"/poll", "/longpoll"}) {
-    const std::string name = fmt::format("GET {}?since=id-1 returns the published event", path);
+  // Every transport of the table, through its own client (the one the load generator runs), delivers the
+  // event just published with its id when asked for what follows id-1.
+  for (const TransportModule* m : transport_table()) {
+    const std::string name =
+        fmt::format("{} (/{}) delivers the published event with its id", m->label, m->name);
     if (id == 0) {
       add(name, false, "skipped: no id from /publish");
       continue;
     }
-    std::string why;
-    std::string extra = path == "/longpoll" ? "&timeout=1000" : "";
-    auto r = request(fmt::format("GET {}?channel={}&since={}{} HTTP/1.1\r\n{}Connection: close\r\n\r\n", path,
-                                 kChannel, id - 1, extra, host_header),
-                     false, &why);
-    if (!r) {
-      add(name, false, why);
-      continue;
-    }
-    bool ok = r->status == 200 && r->body.find(fmt::format("id: {}\n", id)) != std::string::npos &&
-              r->body.find(fmt::format("data: {}\n", kText)) != std::string::npos;
-    add(name, ok, ok ? "" : fmt::format("status {}, body '{}'", r->status, printable(r->body)));
-  }
-
-  {
-    std::string why;
-    auto r = request(fmt::format("GET /sse?channel={} HTTP/1.1\r\n{}Accept: text/event-stream\r\n\r\n",
-                                 kChannel, host_header),
-                     true, &why);
-    const std::string name = "GET /sse answers 200 text/event-stream";
-    if (!r) {
-      add(name, false, why);
-    } else {
-      bool ok = r->status == 200 &&
-                lower(header_value(*r, "content-type")).find("text/event-stream") != std::string::npos;
-      add(name, ok, ok ? "" : fmt::format("head '{}'", printable(r->raw_head)));
-    }
-  }
-
-  {
-    std::string why;
-    // RFC 6455's own example key and the accept value it must produce.
-    auto r = request(
-        fmt::format("GET /ws?channel={} HTTP/1.1\r\n{}Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                    kChannel, host_header),
-        true, &why);
-    const std::string name = "GET /ws completes the WebSocket handshake (101, RFC 6455 accept key)";
-    if (!r) {
-      add(name, false, why);
-    } else {
-      bool ok =
-          r->status == 101 && header_value(*r, "sec-websocket-accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
-      add(name, ok, ok ? "" : fmt::format("head '{}'", printable(r->raw_head)));
-    }
+    std::string detail = receive_with_client(*m, host, port, id, timeout);
+    add(name, detail.empty(), detail);
   }
   return report;
 }

@@ -1,5 +1,6 @@
 // Verify: TechEmpower-style checks that a server speaks the wire contract before a suite spends minutes on it
-// (GET /stats is JSON, POST /publish returns an id, /poll and /longpoll return it, /sse and /ws handshake).
+// (GET /stats is JSON, POST /publish returns an id, and every transport of the table delivers that event to
+// its own client, the one the load generator runs).
 #pragma once
 
 #include <chrono>
@@ -21,7 +22,7 @@ struct VerifyReport {
   std::string failures() const;
 };
 
-// Each check uses its own blocking connection with a deadline of `timeout`.
+// Each check has a deadline of `timeout`.
 VerifyReport verify_server(const std::string& host, int port,
                            std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
