@@ -3,76 +3,17 @@
 // delay, failures with their reason, the server's close, and nothing reported after stop().
 #include "transports/common/client_link.hpp"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "tests/support/client_loop.hpp"
+#include "tests/support/test_listener.hpp"
 #include "transports/common/reconnect_backoff.hpp"
 
 namespace rtb::test {
 namespace {
-
-// A listening socket the test owns. The kernel completes handshakes into its accept queue whether or not
-// the test accepts; with backlog 0 and that one slot taken, further SYNs are dropped and a connect hangs.
-class Listener {
- public:
-  explicit Listener(int backlog) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, backlog);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Listener() {
-    for (int fd : accepted_) ::close(fd);
-    ::close(fd_);
-  }
-  int port() const { return port_; }
-  // Takes one queued connection, if there is one; -1 otherwise.
-  int accept_one() {
-    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK);
-    if (fd >= 0) accepted_.push_back(fd);
-    return fd;
-  }
-  // The server's close of everything it accepted.
-  void close_accepted() {
-    for (int fd : accepted_) ::close(fd);
-    accepted_.clear();
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::vector<int> accepted_;
-};
-
-// A port nothing listens on: bound once, then closed.
-int closed_port() {
-  Listener gone(1);
-  return gone.port();
-}
-
-// Fills a backlog-0 listener's only queue slot with a blocking connect, so the next connects hang.
-int fill_backlog(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  return fd;
-}
 
 // The smallest client: connects, records what the link tells it, retries by connecting again.
 class RecordingOwner final : public ClientLinkOwner {
@@ -122,7 +63,7 @@ class RecordingOwner final : public ClientLinkOwner {
 
 TEST(ClientLink, StartsStoppedAndDoesNothingUntilStarted) {
   Loop loop(1);
-  Listener server(8);
+  TestListener server(8);
   RecordingOwner owner(loop, server.port(), 1000);
   EXPECT_TRUE(owner.link.stopped());
   EXPECT_TRUE(owner.link.closed());
@@ -134,7 +75,7 @@ TEST(ClientLink, StartsStoppedAndDoesNothingUntilStarted) {
 
 TEST(ClientLink, ConnectsCountsAndCarriesBytesBothWays) {
   Loop loop(1);
-  Listener server(8);
+  TestListener server(8);
   RecordingOwner owner(loop, server.port(), 5000);
   owner.link.start();
   owner.link.connect();
@@ -152,13 +93,11 @@ TEST(ClientLink, ConnectsCountsAndCarriesBytesBothWays) {
   ASSERT_TRUE(run_until(loop, [&] { return (peer = server.accept_one()) >= 0; }));
   std::string got;
   ASSERT_TRUE(run_until(loop, [&] {
-    char buf[256];
-    const ssize_t n = ::recv(peer, buf, sizeof buf, 0);
-    if (n > 0) got.append(buf, static_cast<std::size_t>(n));
+    TestListener::read_some(peer, got);
     return got.size() >= first.size() + second.size();
   }));
   EXPECT_EQ(got, first + second);
-  ASSERT_EQ(::send(peer, "answer", 6, 0), 6);
+  TestListener::send_all(peer, "answer");
   ASSERT_TRUE(run_until(loop, [&] { return owner.received == "answer"; }));
   EXPECT_TRUE(owner.failures.empty());
   owner.link.stop();
@@ -167,7 +106,7 @@ TEST(ClientLink, ConnectsCountsAndCarriesBytesBothWays) {
 
 TEST(ClientLink, RefusedConnectsAreReportedAndRetriedWithTheOwnersDelay) {
   Loop loop(1);
-  RecordingOwner owner(loop, closed_port(), 5000);
+  RecordingOwner owner(loop, TestListener::closed_port(), 5000);
   owner.link.start();
   owner.link.connect();
   ASSERT_TRUE(run_until(loop, [&] { return owner.failures.size() >= 3; }));
@@ -185,8 +124,8 @@ TEST(ClientLink, RefusedConnectsAreReportedAndRetriedWithTheOwnersDelay) {
 
 TEST(ClientLink, AConnectThatHangsFailsAtTheConnectDeadlineAndIsRetried) {
   Loop loop(1);
-  Listener server(0);
-  const int filler = fill_backlog(server.port());
+  TestListener server(0);
+  ASSERT_TRUE(server.fill_backlog());
   RecordingOwner owner(loop, server.port(), 50);
   owner.retry_delay_ms = 10'000;  // one attempt is enough to look at
   owner.link.start();
@@ -200,12 +139,11 @@ TEST(ClientLink, AConnectThatHangsFailsAtTheConnectDeadlineAndIsRetried) {
   EXPECT_EQ(owner.ups, 0);
   owner.link.stop();
   EXPECT_FALSE(owner.link.retry_pending());
-  ::close(filler);
 }
 
 TEST(ClientLink, TheDeadlineAfterConnectingIsTheOwnersToHandle) {
   Loop loop(1);
-  Listener server(8);  // completes the handshake and never answers
+  TestListener server(8);  // completes the handshake and never answers
   RecordingOwner owner(loop, server.port(), 5000);
   owner.deadline_after_up_ms = 30;
   owner.link.start();
@@ -228,7 +166,7 @@ TEST(ClientLink, TheDeadlineAfterConnectingIsTheOwnersToHandle) {
 
 TEST(ClientLink, TheServersCloseIsReportedOnceAsDown) {
   Loop loop(1);
-  Listener server(8);
+  TestListener server(8);
   RecordingOwner owner(loop, server.port(), 5000);
   owner.link.start();
   owner.link.connect();
@@ -248,7 +186,7 @@ TEST(ClientLink, TheServersCloseIsReportedOnceAsDown) {
 
 TEST(ClientLink, RetryLaterKeepsAPendingRetryAndRetryInReplacesIt) {
   Loop loop(1);
-  Listener server(8);
+  TestListener server(8);
   RecordingOwner owner(loop, server.port(), 5000);
   owner.link.start();
   owner.retry_delay_ms = 60'000;
@@ -263,7 +201,7 @@ TEST(ClientLink, RetryLaterKeepsAPendingRetryAndRetryInReplacesIt) {
 
 TEST(ClientLink, NothingIsReportedOrRetriedAfterStop) {
   Loop loop(1);
-  RecordingOwner owner(loop, closed_port(), 5000);
+  RecordingOwner owner(loop, TestListener::closed_port(), 5000);
   owner.link.start();
   owner.link.connect();
   owner.link.stop();
@@ -279,7 +217,7 @@ TEST(ClientLink, NothingIsReportedOrRetriedAfterStop) {
 
 TEST(ClientLink, BeginStopKeepsTheConnectionAndItsDeadlineButReportsNothing) {
   Loop loop(1);
-  Listener server(8);
+  TestListener server(8);
   RecordingOwner owner(loop, server.port(), 5000);
   owner.link.start();
   owner.link.connect();
