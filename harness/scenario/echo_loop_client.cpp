@@ -6,30 +6,15 @@
 #include <cstring>
 
 #include "harness/scenario/payload_stamp.hpp"
-#include "transports/http/header_tokens.hpp"
 #include "transports/websocket/ws_frame_encoder.hpp"
-#include "transports/websocket/ws_handshake.hpp"
 #include "transports/websocket/ws_masking.hpp"
 
 namespace rtb {
 
 EchoLoopClient::EchoLoopClient(Loop& loop, const RoundTripTarget& target, RoundTripTally& tally)
-    : RoundTripClient(tally),
-      loop_(loop),
-      target_(target),
-      reconnect_timer_(&EchoLoopClient::on_timer, this),
-      echoes_(1) {
+    : RoundTripClient(loop, target, tally), echoes_(1) {
   // Room for every message in flight plus those the socket still holds after their echo came back.
   frames_.reserve(std::size_t{target.pipeline} * 2);
-}
-
-EchoLoopClient::~EchoLoopClient() {
-  stop();
-}
-
-void EchoLoopClient::open() {
-  mark_connecting();
-  connect();
 }
 
 void EchoLoopClient::begin() {
@@ -38,73 +23,28 @@ void EchoLoopClient::begin() {
 }
 
 void EchoLoopClient::stop() {
-  stopped_ = true;
   sending_ = false;
-  loop_.timers().cancel(reconnect_timer_);
-  connection_.close();
-  phase_ = Phase::kIdle;
+  link_.stop();
+  phase_ = Phase::kDown;
 }
 
 // --- connecting -------------------------------------------------------------------------------------------
 
 void EchoLoopClient::connect() {
-  reader_.reset();
-  in_flight_ = 0;
-  drop_after_read_ = false;
-  handshake_error_.clear();
-  const int rc =
-      connection_.open(loop_, reinterpret_cast<const sockaddr*>(&target_.server),
-                       target_.source ? reinterpret_cast<const sockaddr*>(&*target_.source) : nullptr, *this);
-  if (rc != 0) {
-    report(ClientErrorKind::kRefused, uv_strerror(rc));
-    if (!stopped_) loop_.timers().schedule(reconnect_timer_, target_.reconnect_delay_ms);
-    return;
-  }
-  phase_ = Phase::kConnecting;
+  forget_connection();
+  link_.connect();
 }
 
-void EchoLoopClient::on_timer(TimerEntry& entry) {
-  auto& self = *static_cast<EchoLoopClient*>(entry.context);
-  if (!self.stopped_) self.connect();
-}
-
-void EchoLoopClient::on_link_connected(int status) {
-  if (status != 0) {
-    report(ClientErrorKind::kRefused, uv_strerror(status));
-    return;  // on_link_closed() follows and schedules the reconnect
-  }
-  ++counters_.connects;
+void EchoLoopClient::on_link_up() {
+  link_.cancel_deadline();  // check_timeout() times the handshake
   phase_ = Phase::kHandshake;
   progress_ns_ = monotonic_now_ns();
-  send_handshake();
-}
-
-void EchoLoopClient::send_handshake() {
-  key_ = ws_make_client_key(random_.next(), random_.next());
-  parser_ = std::make_unique<HttpResponseParser>(*this);
-  std::string request = fmt::format(
-      "GET {} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n{}\r\n",
-      target_.target, target_.host_header, key_, target_.extra_headers);
-  ++counters_.requests;
-  counters_.header_bytes_up += request.size();
-  connection_.write_copy(request);
-}
-
-void EchoLoopClient::on_response_head(const HttpResponseHead& head) {
-  if (head.status != 101) {
-    handshake_error_ = fmt::format("HTTP {} instead of 101 Switching Protocols", head.status);
-  } else if (!header_has_token(head.header("Upgrade"), "websocket") ||
-             !header_has_token(head.header("Connection"), "upgrade")) {
-    handshake_error_ = "101 without Upgrade: websocket and Connection: Upgrade";
-  } else if (!ws_accept_matches(key_, head.header("Sec-WebSocket-Accept"))) {
-    handshake_error_ = "Sec-WebSocket-Accept does not answer our key";
-  }
+  link_.send_request_head(
+      handshake_.begin(target_.target, target_.host_header, target_.extra_headers, random_));
 }
 
 void EchoLoopClient::on_upgraded(char* rest, std::size_t len) {
-  ++counters_.responses;
-  parser_.reset();
+  handshake_.end();
   reader_.emplace(WsRole::kClient, WsLimits{}, *this);
   phase_ = Phase::kOpen;
   mark_ready();
@@ -119,21 +59,18 @@ void EchoLoopClient::on_upgraded(char* rest, std::size_t len) {
 void EchoLoopClient::on_link_data(char* data, std::size_t len) {
   read_ns_ = monotonic_now_ns();
   if (phase_ == Phase::kHandshake) {
-    const std::uint64_t head_before = parser_->total_head_bytes();
-    const std::size_t used = parser_->feed(data, len);
-    counters_.header_bytes_down += parser_->total_head_bytes() - head_before;
-    if (parser_->failed()) {
-      drop(ClientErrorKind::kProtocol, parser_->error());
-      return;
+    std::size_t used = 0;
+    switch (handshake_.feed(data, len, used, counters_)) {
+      case WsClientHandshake::Step::kMore:
+        return;
+      case WsClientHandshake::Step::kRefused:
+        drop(handshake_.failure().kind, handshake_.failure().detail);
+        return;
+      case WsClientHandshake::Step::kSwitched:
+        // Frames that came in the same read as the 101 belong to the WebSocket.
+        on_upgraded(data + used, len - used);
+        break;
     }
-    if (!handshake_error_.empty()) {
-      drop(handshake_error_.starts_with("HTTP") ? ClientErrorKind::kHttpStatus : ClientErrorKind::kProtocol,
-           handshake_error_);
-      return;
-    }
-    if (!parser_->upgraded()) return;
-    // Frames that came in the same read as the 101 belong to the WebSocket.
-    on_upgraded(data + used, len - used);
   } else if (phase_ == Phase::kOpen && reader_) {
     // Counted as framing first; each message's text moves to payload when it is parsed.
     counters_.framing_bytes_down += len;
@@ -174,13 +111,12 @@ void EchoLoopClient::on_ws_message(WsOpcode op, std::string_view payload) {
 }
 
 void EchoLoopClient::on_ws_ping(std::string_view payload) {
-  if (!connection_.is_open()) return;
+  if (!link_.is_open()) return;
   std::uint8_t key[4];
   random_.fill_mask(key);
-  std::string frame;
-  ws_append_client_frame(frame, WsOpcode::kPong, payload, key);
-  counters_.framing_bytes_up += frame.size();
-  connection_.write_copy(frame);
+  SharedBuffer pong = ws_encode_client_frame(WsOpcode::kPong, payload, key);
+  counters_.framing_bytes_up += pong.size();
+  link_.write(std::move(pong));
 }
 
 void EchoLoopClient::on_ws_close(std::uint16_t code, std::string_view reason) {
@@ -196,19 +132,15 @@ void EchoLoopClient::on_ws_error(std::uint16_t close_code, std::string_view reas
   drop_after_read_ = true;
 }
 
-void EchoLoopClient::on_link_closed() {
+void EchoLoopClient::on_link_down() {
   const Phase was = phase_;
-  phase_ = Phase::kIdle;
-  reader_.reset();
-  parser_.reset();
-  in_flight_ = 0;
-  if (stopped_) return;
+  forget_connection();
   if (was == Phase::kOpen) {
-    report(ClientErrorKind::kReset, "connection closed without a close frame");
+    link_.fail(ClientErrorKind::kReset, "connection closed without a close frame");
   } else if (was == Phase::kHandshake) {
-    report(ClientErrorKind::kReset, "connection closed during the handshake");
+    link_.fail(ClientErrorKind::kReset, "connection closed during the handshake");
   }
-  loop_.timers().schedule(reconnect_timer_, target_.reconnect_delay_ms);
+  link_.retry_later();
 }
 
 void EchoLoopClient::check_timeout(std::uint64_t now_ns) {
@@ -219,15 +151,22 @@ void EchoLoopClient::check_timeout(std::uint64_t now_ns) {
                    phase_ == Phase::kHandshake ? "handshake answer" : "echo", target_.request_timeout_ms));
 }
 
-void EchoLoopClient::drop(ClientErrorKind kind, std::string_view detail) {
-  if (!detail.empty()) report(kind, detail);
-  connection_.close();  // tells us nothing more
+void EchoLoopClient::forget_connection() {
   reader_.reset();
-  parser_.reset();
+  handshake_.end();
   in_flight_ = 0;
-  phase_ = Phase::kIdle;
+  phase_ = Phase::kDown;
   drop_after_read_ = false;
-  if (!stopped_) loop_.timers().schedule(reconnect_timer_, target_.reconnect_delay_ms);
+}
+
+void EchoLoopClient::drop(ClientErrorKind kind, std::string_view detail) {
+  forget_connection();
+  if (detail.empty()) {
+    link_.close();  // the reason was reported already (a close or an error from the server)
+    link_.retry_later();
+  } else {
+    link_.drop(kind, detail);
+  }
 }
 
 // --- output -----------------------------------------------------------------------------------------------
@@ -272,7 +211,7 @@ void EchoLoopClient::send_message(std::uint64_t now_ns) {
   counters_.framing_bytes_up += header;
   counters_.payload_bytes_up += len;
   if (tally_.measured(now_ns)) ++tally_.measured_sent;
-  connection_.write(frame);  // shares the buffer; it is free again once the socket has taken it
+  link_.write(frame);  // shares the buffer; it is free again once the socket has taken it
 }
 
 }  // namespace rtb

@@ -3,18 +3,14 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
-#include <string>
 #include <vector>
 
 #include "harness/metrics/counters.hpp"
 #include "harness/scenario/round_trip_client.hpp"
-#include "transports/http/http_response_parser.hpp"
-#include "transports/net/client_connection.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/shared_buffer.hpp"
-#include "transports/net/timer_wheel.hpp"
+#include "transports/websocket/ws_client_handshake.hpp"
 #include "transports/websocket/ws_random.hpp"
 #include "transports/websocket/ws_reader.hpp"
 
@@ -24,57 +20,41 @@ namespace rtb {
 // per connection from 1, so loss, duplicates and reordering come from the echoes, and latency from the send
 // time the echo brings back. Sequence numbers continue across reconnects: messages a dropped connection never
 // echoed stay holes, i.e. lost.
-class EchoLoopClient final : public RoundTripClient,
-                             public ClientConnectionOwner,
-                             public HttpResponseEvents,
-                             public WsReaderEvents {
+class EchoLoopClient final : public RoundTripClient, public WsReaderEvents {
  public:
   EchoLoopClient(Loop& loop, const RoundTripTarget& target, RoundTripTally& tally);
-  ~EchoLoopClient() override;
 
-  void open() override;
   void begin() override;
   void stop() override;
   void check_timeout(std::uint64_t now_ns) override;
   std::uint32_t in_flight() const override { return in_flight_; }
-  const ClientWireCounters& counters() const override { return counters_; }
 
  private:
-  enum class Phase : std::uint8_t { kIdle, kConnecting, kHandshake, kOpen };
+  enum class Phase : std::uint8_t { kDown, kHandshake, kOpen };
 
-  void connect();
-  void send_handshake();
+  void connect() override;
   void on_upgraded(char* rest, std::size_t len);
   void fill(std::uint64_t now_ns);
   void send_message(std::uint64_t now_ns);
   // A frame buffer no write holds any more (use_count 1), or a new one: the pool grows to what the socket's
   // queue really holds and then stops allocating.
   SharedBuffer& free_frame();
+  // Forgets this connection's WebSocket state (the link's connection is closed or gone).
+  void forget_connection();
   void drop(ClientErrorKind kind, std::string_view detail);
-  static void on_timer(TimerEntry& entry);
 
-  void on_link_connected(int status) override;
+  void on_link_up() override;
   void on_link_data(char* data, std::size_t len) override;
-  void on_link_closed() override;
-  void on_response_head(const HttpResponseHead& head) override;
-  void on_response_body(std::string_view bytes) override { (void)bytes; }
-  void on_response_complete(const HttpResponseHead& head) override { (void)head; }
+  void on_link_down() override;
   void on_ws_message(WsOpcode op, std::string_view payload) override;
   void on_ws_ping(std::string_view payload) override;
   void on_ws_pong(std::string_view payload) override { (void)payload; }
   void on_ws_close(std::uint16_t code, std::string_view reason) override;
   void on_ws_error(std::uint16_t close_code, std::string_view reason) override;
 
-  Loop& loop_;
-  const RoundTripTarget& target_;
-  ClientWireCounters counters_;
-  ClientConnection connection_;
-  std::unique_ptr<HttpResponseParser> parser_;  // the handshake answer
-  std::optional<WsReader> reader_;              // one per connection
+  WsClientHandshake handshake_;
+  std::optional<WsReader> reader_;  // one per connection
   WsRandom random_;
-  TimerEntry reconnect_timer_;
-  std::string key_;
-  std::string handshake_error_;
   DeliveryCounter echoes_;  // every echo by seq, any phase
   std::vector<SharedBuffer> frames_;
   std::size_t next_frame_ = 0;
@@ -82,9 +62,8 @@ class EchoLoopClient final : public RoundTripClient,
   std::uint64_t progress_ns_ = 0;  // last send into an empty pipeline or last echo: the timeout's start
   std::uint64_t read_ns_ = 0;
   std::uint32_t in_flight_ = 0;
-  Phase phase_ = Phase::kIdle;
+  Phase phase_ = Phase::kDown;
   bool sending_ = false;
-  bool stopped_ = false;
   bool drop_after_read_ = false;
 };
 

@@ -8,58 +8,41 @@
 #include "harness/scenario/round_trip_client.hpp"
 #include "harness/scenario/send_time_ring.hpp"
 #include "transports/http/http_response_parser.hpp"
-#include "transports/net/client_connection.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/shared_buffer.hpp"
-#include "transports/net/timer_wheel.hpp"
 
 namespace rtb {
 
 // Answers: any 1xx-4xx final status completes an operation (2xx/3xx/4xx are counted by class, 204 apart);
 // 5xx and unparsable bytes are errors. A `Connection: close` answer is honoured by reconnecting at once;
 // requests pipelined behind it were never answered and count as lost.
-class RequestLoopClient final : public RoundTripClient,
-                                public ClientConnectionOwner,
-                                public HttpResponseEvents {
+class RequestLoopClient final : public RoundTripClient, public HttpResponseEvents {
  public:
   // `request` is the complete request head, built once per run and shared by every connection's writes.
   RequestLoopClient(Loop& loop, const RoundTripTarget& target, SharedBuffer request, RoundTripTally& tally);
-  ~RequestLoopClient() override;
 
-  void open() override;
   void begin() override;
   void stop() override;
   void check_timeout(std::uint64_t now_ns) override;
   std::uint32_t in_flight() const override { return in_flight_.size(); }
-  const ClientWireCounters& counters() const override { return counters_; }
 
  private:
-  void connect();
+  void connect() override;
   void fill(std::uint64_t now_ns);
-  // Our decision to end this connection: reconnect after `delay_ms` unless stopped.
-  void drop(std::uint64_t delay_ms);
-  static void on_timer(TimerEntry& entry);
 
-  void on_link_connected(int status) override;
+  void on_link_up() override;
   void on_link_data(char* data, std::size_t len) override;
   void on_link_eof() override;
-  void on_link_closed() override;
-  void on_response_head(const HttpResponseHead& head) override;
+  void on_link_down() override;
+  void on_response_head(const HttpResponseHead& head) override { (void)head; }
   void on_response_body(std::string_view bytes) override { (void)bytes; }
   void on_response_complete(const HttpResponseHead& head) override;
 
-  Loop& loop_;
-  const RoundTripTarget& target_;
   SharedBuffer request_;
-  ClientWireCounters counters_;
-  ClientConnection connection_;
   std::unique_ptr<HttpResponseParser> parser_;  // one per connection: a response stream starts fresh
   SendTimeRing in_flight_;
-  TimerEntry reconnect_timer_;
   std::uint64_t read_ns_ = 0;  // when the bytes being parsed arrived: every answer in them completed then
-  bool connected_ = false;
   bool sending_ = false;
-  bool stopped_ = false;
   bool close_after_read_ = false;  // a `Connection: close` answer: reconnect once the read is parsed
 };
 

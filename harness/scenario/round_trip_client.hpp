@@ -9,7 +9,9 @@
 #include <string>
 
 #include "harness/scenario/round_trip_tally.hpp"
+#include "transports/common/client_link.hpp"
 #include "transports/common/client_session.hpp"
+#include "transports/net/loop.hpp"
 
 namespace rtb {
 
@@ -26,17 +28,27 @@ struct RoundTripTarget {
   std::uint32_t reconnect_delay_ms = 100;  // after an error; a polite `Connection: close` reconnects at once
 };
 
-class RoundTripClient {
+// Failures go to the run's tally; a connection that fails reconnects after target.reconnect_delay_ms. The
+// link's deadline bounds the connect only: operations are timed by check_timeout().
+class RoundTripClient : protected ClientLinkOwner {
  public:
   enum class State : std::uint8_t { kIdle, kConnecting, kReady, kFailed };
 
-  explicit RoundTripClient(RoundTripTally& tally) : tally_(tally) {}
-  virtual ~RoundTripClient() = default;
+  // `target` and `tally` belong to the run and outlive the client.
+  RoundTripClient(Loop& loop, const RoundTripTarget& target, RoundTripTally& tally)
+      : target_(target),
+        tally_(tally),
+        link_(loop, target.server, target.source, target.request_timeout_ms, counters_, *this) {}
+  ~RoundTripClient() override = default;
   RoundTripClient(const RoundTripClient&) = delete;
   RoundTripClient& operator=(const RoundTripClient&) = delete;
 
   // Connects (and, for echo, does the handshake); the tally's `ready` counts it once it can send.
-  virtual void open() = 0;
+  void open() {
+    mark_connecting();
+    link_.start();
+    connect();
+  }
   // From now on keeps `pipeline` operations in flight while tally.may_send(); idempotent.
   virtual void begin() = 0;
   // Closes; no further callbacks into the tally.
@@ -44,7 +56,7 @@ class RoundTripClient {
   // Drops the connection (kTimeout) when its oldest operation has waited longer than the request timeout.
   virtual void check_timeout(std::uint64_t now_ns) = 0;
   virtual std::uint32_t in_flight() const = 0;
-  virtual const ClientWireCounters& counters() const = 0;
+  const ClientWireCounters& counters() const { return counters_; }
 
   State state() const { return state_; }
   // The connect phase ended without this connection ready.
@@ -56,6 +68,9 @@ class RoundTripClient {
   }
 
  protected:
+  // A new connection: the client's per-connection state afresh, then link_.connect().
+  virtual void connect() = 0;
+
   void mark_ready() {
     if (state_ == State::kReady) return;  // a reconnect
     if (state_ == State::kFailed) --tally_.failed;
@@ -73,7 +88,16 @@ class RoundTripClient {
     if (state_ == State::kIdle) state_ = State::kConnecting;
   }
 
+  // ClientLinkOwner: the parts every round-trip client shares.
+  void on_link_deadline() override {}  // cancelled once connected: operations are timed by check_timeout()
+  void on_link_retry() override { connect(); }
+  std::uint64_t link_retry_delay_ms() override { return target_.reconnect_delay_ms; }
+  void on_link_failure(ClientErrorKind kind, std::string_view detail) override { report(kind, detail); }
+
+  const RoundTripTarget& target_;
   RoundTripTally& tally_;
+  ClientWireCounters counters_;
+  ClientLink link_;
 
  private:
   State state_ = State::kIdle;

@@ -1,6 +1,9 @@
 // WsTestClient: a blocking WebSocket client for loopback tests that writes frames byte by byte as told
 // (masked or not, any RSV bits, opcode or declared length, in one write or in chunks) and reads the server's
-// frames exactly as they are on the wire. Built on BlockingClient; nothing from the codec under test is used.
+// frames exactly as they are on the wire. Built on BlockingClient, the real client handshake
+// (ws_client_handshake.hpp) and the real frame code (header encoding and decoding, masking); only what the
+// codec refuses to write on purpose (any first byte, non-minimal lengths, raw close payloads) is chosen here.
+// The codec's own tests check it against an independent oracle instead: tests/websocket/ws_test_support.hpp.
 #pragma once
 
 #include <poll.h>
@@ -16,6 +19,10 @@
 #include <vector>
 
 #include "tests/support/blocking_client.hpp"
+#include "transports/websocket/ws_client_handshake.hpp"
+#include "transports/websocket/ws_frame.hpp"
+#include "transports/websocket/ws_frame_encoder.hpp"
+#include "transports/websocket/ws_masking.hpp"
 
 namespace rtb::test {
 
@@ -39,39 +46,19 @@ inline constexpr std::string_view kWsSampleAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo
 // lengths; `mask` null writes an unmasked header.
 inline std::string ws_header(std::uint8_t b0, std::uint64_t len, const std::uint8_t* mask,
                              int force_ext = 0) {
-  std::string out;
-  out.push_back(static_cast<char>(b0));
-  const std::uint8_t mask_bit = mask != nullptr ? 0x80 : 0x00;
-  if (force_ext == 0 && len < 126) {
-    out.push_back(static_cast<char>(mask_bit | len));
-  } else if (force_ext == 126 || (force_ext == 0 && len <= 0xFFFF)) {
-    out.push_back(static_cast<char>(mask_bit | 126));
-    out.push_back(static_cast<char>((len >> 8) & 0xFF));
-    out.push_back(static_cast<char>(len & 0xFF));
-  } else {
-    out.push_back(static_cast<char>(mask_bit | 127));
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((len >> shift) & 0xFF));
-  }
-  if (mask != nullptr) out.append(reinterpret_cast<const char*>(mask), 4);
-  return out;
+  const WsLengthForm form = force_ext == 126   ? WsLengthForm::k16Bit
+                            : force_ext == 127 ? WsLengthForm::k64Bit
+                                               : WsLengthForm::kShortest;
+  std::uint8_t out[kWsMaxHeaderBytes];
+  return {reinterpret_cast<const char*>(out), ws_encode_raw_frame_header(out, b0, len, mask, form)};
 }
 
 // A complete client frame: header plus payload masked with `mask` (or sent in clear when mask is null).
 inline std::string ws_frame(std::uint8_t b0, std::string_view payload, const std::uint8_t* mask) {
   std::string out = ws_header(b0, payload.size(), mask);
-  for (std::size_t i = 0; i < payload.size(); ++i) {
-    const auto byte = static_cast<std::uint8_t>(payload[i]);
-    out.push_back(static_cast<char>(mask != nullptr ? byte ^ mask[i % 4] : byte));
-  }
-  return out;
-}
-
-// A close payload: the code in network order, then the reason (raw bytes: may be invalid on purpose).
-inline std::string ws_close_payload(int code, std::string_view reason = {}) {
-  std::string out;
-  out.push_back(static_cast<char>((code >> 8) & 0xFF));
-  out.push_back(static_cast<char>(code & 0xFF));
-  out.append(reason);
+  const std::size_t header = out.size();
+  out.append(payload);
+  if (mask != nullptr) ws_apply_mask(out.data() + header, payload.size(), mask, 0);
   return out;
 }
 
@@ -116,18 +103,15 @@ class WsTestClient {
   }
 
   static std::string upgrade_request(std::string_view target, std::string_view extra_headers = {}) {
-    std::string r = "GET " + std::string(target) +
-                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                    "Connection: Upgrade\r\nSec-WebSocket-Key: " +
-                    std::string(kWsSampleKey) + "\r\nSec-WebSocket-Version: 13\r\n";
-    r.append(extra_headers).append("\r\n");
-    return r;
+    return ws_upgrade_request(target, "127.0.0.1", kWsSampleKey, extra_headers);
   }
 
-  // The server answered 101 with the Accept value for the sample key.
+  // The server's answer switched to WebSocket, as the load generator's clients check it.
   bool upgraded() const {
-    return response_ && response_->status == 101 &&
-           response_->header("sec-websocket-accept") == kWsSampleAccept;
+    if (!response_) return false;
+    const std::string upgrade = response_->header("upgrade"), connection = response_->header("connection"),
+                      accept = response_->header("sec-websocket-accept");
+    return !ws_check_upgrade_answer({response_->status, upgrade, connection, accept}, kWsSampleKey);
   }
   const std::optional<HttpResponse>& response() const { return response_; }
   BlockingClient& tcp() { return tcp_; }
@@ -143,8 +127,11 @@ class WsTestClient {
   bool send_frame(std::uint8_t b0, std::string_view payload) { return send_raw(frame(b0, payload)); }
   // The bytes of a masked frame with a fresh key (to build several frames for one write).
   std::string frame(std::uint8_t b0, std::string_view payload) { return ws_frame(b0, payload, next_mask()); }
+  // Any code and any reason, as given (0, 1005, 65535, a 124-byte or invalid UTF-8 reason ...): the codec's
+  // ws_close_payload writes valid close payloads only.
   bool send_close(int code, std::string_view reason = {}) {
-    return send_frame(ws_b0::kFin | ws_b0::kClose, ws_close_payload(code, reason));
+    std::string payload{static_cast<char>((code >> 8) & 0xFF), static_cast<char>(code & 0xFF)};
+    return send_frame(ws_b0::kFin | ws_b0::kClose, payload.append(reason));
   }
 
   // Sends `bytes` in pieces of the given sizes (the last size repeats), pausing a little between pieces so
@@ -168,27 +155,17 @@ class WsTestClient {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string& buf = tcp_.buffer();
     if (!fill(2, deadline)) return std::nullopt;
-    const auto b1 = static_cast<std::uint8_t>(buf[1]);
-    std::size_t header = 2 + ((b1 & 0x7F) == 126 ? 2 : (b1 & 0x7F) == 127 ? 8 : 0) + ((b1 & 0x80) ? 4 : 0);
+    const std::size_t header = ws_header_size_of(static_cast<std::uint8_t>(buf[1]));
     if (!fill(header, deadline)) return std::nullopt;
-    std::uint64_t len = b1 & 0x7F;
-    if (len == 126) {
-      len = (static_cast<std::uint64_t>(static_cast<std::uint8_t>(buf[2])) << 8) |
-            static_cast<std::uint8_t>(buf[3]);
-    } else if (len == 127) {
-      len = 0;
-      for (int i = 0; i < 8; ++i) len = (len << 8) | static_cast<std::uint8_t>(buf[2 + i]);
-    }
+    const std::uint64_t len = ws_declared_payload_length(reinterpret_cast<const std::uint8_t*>(buf.data()));
     if (!fill(header + len, deadline)) return std::nullopt;
+    const auto* head = reinterpret_cast<const std::uint8_t*>(buf.data());  // fill() may have moved the buffer
     WsFrame f;
-    f.b0 = static_cast<std::uint8_t>(buf[0]);
-    f.masked = (b1 & 0x80) != 0;
+    f.b0 = head[0];
+    f.masked = (head[1] & 0x80) != 0;
     f.header_size = header;
     f.payload = buf.substr(header, len);
-    if (f.masked) {
-      for (std::size_t i = 0; i < f.payload.size(); ++i)
-        f.payload[i] = static_cast<char>(f.payload[i] ^ buf[header - 4 + i % 4]);
-    }
+    if (f.masked) ws_apply_mask(f.payload.data(), f.payload.size(), head + header - 4, 0);
     buf.erase(0, header + len);
     return f;
   }

@@ -10,6 +10,7 @@
 #include "tests/server/server_test_util.hpp"
 #include "tests/support/client_loop.hpp"
 #include "tests/support/event_sequence.hpp"
+#include "tests/support/test_listener.hpp"
 #include "transports/server/server.hpp"
 #include "transports/sse/sse_transport.hpp"
 
@@ -112,6 +113,41 @@ TEST(SseClient, AnErrorStatusFailsTheSourceForGood) {
   EXPECT_EQ(got.errors[0].detail, "HTTP 400");
   EXPECT_EQ(client.counters().requests, 1u);
   expect_counters_match_the_wire(loop, client.counters(), got);
+}
+
+// An EventSource whose connection fails reconnects (WHATWG: "reestablish the connection"), reporting each
+// try.
+TEST(SseClient, ReportsRefusedConnectionsAndKeepsTrying) {
+  Loop loop(10);
+  RecordingEvents got;
+  SseClient client(loop, loopback_options(TestListener::closed_port(), "none"), got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] { return got.errors_of(ClientErrorKind::kRefused) >= 2; }));
+  EXPECT_EQ(got.errors_of(ClientErrorKind::kRefused), got.errors.size());
+  EXPECT_EQ(client.counters().connects, 0u);
+  EXPECT_FALSE(client.rejected());
+  client.stop();
+  EXPECT_TRUE(client.closed());
+}
+
+// A server that takes the request and never answers: the response head's deadline ends the attempt, and the
+// client comes back on a new connection.
+TEST(SseClient, AStreamWithoutAResponseHeadTimesOutAndReconnects) {
+  TestListener server;
+  Loop loop(10);
+  RecordingEvents got;
+  ClientOptions options = loopback_options(server.port(), "silent");
+  options.request_timeout_ms = 50;
+  SseClient client(loop, options, got);
+  client.start();
+  ASSERT_TRUE(run_until(loop, [&] {
+    server.accept_one();
+    return got.errors_of(ClientErrorKind::kTimeout) >= 1 && client.counters().requests >= 2;
+  }));
+  EXPECT_EQ(got.errors_of(ClientErrorKind::kTimeout), got.errors.size());
+  EXPECT_EQ(got.errors[0].detail, "no response head for the event stream");
+  EXPECT_EQ(client.counters().connects, client.counters().requests);
+  client.stop();
 }
 
 }  // namespace

@@ -195,5 +195,31 @@ TEST(WsFrameEncoder, ClientCloseFrameIsMasked) {
       hex(bytes({0x88, 0x84, 0x37, 0xfa, 0x21, 0x3d, 0x03 ^ 0x37, 0xe8 ^ 0xfa, 'o' ^ 0x21, 'k' ^ 0x3d})));
 }
 
+TEST(WsFrameEncoder, ClientFrameInOneBufferEqualsTheAppendedOne) {
+  for (std::size_t len : {0, 5, 125, 126, 300, 70000}) {
+    const std::string payload(len, 'p');
+    std::string appended;
+    ws_append_client_frame(appended, WsOpcode::kText, payload, kRfcKey);
+    const SharedBuffer frame = ws_encode_client_frame(WsOpcode::kText, payload, kRfcKey);
+    EXPECT_EQ(frame.size(), appended.size()) << len;
+    EXPECT_TRUE(frame.view() == appended) << len;
+  }
+}
+
+TEST(WsFrameEncoder, RawHeadersWriteAnyFirstByteAndLengthForm) {
+  std::uint8_t out[kWsMaxHeaderBytes];
+  auto raw = [&](std::uint8_t b0, std::uint64_t len, const std::uint8_t* key, WsLengthForm form) {
+    return hex({reinterpret_cast<const char*>(out), ws_encode_raw_frame_header(out, b0, len, key, form)});
+  };
+  EXPECT_EQ(raw(0xC1, 5, nullptr, WsLengthForm::kShortest), "c1 05");  // RSV1 as given
+  EXPECT_EQ(raw(0x83, 5, nullptr, WsLengthForm::kShortest), "83 05");  // a reserved opcode as given
+  EXPECT_EQ(raw(0x82, 5, nullptr, WsLengthForm::k16Bit), "82 7e 00 05");
+  EXPECT_EQ(raw(0x82, 5, kRfcKey, WsLengthForm::k64Bit), "82 ff 00 00 00 00 00 00 00 05 37 fa 21 3d");
+  EXPECT_EQ(raw(0x82, 70000, nullptr, WsLengthForm::kShortest), "82 7f 00 00 00 00 00 01 11 70");
+  // The encoder proper is the raw one with FIN and the opcode as its first byte.
+  EXPECT_EQ(hex(header_bytes(WsOpcode::kPing, true, 3, kRfcKey)),
+            raw(0x89, 3, kRfcKey, WsLengthForm::kShortest));
+}
+
 }  // namespace
 }  // namespace rtb

@@ -67,7 +67,7 @@ struct ClientOptions {
   std::uint32_t poll_interval_ms = 1000;  // short polling
   bool connection_per_request = false;    // short polling without keep-alive
   std::uint32_t longpoll_timeout_ms = 30'000;
-  std::uint32_t request_timeout_ms = 60'000;  // a request with no answer by then is an error (kTimeout)
+  std::uint32_t request_timeout_ms = 60'000;  // a connect or request with no answer by then: kTimeout
   std::uint32_t reconnect_delay_ms = 100;     // long poll, SSE: pause before reconnecting after a drop
 };
 

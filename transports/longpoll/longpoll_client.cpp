@@ -3,68 +3,43 @@
 #include <fmt/format.h>
 
 #include "transports/common/client_request.hpp"
+#include "transports/common/client_response.hpp"
 
 namespace rtb {
 
 LongPollClient::LongPollClient(Loop& loop, ClientOptions options, ClientEvents& events)
-    : loop_(loop),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       events_(events),
-      batch_(events, counters_),
-      timer_(&LongPollClient::on_timer, this) {
-  batch_.set_last_id(options_.since);
-}
-
-LongPollClient::~LongPollClient() {
-  stop();
+      link_(loop, options_.server, options_.source, options_.request_timeout_ms, counters_, *this),
+      records_(events, counters_, link_) {
+  records_.set_last_id(options_.since);
 }
 
 void LongPollClient::start() {
-  stopped_ = false;
+  link_.start();
   connect();
 }
 
 void LongPollClient::stop() {
-  stopped_ = true;
-  loop_.timers().cancel(timer_);
-  timer_role_ = TimerRole::kNone;
   if (in_response_) account_body();
-  connection_.close();
+  link_.stop();
   in_flight_ = false;
 }
 
 void LongPollClient::connect() {
-  if (stopped_) return;
   // A new connection gets a new parser; the old one is never replaced from inside its own callbacks.
   parser_ = std::make_unique<HttpResponseParser>(*this);
   in_response_ = false;
-  int rc = connection_.open(loop_, reinterpret_cast<const sockaddr*>(&options_.server),
-                            options_.source ? reinterpret_cast<const sockaddr*>(&*options_.source) : nullptr,
-                            *this);
-  if (rc != 0) {
-    fail(ClientErrorKind::kRefused, uv_strerror(rc));
-    retry_later();
-  }
+  link_.connect();
 }
 
 void LongPollClient::send_request() {
   std::string target = fmt::format("/longpoll?channel={}&since={}&timeout={}", options_.channel,
-                                   batch_.last_id(), options_.longpoll_timeout_ms);
-  std::string req = build_get_request(options_, target, false);
-  counters_.header_bytes_up += req.size();
-  ++counters_.requests;
+                                   records_.last_id(), options_.longpoll_timeout_ms);
   in_flight_ = true;
-  connection_.write_copy(req);
+  link_.send_request_head(build_get_request(options_, target, false));
   // The server holds the request up to its timeout; the answer may then take request_timeout_ms to come.
-  timer_role_ = TimerRole::kDeadline;
-  loop_.timers().schedule(
-      timer_, static_cast<std::uint64_t>(options_.longpoll_timeout_ms) + options_.request_timeout_ms);
-}
-
-void LongPollClient::retry_later() {
-  if (stopped_) return;
-  timer_role_ = TimerRole::kRetry;
-  loop_.timers().schedule(timer_, options_.reconnect_delay_ms);
+  link_.expect_within(static_cast<std::uint64_t>(options_.longpoll_timeout_ms) + options_.request_timeout_ms);
 }
 
 void LongPollClient::account_body() {
@@ -73,80 +48,48 @@ void LongPollClient::account_body() {
   counters_.framing_bytes_down += parser_->body_bytes() - (counters_.payload_bytes_down - payload_before_);
 }
 
-void LongPollClient::fail(ClientErrorKind kind, std::string_view detail) {
-  events_.on_error(kind, detail);
-}
-
-void LongPollClient::on_timer(TimerEntry& entry) {
-  auto& self = *static_cast<LongPollClient*>(entry.context);
-  TimerRole role = std::exchange(self.timer_role_, TimerRole::kNone);
-  if (self.stopped_) return;
-  if (role == TimerRole::kDeadline) {
-    self.fail(ClientErrorKind::kTimeout, "no answer to the long poll");
-    if (self.in_response_) self.account_body();
-    self.connection_.close();
-    self.in_flight_ = false;
-    self.retry_later();
-    return;
-  }
-  if (role == TimerRole::kRetry) {
-    if (self.connection_.is_open()) {
-      self.send_request();
-    } else {
-      self.connect();
-    }
+void LongPollClient::on_link_retry() {
+  if (link_.is_up()) {
+    send_request();
+  } else {
+    connect();
   }
 }
 
-void LongPollClient::on_link_connected(int status) {
-  if (status != 0) {
-    fail(ClientErrorKind::kRefused, uv_strerror(status));
-    return;  // the link closes next, and on_link_closed schedules the retry
-  }
-  ++counters_.connects;
+void LongPollClient::on_link_deadline() {
+  if (in_response_) account_body();
+  in_flight_ = false;
+  link_.drop(ClientErrorKind::kTimeout, "no answer to the long poll");
+}
+
+void LongPollClient::on_link_up() {
   events_.on_connected();
   send_request();
 }
 
 void LongPollClient::on_link_data(char* data, std::size_t len) {
-  std::uint64_t head_before = parser_->total_head_bytes();
-  parser_->feed(data, len);
-  counters_.header_bytes_down += parser_->total_head_bytes() - head_before;
+  feed_response(*parser_, data, len, counters_);
   if (parser_->failed()) {
-    fail(ClientErrorKind::kProtocol, parser_->error());
     if (in_response_) account_body();
-    loop_.timers().cancel(timer_);
-    connection_.close();
     in_flight_ = false;
-    retry_later();
+    link_.drop(ClientErrorKind::kProtocol, parser_->error());
   }
 }
 
-void LongPollClient::on_link_eof() {
-  // A response delimited by the connection's end completes here.
-  parser_->finish();
-}
-
-void LongPollClient::on_link_closed() {
+void LongPollClient::on_link_down() {
   if (in_response_) account_body();
-  bool expected = close_expected_;
-  close_expected_ = false;
+  const bool expected = std::exchange(close_expected_, false);
   if (in_flight_) {
     in_flight_ = false;
-    if (!stopped_) fail(ClientErrorKind::kReset, "connection closed before the answer");
+    link_.fail(ClientErrorKind::kReset, "connection closed before the answer");
   }
-  if (stopped_) return;
-  if (timer_role_ == TimerRole::kDeadline) {
-    loop_.timers().cancel(timer_);
-    timer_role_ = TimerRole::kNone;
-  }
-  if (timer_role_ == TimerRole::kRetry) return;
+  if (link_.retry_pending()) return;
   // A server that answered with `Connection: close` closed as announced: poll again at once, from a new
   // connection. Anything else is a drop: pause first, so a failing server is not hammered.
   if (expected) {
     connect();
   } else {
-    retry_later();
+    link_.retry_later();
   }
 }
 
@@ -157,34 +100,33 @@ void LongPollClient::on_response_head(const HttpResponseHead& head) {
 }
 
 void LongPollClient::on_response_body(std::string_view bytes) {
-  if (last_status_ == 200) batch_.feed(bytes);
+  if (last_status_ == 200) records_.feed(bytes);
 }
 
 void LongPollClient::on_response_complete(const HttpResponseHead& head) {
   in_flight_ = false;
-  loop_.timers().cancel(timer_);
-  timer_role_ = TimerRole::kNone;
+  link_.cancel_deadline();
   ++counters_.responses;
   bool ok = true;
   if (head.status == 204) {
     ++counters_.empty_responses;
   } else if (head.status == 200) {
-    batch_.end_batch();
+    records_.end();
   } else {
     ok = false;
-    fail(ClientErrorKind::kHttpStatus, fmt::format("HTTP {}", head.status));
+    link_.fail(ClientErrorKind::kHttpStatus, fmt::format("HTTP {}", head.status));
   }
   account_body();
-  if (stopped_) return;
+  if (link_.stopped()) return;
   if (!head.keep_alive) {
-    // The server closes this connection; the next poll goes out on a new one (on_link_closed).
+    // The server closes this connection; the next poll goes out on a new one (on_link_down).
     close_expected_ = ok;
     return;
   }
   if (ok) {
     send_request();
   } else {
-    retry_later();  // an error status answered at once would otherwise become a busy loop
+    link_.retry_later();  // an error status answered at once would otherwise become a busy loop
   }
 }
 

@@ -37,6 +37,22 @@ constexpr std::size_t kWsMaxHeaderBytes = 14;
 // Control frames carry at most 125 bytes (RFC 6455 5.5), so a close reason is at most 123 bytes.
 constexpr std::size_t kWsMaxControlPayload = 125;
 
+// A whole header's size (2 to 14 bytes), told by its second byte: the mask bit and the 7-bit length.
+constexpr std::size_t ws_header_size_of(std::uint8_t second_byte) {
+  const std::uint8_t len7 = second_byte & 0x7F;
+  return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((second_byte & 0x80) != 0 ? 4 : 0);
+}
+
+// The payload length a whole header declares, in the form it is written in (minimal or not).
+constexpr std::uint64_t ws_declared_payload_length(const std::uint8_t* header) {
+  const std::uint8_t len7 = header[1] & 0x7F;
+  if (len7 < 126) return len7;
+  if (len7 == 126) return (std::uint64_t{header[2]} << 8) | header[3];
+  std::uint64_t len = 0;
+  for (int i = 0; i < 8; ++i) len = (len << 8) | header[2 + i];
+  return len;
+}
+
 constexpr bool ws_opcode_is_control(WsOpcode op) {
   return (static_cast<std::uint8_t>(op) & 0x08) != 0;
 }

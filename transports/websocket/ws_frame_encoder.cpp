@@ -8,12 +8,24 @@ namespace rtb {
 
 std::size_t ws_encode_frame_header(std::uint8_t* out, WsOpcode op, bool fin, std::uint64_t payload_len,
                                    const std::uint8_t* mask_key) {
-  out[0] = static_cast<std::uint8_t>((fin ? 0x80 : 0x00) | static_cast<std::uint8_t>(op));
+  return ws_encode_raw_frame_header(
+      out, static_cast<std::uint8_t>((fin ? 0x80 : 0x00) | static_cast<std::uint8_t>(op)), payload_len,
+      mask_key);
+}
+
+std::size_t ws_encode_raw_frame_header(std::uint8_t* out, std::uint8_t first_byte, std::uint64_t payload_len,
+                                       const std::uint8_t* mask_key, WsLengthForm form) {
+  out[0] = first_byte;
   const std::uint8_t mask_bit = mask_key != nullptr ? 0x80 : 0x00;
+  if (form == WsLengthForm::kShortest) {
+    form = payload_len < 126       ? WsLengthForm::kShortest
+           : payload_len <= 0xFFFF ? WsLengthForm::k16Bit
+                                   : WsLengthForm::k64Bit;
+  }
   std::size_t n = 2;
-  if (payload_len < 126) {
+  if (form == WsLengthForm::kShortest) {
     out[1] = static_cast<std::uint8_t>(mask_bit | payload_len);
-  } else if (payload_len <= 0xFFFF) {
+  } else if (form == WsLengthForm::k16Bit) {
     out[1] = mask_bit | 126;
     out[2] = static_cast<std::uint8_t>(payload_len >> 8);
     out[3] = static_cast<std::uint8_t>(payload_len);
@@ -46,6 +58,18 @@ SharedBuffer ws_encode_server_frame_parts(WsOpcode op, std::string_view prefix, 
   char* p = out.data() + header;
   if (!prefix.empty()) std::memcpy(p, prefix.data(), prefix.size());
   if (!payload.empty()) std::memcpy(p + prefix.size(), payload.data(), payload.size());
+  return out;
+}
+
+SharedBuffer ws_encode_client_frame(WsOpcode op, std::string_view payload, const std::uint8_t mask_key[4]) {
+  const std::size_t header = ws_frame_header_size(payload.size(), true);
+  // Header, key and masked payload in one allocation, masked in place.
+  SharedBuffer out = SharedBuffer::allocate(header + payload.size());
+  ws_encode_frame_header(reinterpret_cast<std::uint8_t*>(out.data()), op, true, payload.size(), mask_key);
+  if (!payload.empty()) {
+    std::memcpy(out.data() + header, payload.data(), payload.size());
+    ws_apply_mask(out.data() + header, payload.size(), mask_key, 0);
+  }
   return out;
 }
 

@@ -96,30 +96,20 @@ bool WsReader::check_base_header() {
     return fail(ws_close::kProtocolError, "new message inside a fragmented message");
   }
 
-  header_need_ = static_cast<std::uint8_t>(2 +
-                                           (len7 == 126   ? 2
-                                            : len7 == 127 ? 8
-                                                          : 0) +
-                                           (frame_masked_ ? 4 : 0));
+  header_need_ = static_cast<std::uint8_t>(ws_header_size_of(b1));
   return true;
 }
 
 bool WsReader::finish_header() {
   const std::uint8_t len7 = header_[1] & kLenBits;
-  std::uint64_t len = len7;
-  std::size_t pos = 2;
+  const std::uint64_t len = ws_declared_payload_length(header_);
   if (len7 == 126) {
-    len = (std::uint64_t{header_[2]} << 8) | header_[3];
-    pos = 4;
     if (len < 126) return fail(ws_close::kProtocolError, "non-minimal length encoding");
   } else if (len7 == 127) {
-    len = 0;
-    for (std::size_t i = 0; i < 8; ++i) len = (len << 8) | header_[2 + i];
-    pos = 10;
     if ((len >> 63) != 0) return fail(ws_close::kProtocolError, "64-bit length with the top bit set");
     if (len <= 0xFFFF) return fail(ws_close::kProtocolError, "non-minimal length encoding");
   }
-  if (frame_masked_) std::memcpy(mask_key_, header_ + pos, 4);
+  if (frame_masked_) std::memcpy(mask_key_, header_ + header_len_ - 4, 4);  // the key ends the header
   frame_remaining_ = len;
   frame_offset_ = 0;
 
