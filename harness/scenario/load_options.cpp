@@ -180,7 +180,7 @@ std::vector<LoadOption> make_table() {
   }
   t.push_back(unsigned_option("--longpoll-timeout-ms", "Long polling: timeout the client asks for",
                               "1-3,600,000 ms", &C::longpoll_timeout_ms, 1, 3'600'000));
-  t.push_back(unsigned_option("--request-timeout-ms", "A request unanswered this long is an error",
+  t.push_back(unsigned_option("--request-timeout-ms", "A connect or request unanswered this long is an error",
                               "1-3,600,000 ms", &C::request_timeout_ms, 1, 3'600'000));
   t.push_back(unsigned_option("--seed", "Seed of the random short-polling phases", "any whole number >= 0",
                               &C::seed, 0, std::numeric_limits<std::uint64_t>::max()));
