@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "transports/net/loop.hpp"
+#include "transports/net/shutdown_signals.hpp"
 #include "transports/net/uv_handle.hpp"
 #include "transports/server/server.hpp"
 
@@ -90,35 +91,11 @@ int run_demo(DemoOptions options) {
   DemoPublisher publisher(options.publisher);
   if (options.publisher.rate > 0) publisher.start();
 
-  // First signal: stop the publisher and shut the server down gracefully. Second: stop at once.
-  struct Signals {
-    UvHandle<uv_signal_t> interrupt, terminate;
-    Server* server;
-    DemoPublisher* publisher;
-    Loop* loop;
-    int received = 0;
-  } signals;
-  signals.server = &server;
-  signals.publisher = &publisher;
-  signals.loop = &loop;
-  auto on_signal = [](uv_signal_t* h, int) {
-    auto* s = static_cast<Signals*>(h->data);
-    if (++s->received == 1) {
-      s->publisher->stop();
-      s->server->shutdown();
-      uv_unref(s->interrupt.as_handle());
-      uv_unref(s->terminate.as_handle());
-    } else {
-      s->loop->stop();
-    }
-  };
-  for (auto* h : {&signals.interrupt, &signals.terminate}) {
-    uv_signal_init(loop.get(), h->get());
-    h->set_initialised();
-    (*h)->data = &signals;
-  }
-  uv_signal_start(signals.interrupt.get(), on_signal, SIGINT);
-  uv_signal_start(signals.terminate.get(), on_signal, SIGTERM);
+  // First signal: the publisher stops and the server shuts down gracefully. Second: stop at once.
+  ShutdownSignals signals(loop, [&] {
+    publisher.stop();
+    server.shutdown();
+  });
   loop.run();
   publisher.stop();
   fmt::print(stderr, "rtbench demo: stopped ({} events published, {} failed, {} skipped)\n",

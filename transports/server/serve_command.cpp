@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "transports/net/loop.hpp"
+#include "transports/net/shutdown_signals.hpp"
 #include "transports/net/uv_handle.hpp"
 #include "transports/server/server.hpp"
 #include "transports/table/transport_table.hpp"
@@ -111,32 +112,7 @@ int run_serve(const ServerConfig& config) {
   std::fflush(stdout);
 
   // First signal: graceful shutdown. Second: stop at once.
-  struct Signals {
-    UvHandle<uv_signal_t> interrupt, terminate;
-    Server* server;
-    Loop* loop;
-    int received = 0;
-  } signals;
-  signals.server = &server;
-  signals.loop = &loop;
-  auto on_signal = [](uv_signal_t* h, int) {
-    auto* s = static_cast<Signals*>(h->data);
-    if (++s->received == 1) {
-      s->server->shutdown();
-      // The signal handles must not keep the loop alive during the drain.
-      uv_unref(s->interrupt.as_handle());
-      uv_unref(s->terminate.as_handle());
-    } else {
-      s->loop->stop();
-    }
-  };
-  for (auto* h : {&signals.interrupt, &signals.terminate}) {
-    uv_signal_init(loop.get(), h->get());
-    h->set_initialised();
-    (*h)->data = &signals;
-  }
-  uv_signal_start(signals.interrupt.get(), on_signal, SIGINT);
-  uv_signal_start(signals.terminate.get(), on_signal, SIGTERM);
+  ShutdownSignals signals(loop, [&server] { server.shutdown(); });
   loop.run();
   fmt::print(stderr, "rtbench serve: stopped\n");
   return 0;
