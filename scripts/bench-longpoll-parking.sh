@@ -25,14 +25,14 @@ measure() {
   rm -f "$work/load.csv"
   taskset -c 1 "$bin" load --url "http://127.0.0.1:$port" "$@" --headers "$headers" -c "$clients" --rate 0 \
     --warmup-s 0 -d 2 --drain-s 0 --server-pid "$srv" -q --csv "$work/load.csv" >"$work/load.out" ||
-    { cat "$work/load.out" >&2; exit 1; }
+    { cat "$work/load.out" >&2; kill -INT "$srv"; wait "$srv" || true; exit 1; }  # in $(...): the trap cannot see $srv
   kill -INT "$srv"
   wait "$srv" || true
   srv=
   csv_column "$work/load.csv" server_bytes_per_idle_conn
 }
 
-idle=$(measure --transport poll --poll-interval-ms 100000000)
+idle=$(measure --transport poll --poll-interval-ms 3600000)  # the longest interval: no poll during the run
 parked=$(measure --transport longpoll --longpoll-timeout-ms 60000)
 echo "clients $clients, headers $headers"
 awk -v i="$idle" -v p="$parked" 'BEGIN {
