@@ -5,10 +5,10 @@
 #include <string>
 
 #include "harness/metrics/json.hpp"
-#include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/header_profile.hpp"
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/server_url.hpp"
+#include "harness/scenario/transport_kind.hpp"
 #include "tests/support/blocking_client.hpp"
 #include "tests/support/test_server.hpp"
 #include "transports/common/client_request.hpp"
@@ -131,7 +131,6 @@ TEST(HttpRoundTrips, TheBrowserProfileIsInEveryRequest) {
 class EchoRoundTrips : public ::testing::TestWithParam<std::uint32_t> {};
 
 TEST_P(EchoRoundTrips, EveryMessageIsEchoedOnceInOrder) {
-  if (!client_available(TransportKind::kEcho)) GTEST_SKIP() << "no WebSocket client in this build";
   TestServer server;
   auto o = run_load(round_trip_config(server.port(), TransportKind::kEcho, "", GetParam()));
   expect_every_operation_answered_once(o);
@@ -151,7 +150,6 @@ INSTANTIATE_TEST_SUITE_P(Pipeline, EchoRoundTrips, ::testing::Values(1u, 4u),
                          [](const auto& info) { return fmt::format("pipeline{}", info.param); });
 
 TEST(EchoRoundTrips, AWarmUpIsNotMeasured) {
-  if (!client_available(TransportKind::kEcho)) GTEST_SKIP() << "no WebSocket client in this build";
   TestServer server;
   LoadConfig c = round_trip_config(server.port(), TransportKind::kEcho, "/echo", 2);
   c.warmup_s = 0.2;
@@ -162,7 +160,6 @@ TEST(EchoRoundTrips, AWarmUpIsNotMeasured) {
 }
 
 TEST(EchoRoundTrips, APathWithoutAnEchoServerIsAClearError) {
-  if (!client_available(TransportKind::kEcho)) GTEST_SKIP() << "no WebSocket client in this build";
   TestServer server;
   LoadConfig c = round_trip_config(server.port(), TransportKind::kEcho, "/nothing-here", 1);
   c.connect_timeout_s = 2;
