@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/metrics/json.hpp"
@@ -16,6 +17,9 @@ struct RunMetadata {
   std::string command_line;
   MachineInfo host;
 };
+
+// rtbench's version: project(VERSION) of the top CMakeLists.txt, the one place it is written.
+std::string_view rtbench_version();
 
 RunMetadata collect_run_metadata(const std::vector<std::string>& argv);
 
