@@ -83,7 +83,7 @@ RunMetadata collect_run_metadata(const std::vector<std::string>& argv) {
   meta.git_commit = git_commit_now();
   if (meta.git_commit.empty()) meta.git_commit = RTB_GIT_COMMIT;
   meta.command_line = shell_join(argv);
-  meta.host = read_machine_info();
+  meta.host = read_host_facts();
   return meta;
 }
 
@@ -92,7 +92,7 @@ void write_run_metadata(Json& json, const RunMetadata& meta) {
   json["git_commit"] = meta.git_commit;
   json["command_line"] = meta.command_line;
   Json host = Json::object();
-  write_machine_info(host, meta.host);
+  write_host_facts(host, meta.host);
   json["host"] = std::move(host);
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "harness/metrics/json.hpp"
-#include "harness/metrics/machine_info.hpp"
+#include "harness/metrics/machine_facts.hpp"
 
 namespace rtb {
 
@@ -15,7 +15,7 @@ struct RunMetadata {
   std::string version;     // rtbench's project version
   std::string git_commit;  // `git rev-parse HEAD` of the source tree now, else at build time, else ""
   std::string command_line;
-  MachineInfo host;
+  HostFacts host;
 };
 
 // rtbench's version: project(VERSION) of the top CMakeLists.txt, the one place it is written.
