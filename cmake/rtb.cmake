@@ -1,4 +1,4 @@
-# Helpers that declare a library, a test binary and a benchmark the same way everywhere.
+# Helpers that declare a library and a test binary the same way everywhere, with the flags they share.
 
 set(RTB_WARNINGS -Wall -Wextra -Werror)
 set(RTB_SANITIZER_FLAGS)
@@ -42,11 +42,6 @@ function(rtb_add_test name)
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT "RTB_SOURCE_DIR=${PROJECT_SOURCE_DIR};RTB_BINARY_DIR=${PROJECT_BINARY_DIR}")
 endfunction()
 
-# rtb_add_bench(NAME SOURCES ... DEPS ...): sources linked into rtbench-micro.
-function(rtb_add_bench_sources)
-  set_property(GLOBAL APPEND PROPERTY RTB_BENCH_SOURCES ${ARGN})
-endfunction()
-
 # rtb_add_folder_library(NAME DEPS ...): every *.cpp in the calling folder becomes one library.
 function(rtb_add_folder_library name)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
@@ -64,7 +59,7 @@ endfunction()
 # rtb_add_folder_test(NAME DEPS ...): every *_test.cpp in the calling folder becomes one test binary.
 function(rtb_add_folder_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/*_fixture.cpp)
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)
   if(sources)
     rtb_add_test(${name} SOURCES ${sources} DEPS ${ARG_DEPS} TIMEOUT ${ARG_TIMEOUT})
   endif()

@@ -9,12 +9,13 @@
 #include "harness/runner/compare_command.hpp"
 #include "harness/runner/run_command.hpp"
 #include "harness/scenario/load_command.hpp"
+#include "harness/scenario/run_metadata.hpp"
 #include "transports/server/serve_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"rtbench: short polling, long polling, SSE and WebSocket, measured on one event loop"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "rtbench 0.1.0");
+  app.set_version_flag("--version", fmt::format("rtbench {}", rtb::rtbench_version()));
 
   rtb::ServerConfig serve_config;
   CLI::App* serve = rtb::add_serve_command(app, serve_config);

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/metrics/machine_facts.hpp"
 #include "harness/runner/pin_plan.hpp"
 #include "harness/runner/run_record.hpp"
 #include "harness/runner/suite.hpp"
-#include "harness/runner/system_facts.hpp"
 #include "harness/runner/verify.hpp"
 #include "harness/scenario/run_metadata.hpp"
 

@@ -14,6 +14,7 @@
 
 #include "harness/metrics/csv_writer.hpp"
 #include "harness/metrics/json.hpp"
+#include "harness/metrics/machine_facts.hpp"
 #include "harness/runner/aggregate.hpp"
 #include "harness/runner/child_process.hpp"
 #include "harness/runner/interrupt.hpp"

@@ -7,7 +7,7 @@
 #include <ctime>
 
 #ifndef RTB_VERSION
-#define RTB_VERSION "unknown"
+#error "RTB_VERSION (the CMake project version) must be defined: harness/scenario/CMakeLists.txt does"
 #endif
 #ifndef RTB_GIT_COMMIT
 #define RTB_GIT_COMMIT ""
@@ -38,6 +38,10 @@ std::string git_commit_now() {
 }
 
 }  // namespace
+
+std::string_view rtbench_version() {
+  return RTB_VERSION;
+}
 
 std::string shell_join(const std::vector<std::string>& argv) {
   std::string out;
@@ -75,11 +79,11 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
 
 RunMetadata collect_run_metadata(const std::vector<std::string>& argv) {
   RunMetadata meta;
-  meta.version = RTB_VERSION;
+  meta.version = rtbench_version();
   meta.git_commit = git_commit_now();
   if (meta.git_commit.empty()) meta.git_commit = RTB_GIT_COMMIT;
   meta.command_line = shell_join(argv);
-  meta.host = read_machine_info();
+  meta.host = read_host_facts();
   return meta;
 }
 
@@ -88,7 +92,7 @@ void write_run_metadata(Json& json, const RunMetadata& meta) {
   json["git_commit"] = meta.git_commit;
   json["command_line"] = meta.command_line;
   Json host = Json::object();
-  write_machine_info(host, meta.host);
+  write_host_facts(host, meta.host);
   json["host"] = std::move(host);
 }
 

@@ -3,10 +3,11 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/metrics/json.hpp"
-#include "harness/metrics/machine_info.hpp"
+#include "harness/metrics/machine_facts.hpp"
 
 namespace rtb {
 
@@ -14,8 +15,11 @@ struct RunMetadata {
   std::string version;     // rtbench's project version
   std::string git_commit;  // `git rev-parse HEAD` of the source tree now, else at build time, else ""
   std::string command_line;
-  MachineInfo host;
+  HostFacts host;
 };
+
+// rtbench's version: project(VERSION) of the top CMakeLists.txt, the one place it is written.
+std::string_view rtbench_version();
 
 RunMetadata collect_run_metadata(const std::vector<std::string>& argv);
 

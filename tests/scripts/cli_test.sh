@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # rtbench's command line: usage errors exit 2 (not CLI11's 105-114) with a message naming the fix, --help 0,
-# output paths are refused before measuring, and --summary json prints one JSON line. Usage: cli_test.sh RTBENCH
+# --version prints the CMake project version, output paths are refused before measuring, and --summary json
+# prints one JSON line. Usage: cli_test.sh RTBENCH PROJECT_VERSION
 set -uo pipefail
 bin=$1
+version=$2
 failed=0
 expect() {  # expect WANT_STATUS MUST_CONTAIN ARGS...
   local want=$1 text=$2
@@ -16,6 +18,7 @@ expect() {  # expect WANT_STATUS MUST_CONTAIN ARGS...
   fi
 }
 expect 0 "Usage" --help
+expect 0 "rtbench $version" --version
 expect 0 "Exit status" load --help
 expect 2 "--bogus" load --bogus
 expect 2 "1-1,000,000" load -c -3

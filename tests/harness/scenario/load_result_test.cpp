@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "harness/scenario/load_report.hpp"
+#include "harness/scenario/run_metadata.hpp"
 
 namespace rtb {
 namespace {
@@ -143,7 +144,7 @@ TEST(LoadResult, JsonReadsBackTheSameResult) {
   const LoadResult r = sample_result();
   LoadConfig config;
   RunMetadata meta;
-  meta.version = "0.1.0";
+  meta.version = rtbench_version();
   meta.git_commit = "abc";
   meta.command_line = "rtbench load --clients 1000";
   std::string error;

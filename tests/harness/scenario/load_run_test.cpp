@@ -10,7 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "harness/scenario/client_factory.hpp"
+#include "harness/scenario/transport_kind.hpp"
 #include "tests/support/blocking_client.hpp"
 #include "tests/support/test_server.hpp"
 #include "transports/common/client_request.hpp"

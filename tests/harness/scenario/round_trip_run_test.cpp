@@ -5,10 +5,10 @@
 #include <string>
 
 #include "harness/metrics/json.hpp"
-#include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/header_profile.hpp"
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/server_url.hpp"
+#include "harness/scenario/transport_kind.hpp"
 #include "tests/support/blocking_client.hpp"
 #include "tests/support/test_server.hpp"
 #include "transports/common/client_request.hpp"
