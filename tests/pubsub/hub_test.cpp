@@ -289,6 +289,10 @@ class DeferredBroker final : public Broker {
     pending.push_back({std::string(channel), std::string(data), std::move(done)});
   }
   void watch(std::string_view channel) override { watched.emplace_back(channel); }
+  void fetch(std::string_view, std::uint64_t, std::size_t, FetchDone done) override {
+    done(FetchResult::failed("not kept"));
+  }
+  bool keeps_history_beyond_window() const override { return false; }
   // Assigns ids in arrival order and delivers, as the broker's round trip would.
   void confirm_all() {
     for (auto& p : pending) {
@@ -340,6 +344,21 @@ TEST(Hub, ValidChannelName) {
   EXPECT_FALSE(Hub::valid_channel_name("a%20"));
   EXPECT_FALSE(Hub::valid_channel_name("caf\xc3\xa9"));
   EXPECT_FALSE(Hub::valid_channel_name(std::string("a\0b", 3)));
+}
+
+TEST(Channel, RetainedIsTheWindowOnly) {
+  HubConfig config;
+  config.history = 2;
+  Hub hub(config);
+  Channel& c = *hub.channel("c");
+  EXPECT_EQ(c.retained(1), nullptr);
+  EXPECT_EQ(c.first_id(), 0u);
+  for (int i = 0; i < 3; ++i) hub.publish("c", "x");
+  EXPECT_EQ(c.first_id(), 2u);
+  EXPECT_EQ(c.retained(1), nullptr);
+  EXPECT_EQ(c.retained(2)->id, 2u);
+  EXPECT_EQ(c.retained(3)->id, 3u);
+  EXPECT_EQ(c.retained(4), nullptr);
 }
 
 }  // namespace

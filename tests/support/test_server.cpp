@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "transports/net/loop.hpp"
+#include "transports/pubsub/broker.hpp"
 #include "transports/server/server.hpp"
 
 namespace rtb::test {
@@ -29,11 +30,14 @@ ServerConfig TestServer::default_config() {
   return config;
 }
 
-TestServer::TestServer(ServerConfig config) : state_(std::make_unique<State>()) {
+TestServer::TestServer(ServerConfig config, BrokerFactory make_broker) : state_(std::make_unique<State>()) {
   State* st = state_.get();
-  thread_ = std::thread([st, config] {
+  thread_ = std::thread([st, config, make_broker = std::move(make_broker)] {
     Loop loop;
-    Server server(loop, config);
+    std::unique_ptr<Broker> broker = make_broker ? make_broker(loop) : nullptr;
+    auto owned =
+        broker ? std::make_unique<Server>(loop, config, *broker) : std::make_unique<Server>(loop, config);
+    Server& server = *owned;
     int rc = server.start();
     UvHandle<uv_async_t> async;
     uv_async_init(loop.get(), async.get(), [](uv_async_t* h) {

@@ -10,14 +10,20 @@
 #include "transports/server/server_config.hpp"
 
 namespace rtb {
+class Broker;
+class Loop;
 class Server;
-}
+}  // namespace rtb
 
 namespace rtb::test {
 
 class TestServer {
  public:
-  explicit TestServer(ServerConfig config = default_config());
+  // Makes the broker the server's hub uses, on the server's loop thread (it lives there, and outlives the
+  // server); none: the hub's own LocalBroker.
+  using BrokerFactory = std::function<std::unique_ptr<Broker>(Loop& loop)>;
+
+  explicit TestServer(ServerConfig config = default_config(), BrokerFactory make_broker = nullptr);
   ~TestServer();  // graceful shutdown, then joins: every handle is closed and the loop closed cleanly
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;

@@ -18,7 +18,7 @@ namespace rtb {
 // A parked poll. It holds no buffer: only its hub subscription, a wheel entry and a task, all embedded, so a
 // parked client costs this object and nothing else. Whatever ends it (answer, timeout, the client leaving,
 // shutdown) ends in the destructor, which the connection runs.
-class LongPollSession final : public HttpSession, public HubSubscriber {
+class LongPollSession final : public HttpSession, public HubSubscriber, public SessionLink {
  public:
   LongPollSession(LongPollTransport& transport, HttpConnection& connection, Channel& channel,
                   std::uint64_t since, std::uint32_t timeout_ms)
@@ -28,13 +28,9 @@ class LongPollSession final : public HttpSession, public HubSubscriber {
         since_(since),
         timer_(&LongPollSession::on_timeout, this),
         ready_(&LongPollSession::on_ready, this) {
-    transport.link(*this);
+    transport.parked_.add(*this);
     channel.subscribe(*this);
     connection.timers().schedule(timer_, timeout_ms);
-  }
-
-  ~LongPollSession() override {
-    if (transport_ != nullptr) transport_->unlink(*this);
   }
 
   // The first new event wakes the poll; the answer goes out from a task so that every event published in this
@@ -48,13 +44,10 @@ class LongPollSession final : public HttpSession, public HubSubscriber {
   // Responds and is destroyed by it: callers return right after.
   void answer() {
     if (transport_ == nullptr) return;
-    transport_->answer(connection_, &channel_, since_);
+    transport_->answer(connection_, channel_, since_);
   }
 
   void detach() { transport_ = nullptr; }
-
-  LongPollSession* prev = nullptr;  // LongPollTransport's list of parked polls
-  LongPollSession* next = nullptr;
 
  private:
   static void on_timeout(TimerEntry& entry) { static_cast<LongPollSession*>(entry.context)->answer(); }
@@ -86,10 +79,8 @@ std::optional<std::uint32_t> parse_timeout(const HttpRequest& request, const Lon
 LongPollTransport::LongPollTransport(Hub& hub, LongPollConfig config, std::uint64_t max_batch_events)
     : hub_(hub), config_(config), max_batch_events_(max_batch_events == 0 ? 1 : max_batch_events) {}
 
-LongPollTransport::~LongPollTransport() {
-  // Sessions belong to their connections; one that outlives us must not reach back.
-  for (LongPollSession* s = first_; s != nullptr; s = s->next) s->detach();
-}
+// Sessions belong to their connections; the registries tell any that outlive us not to reach back.
+LongPollTransport::~LongPollTransport() = default;
 
 void LongPollTransport::add_routes(Router& router) {
   router.add("/longpoll", {HttpMethod::kGet},
@@ -109,9 +100,12 @@ void LongPollTransport::handle(HttpConnection& connection, const HttpRequest& re
         400, fmt::format("timeout must be a whole number of milliseconds, 1 to {}", config_.max_timeout_ms));
     return;
   }
-  const Channel* existing = hub_.find(query.channel);
-  if (shutting_down_ || (existing != nullptr && query.since < existing->last_id())) {
-    answer(connection, existing, query.since);
+  if (shutting_down_) {
+    // Answered at once with what is here: no channel is made and nothing parks.
+    const Channel* existing = hub_.find(query.channel);
+    ReplayCursor cursor;
+    if (existing != nullptr) cursor.start(hub_, *existing, query.since, batch(), connection.timers());
+    reply(connection, nullptr, cursor, 0);
     return;
   }
   // Parking subscribes, so the channel must exist from here on.
@@ -120,46 +114,52 @@ void LongPollTransport::handle(HttpConnection& connection, const HttpRequest& re
     connection.respond_text(503, "channel limit reached");
     return;
   }
-  // A since beyond the newest id waits for the next event (as /poll treats it), so it parks at the newest id.
-  std::uint64_t since = std::min(query.since, channel->last_id());
-  connection.defer(std::make_unique<LongPollSession>(*this, connection, *channel, since, *timeout));
+  ReplayCursor cursor;
+  cursor.start(hub_, *channel, query.since, batch(), connection.timers());
+  reply(connection, channel, cursor, *timeout);
 }
 
-void LongPollTransport::answer(HttpConnection& connection, const Channel* channel, std::uint64_t since) {
-  HistorySlice slice = channel != nullptr ? channel->since(since, max_batch_events_) : HistorySlice{};
-  std::uint64_t sent = respond_with_batch(connection, channel, slice, scratch_);
+void LongPollTransport::answer(HttpConnection& connection, Channel& channel, std::uint64_t since) {
+  ReplayCursor cursor;
+  cursor.start(hub_, channel, since, batch(), connection.timers());
+  reply(connection, &channel, cursor, 0);
+}
+
+void LongPollTransport::reply(HttpConnection& connection, Channel* channel, ReplayCursor& cursor,
+                              std::uint32_t park_ms) {
+  switch (cursor.next()) {
+    case ReplayCursor::Step::kWait:
+      if (shutting_down_) {
+        cursor.give_up();
+        break;
+      }
+      waits_.wait(
+          connection, std::move(cursor),
+          [this, channel, park_ms](HttpConnection& c, ReplayCursor& r) { reply(c, channel, r, park_ms); });
+      return;
+    case ReplayCursor::Step::kLive:
+      if (park_ms != 0 && channel != nullptr && !shutting_down_) {
+        // Nothing after the resume point yet. A since beyond the newest id waits for the next event (as /poll
+        // treats it): the cursor parks at the newest id.
+        connection.defer(
+            std::make_unique<LongPollSession>(*this, connection, *channel, cursor.position(), park_ms));
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  std::uint64_t sent = respond_with_batch(connection, cursor, max_batch_events_, scratch_);
   stats_.events_sent += sent;
   if (sent == 0) ++stats_.empty_responses;
-}
-
-void LongPollTransport::link(LongPollSession& session) {
-  session.next = first_;
-  if (first_ != nullptr) first_->prev = &session;
-  first_ = &session;
-  ++stats_.sessions_open;
-  ++stats_.sessions_total;
-}
-
-void LongPollTransport::unlink(LongPollSession& session) {
-  if (session.prev != nullptr) {
-    session.prev->next = session.next;
-  } else {
-    first_ = session.next;
-  }
-  if (session.next != nullptr) session.next->prev = session.prev;
-  session.prev = session.next = nullptr;
-  --stats_.sessions_open;
 }
 
 void LongPollTransport::shutdown() {
   shutting_down_ = true;
   // An answer destroys its own session only; one whose connection is already closing stays until the close
-  // callback, so the walk keeps its own cursor instead of waiting for the list to empty.
-  for (LongPollSession* s = first_; s != nullptr;) {
-    LongPollSession* next = s->next;
-    s->answer();
-    s = next;
-  }
+  // callback.
+  parked_.for_each([](LongPollSession& s) { s.answer(); });
+  waits_.give_up_all();
 }
 
 }  // namespace rtb

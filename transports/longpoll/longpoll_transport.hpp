@@ -2,9 +2,12 @@
 // until an event after N is published or the timeout passes (204).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
+#include "transports/common/replay_wait.hpp"
+#include "transports/common/session_registry.hpp"
 #include "transports/common/transport.hpp"
 #include "transports/pubsub/hub.hpp"
 
@@ -34,17 +37,24 @@ class LongPollTransport final : public Transport {
  private:
   friend class LongPollSession;
   void handle(HttpConnection& connection, const HttpRequest& request);
-  // Responds with the events after `since` (204 when none); the deferred session, if any, is destroyed.
-  void answer(HttpConnection& connection, const Channel* channel, std::uint64_t since);
-  void link(LongPollSession& session);
-  void unlink(LongPollSession& session);
+  // A parked poll's turn (an event, its timeout, shutdown): answers with the events after `since`.
+  void answer(HttpConnection& connection, Channel& channel, std::uint64_t since);
+  // Answers from the cursor (204 when it holds nothing and parking is not wanted), parks the request at the
+  // cursor's position for `park_ms` when it has nothing yet, or first waits for the broker. An answer or a
+  // park replaces a deferred session of the connection: callers return right after.
+  void reply(HttpConnection& connection, Channel* channel, ReplayCursor& cursor, std::uint32_t park_ms);
+  // How many events one broker answer may bring: one batch.
+  std::uint32_t batch() const {
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(max_batch_events_, UINT32_MAX));
+  }
 
   Hub& hub_;
   LongPollConfig config_;
   std::uint64_t max_batch_events_;
   TransportStats stats_;
   std::string scratch_;
-  LongPollSession* first_ = nullptr;  // parked polls, for shutdown()
+  SessionRegistry<LongPollSession> parked_{&stats_};  // for shutdown()
+  ReplayWaits waits_;
   bool shutting_down_ = false;
 };
 

@@ -1,5 +1,8 @@
 #include "transports/poll/short_poll_transport.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "transports/common/batch_response.hpp"
 #include "transports/common/subscribe_query.hpp"
 #include "transports/http/http_connection.hpp"
@@ -19,9 +22,20 @@ void ShortPollTransport::handle(HttpConnection& connection, const HttpRequest& r
     return;
   }
   // Polling never creates a channel: only publishing and push subscriptions do.
-  const Channel* channel = hub_.find(query.channel);
-  HistorySlice slice = channel ? channel->since(query.since, batch_.max_events) : HistorySlice{};
-  std::uint64_t sent = respond_with_batch(connection, channel, slice, scratch_);
+  ReplayCursor cursor;
+  if (const Channel* channel = hub_.find(query.channel); channel != nullptr) {
+    const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(batch_.max_events, UINT32_MAX));
+    cursor.start(hub_, *channel, query.since, batch, connection.timers());
+  }
+  reply(connection, cursor);
+}
+
+void ShortPollTransport::reply(HttpConnection& connection, ReplayCursor& cursor) {
+  if (cursor.next() == ReplayCursor::Step::kWait) {
+    waits_.wait(connection, std::move(cursor), [this](HttpConnection& c, ReplayCursor& r) { reply(c, r); });
+    return;
+  }
+  std::uint64_t sent = respond_with_batch(connection, cursor, batch_.max_events, scratch_);
   stats_.events_sent += sent;
   if (sent == 0) ++stats_.empty_responses;
 }

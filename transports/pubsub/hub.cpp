@@ -99,7 +99,7 @@ const Event& Channel::deliver(std::uint64_t id, std::string_view data, std::uint
 }
 
 Hub::Hub(HubConfig config)
-    : config_(config), own_broker_(std::make_unique<LocalBroker>()), broker_(*own_broker_) {
+    : config_(config), own_broker_(std::make_unique<LocalBroker>(*this)), broker_(*own_broker_) {
   broker_.set_sink(this);
 }
 

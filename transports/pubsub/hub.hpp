@@ -52,6 +52,12 @@ class Channel {
   ~Channel();
   const std::string& name() const { return name_; }
   std::uint64_t last_id() const { return ring_.last_id(); }
+  // The oldest id the window holds (0 when empty).
+  std::uint64_t first_id() const { return ring_.first_id(); }
+  // The event with this id while the window holds it, else nullptr.
+  const Event* retained(std::uint64_t id) const {
+    return ring_.empty() || id < ring_.first_id() || id > ring_.last_id() ? nullptr : &ring_.at(id);
+  }
   const EventRing& history() const { return ring_; }
   std::size_t subscriber_count() const { return subscriber_count_; }
 
@@ -75,6 +81,9 @@ class Channel {
 struct HubConfig {
   std::size_t history = 4096;       // events retained per channel
   std::size_t max_channels = 1024;  // a client cannot make the server allocate channels without bound
+  // How long a resuming client waits for history the broker holds beyond the window; after that the ids are
+  // named as a gap. Only brokers that keep such history are ever asked (LocalBroker is not).
+  std::uint32_t fetch_timeout_ms = 2000;
 };
 
 struct HubCounters {

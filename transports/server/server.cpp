@@ -10,8 +10,8 @@
 #include "transports/http/query_params.hpp"
 #include "transports/server/debug_drop.hpp"
 #include "transports/server/publish_endpoint.hpp"
-#include "transports/web/demo_page.hpp"
 #include "transports/table/transport_table.hpp"
+#include "transports/web/demo_page.hpp"
 
 namespace rtb {
 
@@ -41,10 +41,14 @@ void handle_debug_stall(HttpConnection& connection, const HttpRequest& request) 
 
 }  // namespace
 
-Server::Server(Loop& loop, ServerConfig config)
+Server::Server(Loop& loop, ServerConfig config) : Server(loop, std::move(config), nullptr) {}
+
+Server::Server(Loop& loop, ServerConfig config, Broker& broker) : Server(loop, std::move(config), &broker) {}
+
+Server::Server(Loop& loop, ServerConfig config, Broker* broker)
     : loop_(loop),
       config_(std::move(config)),
-      hub_(config_.hub),
+      hub_(broker != nullptr ? Hub(config_.hub, *broker) : Hub(config_.hub)),
       listener_(
           loop, config_.listen, [this](TcpConnection& c) { on_accept(c); },
           [this](TcpConnection& c) { on_refuse(c); }) {

@@ -16,7 +16,10 @@ namespace rtb {
 
 class Server {
  public:
+  // With the hub's own LocalBroker: one process, ids and history here.
   Server(Loop& loop, ServerConfig config);
+  // Through `broker` (which must outlive the server): ids and history may live outside the process.
+  Server(Loop& loop, ServerConfig config, Broker& broker);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -39,6 +42,7 @@ class Server {
   const std::vector<std::unique_ptr<Transport>>& transports() const { return transports_; }
 
  private:
+  Server(Loop& loop, ServerConfig config, Broker* broker);
   void add_routes();
   void on_accept(TcpConnection& connection);
   void on_refuse(TcpConnection& connection);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "transports/common/encoding_slot.hpp"
+#include "transports/common/replay_cursor.hpp"
 #include "transports/common/sse_encoder.hpp"
 #include "transports/common/subscribe_query.hpp"
 #include "transports/http/http_connection.hpp"
@@ -27,18 +28,18 @@ const SharedBuffer& encoded(const Event& event) {
 
 }  // namespace
 
-// One open stream. `cursor_` is the next id it owes the client: while it is behind the channel's newest id
-// the stream replays from history at the pace the socket drains, and ignores live fan-out (those events are
-// in history and the cursor will reach them); once level, live events are written as they are published.
-class SseStream final : public HttpSession, public HubSubscriber {
+// One open stream. Its replay cursor owns the order: while behind the channel's newest id the stream replays
+// (from the window, or the broker's history beyond it) at the pace the socket drains, and ignores live
+// fan-out (those events are in the window and the cursor will reach them); once level, live events are
+// written as they are published.
+class SseStream final : public HttpSession, public HubSubscriber, public ReplayListener, public SessionLink {
  public:
   SseStream(SseTransport& transport, HttpConnection& connection)
-      : transport_(&transport), connection_(connection), heartbeat_(&SseStream::on_heartbeat, this) {
-    transport.link(*this);
-  }
-
-  ~SseStream() override {
-    if (transport_ != nullptr) transport_->unlink(*this);
+      : transport_(&transport),
+        connection_(connection),
+        cursor_(this),
+        heartbeat_(&SseStream::on_heartbeat, this) {
+    transport.streams_.add(*this);
   }
 
   void start(Channel* channel, const SubscribeQuery& query) {
@@ -57,16 +58,15 @@ class SseStream final : public HttpSession, public HubSubscriber {
       end();
       return;
     }
-    channel_ = channel;
-    std::uint64_t last = channel->last_id();
+    Hub& hub = transport_->hub_;
     if (query.has_since) {
-      cursor_ = std::min(query.since, last) + 1;
+      cursor_.start(hub, *channel, query.since, kReplayBatch, connection_.timers());
     } else {
       // A fresh stream starts at the live edge and says where that is (an id-only record dispatches nothing
       // but sets the client's last event id), so a reconnect resumes without loss even if the stream broke
       // before its first event.
-      cursor_ = last + 1;
-      preface += fmt::format("id: {}\n\n", last);
+      cursor_.start_live(hub, *channel, connection_.timers());
+      preface += fmt::format("id: {}\n\n", channel->last_id());
     }
     spec.body = preface;
     if (!send(ResponseWriter::build(spec))) return;
@@ -82,12 +82,10 @@ class SseStream final : public HttpSession, public HubSubscriber {
   }
 
   void on_hub_event(const Event& event) override {
-    // Behind: the replay will reach this event from history.
-    if (event.id != cursor_) return;
-    // Level with the channel: written directly even above the high watermark; a client that cannot keep up
-    // meets the queue's hard bound and is dropped.
+    // Behind: the replay will reach this event. Level with the channel: written directly even above the high
+    // watermark; a client that cannot keep up meets the queue's hard bound and is dropped.
+    if (stopped_ || !cursor_.take_live(event)) return;
     if (!send(encoded(event))) return;
-    ++cursor_;
     count_event();
   }
 
@@ -96,28 +94,37 @@ class SseStream final : public HttpSession, public HubSubscriber {
     pump();
   }
 
+  void on_replay_ready() override { pump(); }
+
   void detach() { transport_ = nullptr; }
 
-  SseStream* prev = nullptr;  // SseTransport's list of open streams
-  SseStream* next = nullptr;
-
  private:
-  // Replays history from the cursor while the socket takes it.
+  // Events asked of the broker at a time, when history beyond the window is replayed.
+  static constexpr std::uint32_t kReplayBatch = 64;
+
+  // Replays from the cursor while the socket takes it.
   void pump() {
-    while (!stopped_ && !backpressured_ && channel_ != nullptr && cursor_ <= channel_->last_id()) {
-      const EventRing& history = channel_->history();
-      if (cursor_ < history.first_id()) {
-        // The client fell further behind than history reaches: say what is lost and jump.
-        std::string gap;
-        sse_append_gap(gap, cursor_, history.first_id() - 1);
-        cursor_ = history.first_id();
-        if (!send(SharedBuffer::copy_of(gap))) return;
-        continue;
+    while (!stopped_ && !backpressured_) {
+      switch (cursor_.next()) {
+        case ReplayCursor::Step::kGap: {
+          // The client fell further behind than history reaches: say what is lost and jump.
+          std::string gap;
+          sse_append_gap(gap, cursor_.gap_first(), cursor_.gap_last());
+          cursor_.pass();
+          if (!send(SharedBuffer::copy_of(gap))) return;
+          break;
+        }
+        case ReplayCursor::Step::kEvent: {
+          const Event& event = cursor_.event();
+          cursor_.pass();
+          if (!send(encoded(event))) return;
+          count_event();
+          break;
+        }
+        case ReplayCursor::Step::kWait:
+        case ReplayCursor::Step::kLive:
+          return;
       }
-      const Event& event = history.at(cursor_);
-      if (!send(encoded(event))) return;
-      ++cursor_;
-      count_event();
     }
   }
 
@@ -169,8 +176,7 @@ class SseStream final : public HttpSession, public HubSubscriber {
 
   SseTransport* transport_;
   HttpConnection& connection_;
-  Channel* channel_ = nullptr;
-  std::uint64_t cursor_ = 0;
+  ReplayCursor cursor_;
   TimerEntry heartbeat_;
   bool backpressured_ = false;
   bool active_ = false;
@@ -180,9 +186,8 @@ class SseStream final : public HttpSession, public HubSubscriber {
 SseTransport::SseTransport(Hub& hub, SseConfig config)
     : hub_(hub), config_(config), heartbeat_(SharedBuffer::copy_of(kSseHeartbeat)) {}
 
-SseTransport::~SseTransport() {
-  for (SseStream* s = first_; s != nullptr; s = s->next) s->detach();
-}
+// Streams belong to their connections; the registry tells any that outlive us not to reach back.
+SseTransport::~SseTransport() = default;
 
 void SseTransport::add_routes(Router& router) {
   router.add(
@@ -202,28 +207,9 @@ void SseTransport::handle(HttpConnection& connection, const HttpRequest& request
   stream.start(channel, query);
 }
 
-void SseTransport::link(SseStream& stream) {
-  stream.next = first_;
-  if (first_ != nullptr) first_->prev = &stream;
-  first_ = &stream;
-  ++stats_.sessions_open;
-  ++stats_.sessions_total;
-}
-
-void SseTransport::unlink(SseStream& stream) {
-  if (stream.prev != nullptr) {
-    stream.prev->next = stream.next;
-  } else {
-    first_ = stream.next;
-  }
-  if (stream.next != nullptr) stream.next->prev = stream.prev;
-  stream.prev = stream.next = nullptr;
-  --stats_.sessions_open;
-}
-
 void SseTransport::shutdown() {
   shutting_down_ = true;
-  for (SseStream* s = first_; s != nullptr; s = s->next) s->end();
+  streams_.for_each([](SseStream& s) { s.end(); });
 }
 
 }  // namespace rtb

@@ -4,9 +4,10 @@
 
 #include <cstdint>
 
+#include "transports/common/session_registry.hpp"
 #include "transports/common/transport.hpp"
-#include "transports/pubsub/hub.hpp"
 #include "transports/net/shared_buffer.hpp"
+#include "transports/pubsub/hub.hpp"
 
 namespace rtb {
 
@@ -33,14 +34,12 @@ class SseTransport final : public Transport {
  private:
   friend class SseStream;
   void handle(HttpConnection& connection, const HttpRequest& request);
-  void link(SseStream& stream);
-  void unlink(SseStream& stream);
 
   Hub& hub_;
   SseConfig config_;
   TransportStats stats_;
   SharedBuffer heartbeat_;  // one buffer queued on every idle stream
-  SseStream* first_ = nullptr;
+  SessionRegistry<SseStream> streams_{&stats_};
   bool shutting_down_ = false;
 };
 

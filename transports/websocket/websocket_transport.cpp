@@ -3,9 +3,9 @@
 #include <memory>
 #include <string>
 
+#include "transports/common/subscribe_query.hpp"
 #include "transports/http/header_tokens.hpp"
 #include "transports/http/http_connection.hpp"
-#include "transports/common/subscribe_query.hpp"
 #include "transports/websocket/ws_frame_encoder.hpp"
 #include "transports/websocket/ws_handshake.hpp"
 #include "transports/websocket/ws_session.hpp"
@@ -51,6 +51,9 @@ void refuse(HttpConnection& connection, int status, std::string_view reason, std
 
 }  // namespace
 
+WsContext::WsContext(Hub& hub_ref, WsConfig cfg) : hub(hub_ref), config(cfg) {}
+WsContext::~WsContext() = default;
+
 WebSocketTransport::WebSocketTransport(Hub& hub, WsConfig config) : context_(hub, config) {
   context_.ping_frame = ws_encode_server_frame(WsOpcode::kPing, {});
   // OpenSSL sets itself up on the first digest (2.4 MB of RSS: library pages, provider tables). Paid here, at
@@ -58,14 +61,9 @@ WebSocketTransport::WebSocketTransport(Hub& hub, WsConfig config) : context_(hub
   (void)ws_accept_for_key("dGhlIHNhbXBsZSBub25jZQ==");
 }
 
-WebSocketTransport::~WebSocketTransport() {
-  // Only at process teardown can a connection outlive the transport; its session must not touch us then.
-  for (WsSession* s = context_.first; s != nullptr;) {
-    WsSession* next = s->next();
-    s->detach();
-    s = next;
-  }
-}
+// Only at process teardown can a connection outlive the transport; the registry tells its session not to
+// touch us then.
+WebSocketTransport::~WebSocketTransport() = default;
 
 void WebSocketTransport::add_routes(Router& router) {
   router.add("/ws", {HttpMethod::kGet},
@@ -80,8 +78,7 @@ void WebSocketTransport::shutdown() {
 }
 
 void WebSocketTransport::close_all(std::uint16_t code, std::string_view reason) {
-  // Sessions leave the list only when their connection is freed (a loop turn later), so the walk is safe.
-  for (WsSession* s = context_.first; s != nullptr; s = s->next()) s->close(code, reason);
+  context_.sessions.for_each([&](WsSession& s) { s.close(code, reason); });
 }
 
 void WebSocketTransport::handle(HttpConnection& connection, const HttpRequest& request, Route route) {

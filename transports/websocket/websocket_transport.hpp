@@ -4,9 +4,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "transports/common/session_registry.hpp"
 #include "transports/common/transport.hpp"
-#include "transports/pubsub/hub.hpp"
 #include "transports/net/shared_buffer.hpp"
+#include "transports/pubsub/hub.hpp"
 
 namespace rtb {
 
@@ -22,8 +23,8 @@ struct WsConfig {
   // After we sent a close frame: how long the peer has to answer with its own before the TCP connection is
   // closed anyway.
   std::uint32_t close_timeout_ms = 2'000;
-  // Events written per step of a `since` replay; the replay also pauses whenever the send queue reports
-  // backpressure and continues when it drains.
+  // Events a `since` replay takes from the broker per answer, when it replays history beyond the window; the
+  // replay pauses whenever the send queue reports backpressure and continues when it drains.
   std::uint32_t replay_batch = 64;
 };
 
@@ -39,13 +40,15 @@ struct WsCounters {
 
 // What every session of one WebSocketTransport shares; owned by the transport.
 struct WsContext {
-  explicit WsContext(Hub& hub_ref, WsConfig cfg) : hub(hub_ref), config(cfg) {}
+  // Out of line, where WsSession is complete (the registry's destructor needs it).
+  WsContext(Hub& hub_ref, WsConfig cfg);
+  ~WsContext();
   Hub& hub;
   WsConfig config;
   TransportStats stats;
   WsCounters counters;
   SharedBuffer ping_frame;  // the keepalive ping, encoded once and queued on every connection
-  WsSession* first = nullptr;
+  SessionRegistry<WsSession> sessions{&stats};
 };
 
 class WebSocketTransport final : public Transport {

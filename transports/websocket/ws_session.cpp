@@ -26,28 +26,15 @@ WsSession::WsSession(WsContext& context, HttpConnection& connection, Mode mode)
       connection_(connection),
       reader_(WsRole::kServer, limits_for(context.config, mode, connection.stream_limits()), *this),
       timer_(&WsSession::on_timer, this),
+      cursor_(this),
       mode_(mode) {
-  next_ = context.first;
-  if (next_ != nullptr) next_->prev_ = this;
-  context.first = this;
-  ++context.stats.sessions_open;
-  ++context.stats.sessions_total;
+  context.sessions.add(*this);
 }
 
-WsSession::~WsSession() {
-  if (context_ == nullptr) return;
-  if (prev_ != nullptr) {
-    prev_->next_ = next_;
-  } else {
-    context_->first = next_;
-  }
-  if (next_ != nullptr) next_->prev_ = prev_;
-  --context_->stats.sessions_open;
-}
+WsSession::~WsSession() = default;
 
 void WsSession::detach() {
   context_ = nullptr;
-  prev_ = next_ = nullptr;
 }
 
 void WsSession::start(Channel* channel, bool has_since, std::uint64_t since) {
@@ -57,11 +44,12 @@ void WsSession::start(Channel* channel, bool has_since, std::uint64_t since) {
   if (mode_ != Mode::kPubSub || channel == nullptr) return;
   channel_ = channel;
   channel->subscribe(*this);
-  const std::uint64_t last = channel->last_id();
-  // No since: live events only, like an EventSource without Last-Event-ID. A since beyond the newest id is
-  // the newest id (the wire contract).
-  cursor_ = has_since ? std::min(since, last) : last;
-  replaying_ = cursor_ < last;
+  // No since: live events only, like an EventSource without Last-Event-ID.
+  if (has_since) {
+    cursor_.start(context_->hub, *channel, since, context_->config.replay_batch, connection_.timers());
+  } else {
+    cursor_.start_live(context_->hub, *channel, connection_.timers());
+  }
   pump_replay();
 }
 
@@ -74,7 +62,6 @@ WriteResult WsSession::send(SharedBuffer frame) {
 }
 
 WriteResult WsSession::send_event(const Event& event) {
-  cursor_ = event.id;
   // The frame is built by whichever subscriber gets the event first and shared by all the others.
   static const EncodingSlot slot = register_encoding("WebSocket text frame");
   const WriteResult result = send(event.encoded_as(slot, ws_encode_event_frame));
@@ -83,28 +70,35 @@ WriteResult WsSession::send_event(const Event& event) {
 }
 
 void WsSession::on_hub_event(const Event& event) {
-  // While a replay runs, live events wait in the history: the replay cursor reaches them in order.
-  if (state_ != State::kOpen || replaying_ || event.id <= cursor_) return;
+  // While a replay runs, live events wait in the window: the replay cursor reaches them in order.
+  if (state_ != State::kOpen || !cursor_.take_live(event)) return;
   send_event(event);
 }
 
+void WsSession::on_replay_ready() {
+  if (state_ == State::kOpen) pump_replay();
+}
+
 void WsSession::pump_replay() {
-  const std::uint32_t batch = std::max<std::uint32_t>(1, context_->config.replay_batch);
-  while (replaying_ && state_ == State::kOpen) {
-    const HistorySlice slice = channel_->since(cursor_, batch);
-    if (slice.gap_first != 0) {
-      ++context_->counters.gaps_sent;
-      cursor_ = slice.gap_last;
-      if (send(ws_encode_server_frame(WsOpcode::kText, ws_gap_text(slice.gap_first, slice.gap_last))) !=
-          WriteResult::kOk)
-        return;  // backpressure: on_session_drained() continues; dropped: closed
-    }
-    if (slice.empty()) {
-      replaying_ = false;  // caught up: live events from here
-      return;
-    }
-    for (std::uint64_t id = slice.first; id <= slice.last; ++id) {
-      if (send_event(channel_->history().at(id)) != WriteResult::kOk) return;
+  while (state_ == State::kOpen) {
+    switch (cursor_.next()) {
+      case ReplayCursor::Step::kGap: {
+        ++context_->counters.gaps_sent;
+        const std::string text = ws_gap_text(cursor_.gap_first(), cursor_.gap_last());
+        cursor_.pass();
+        if (send(ws_encode_server_frame(WsOpcode::kText, text)) != WriteResult::kOk)
+          return;  // backpressure: on_session_drained() continues; dropped: closed
+        break;
+      }
+      case ReplayCursor::Step::kEvent: {
+        const Event& event = cursor_.event();
+        cursor_.pass();
+        if (send_event(event) != WriteResult::kOk) return;
+        break;
+      }
+      case ReplayCursor::Step::kWait:  // on_replay_ready() continues
+      case ReplayCursor::Step::kLive:  // caught up: live events from here
+        return;
     }
   }
 }
@@ -113,7 +107,7 @@ void WsSession::on_session_drained() {
   // A peer that empties our send queue is alive, even when we are the ones not reading (/echo flow control).
   heard_from_peer_ = true;
   if (state_ != State::kOpen) return;
-  if (replaying_) pump_replay();
+  if (mode_ == Mode::kPubSub) pump_replay();
   if (mode_ == Mode::kEcho) pump_echoes();
 }
 
@@ -244,7 +238,6 @@ void WsSession::close(std::uint16_t code, std::string_view reason) {
 void WsSession::begin_close(std::uint16_t code, std::string_view reason, AfterClose after) {
   if (state_ != State::kOpen) return;
   state_ = State::kClosing;
-  replaying_ = false;
   unsubscribe();
   echoes_.clear();  // no data frame may follow a close frame
   // The peer's close frame has to be read (kWaitForPeer) and the close timeout bounds everything else.
@@ -273,7 +266,6 @@ void WsSession::drop_slow_consumer() {
 
 void WsSession::close_tcp_now() {
   state_ = State::kClosed;
-  replaying_ = false;
   unsubscribe();
   connection_.timers().cancel(timer_);
   connection_.close();

@@ -7,15 +7,21 @@
 #include <string>
 #include <string_view>
 
+#include "transports/common/replay_cursor.hpp"
+#include "transports/common/session_registry.hpp"
 #include "transports/http/http_connection.hpp"
-#include "transports/pubsub/hub.hpp"
 #include "transports/net/timer_wheel.hpp"
+#include "transports/pubsub/hub.hpp"
 #include "transports/websocket/websocket_transport.hpp"
 #include "transports/websocket/ws_reader.hpp"
 
 namespace rtb {
 
-class WsSession final : public HttpSession, public HubSubscriber, public WsReaderEvents {
+class WsSession final : public HttpSession,
+                        public HubSubscriber,
+                        public WsReaderEvents,
+                        public ReplayListener,
+                        public SessionLink {
  public:
   enum class Mode : std::uint8_t { kEcho, kPubSub };
 
@@ -32,13 +38,14 @@ class WsSession final : public HttpSession, public HubSubscriber, public WsReade
   void close(std::uint16_t code, std::string_view reason);
   // The transport is going away before the connection (process teardown): forget it.
   void detach();
-  WsSession* next() const { return next_; }
 
   // HttpSession
   void on_session_data(char* data, std::size_t len) override;
   void on_session_drained() override;
   // HubSubscriber
   void on_hub_event(const Event& event) override;
+  // ReplayListener
+  void on_replay_ready() override;
   // WsReaderEvents
   void on_ws_message(WsOpcode op, std::string_view payload) override;
   void on_ws_ping(std::string_view payload) override;
@@ -83,12 +90,9 @@ class WsSession final : public HttpSession, public HubSubscriber, public WsReade
   std::list<PendingEcho> echoes_;
   TimerEntry timer_;  // keepalive while open, close timeout afterwards
   Channel* channel_ = nullptr;
-  WsSession* prev_ = nullptr;  // registry links in context_, walked on shutdown
-  WsSession* next_ = nullptr;
-  std::uint64_t cursor_ = 0;  // id of the last event written (or skipped by a gap)
+  ReplayCursor cursor_;  // /ws: what the client is owed next, from history or live
   Mode mode_;
   State state_ = State::kOpen;
-  bool replaying_ = false;
   bool ping_outstanding_ = false;
   bool heard_from_peer_ = false;  // any byte, or a drained send queue, since the last keepalive ping
   bool input_paused_ = false;     // /echo flow control: not reading until the send queue drains
