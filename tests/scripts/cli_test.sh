@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # rtbench's command line: usage errors exit 2 (not CLI11's 105-114) with a message naming the fix, --help 0,
-# output paths are refused before measuring, and --summary json prints one JSON line. Usage: cli_test.sh RTBENCH
+# output paths are refused before measuring, --summary json prints one JSON line, --hdr-log and a suite's
+# spectra/*.hlog decode (tests/scripts/hlog_check.py) to the histograms of the JSON results.
+# Usage: cli_test.sh RTBENCH
 set -uo pipefail
 bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 failed=0
 expect() {  # expect WANT_STATUS MUST_CONTAIN ARGS...
   local want=$1 text=$2
@@ -23,6 +28,7 @@ expect 2 "above 0" load --duration 0
 expect 2 "A-Z a-z 0-9" load --channel 'a~b'
 expect 2 "/proc" load --json /proc/x.json --url http://127.0.0.1:1
 expect 2 "does not exist" load --csv /tmp/no-such-folder-rtb/x.csv --url http://127.0.0.1:1
+expect 2 "--hdr-log" load --hdr-log /proc/x.hlog --url http://127.0.0.1:1
 expect 2 "--suite is required" run
 expect 2 "--report-only needs --out" run --report-only
 
@@ -31,10 +37,11 @@ port=$((20000 + RANDOM % 20000))
 server=$!
 sleep 0.5
 line=$("$bin" load --url "http://127.0.0.1:$port" --transport ws -c 5 -r 20 -d 500ms --warmup-s 0 --drain-s 1s \
-  --summary json -q 2>/dev/null)
+  --summary json -q --json "$tmp/load.json" --hdr-log "$tmp/load.hlog" 2>/dev/null)
 status=$?
 kill "$server"
 wait "$server" 2>/dev/null
+/usr/bin/python3 "$here/hlog_check.py" "$tmp/load.hlog" "$tmp/load.json" >/dev/null || { echo "FAIL --hdr-log"; failed=1; }
 if [ "$status" -ne 0 ] || ! /usr/bin/python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
@@ -63,5 +70,16 @@ assert len(rows) == 1 and rows[0]["transport"] == "ws" and rows[0]["server_cpu_s
   echo "FAIL run --url: exit $status"
   failed=1
 fi
+# Each run's .hlog beside its .hgrm, and per point the repetitions as the intervals of one merged log.
+for hlog in "$out"/r/spectra/*.hlog "$out"/r/spectra/merged/*.hlog; do
+  [ -e "$hlog" ] || { echo "FAIL run: no $hlog"; failed=1; continue; }
+  [ -e "${hlog%.hlog}.hgrm" ] || { echo "FAIL run: $hlog has no .hgrm beside it"; failed=1; }
+  case $hlog in
+    */merged/*) points=("$out"/r/points/*-"$(basename "${hlog%.hlog}")"-r*.json) ;;
+    *) points=("$out/r/points/$(basename "${hlog%.hlog}").json") ;;
+  esac
+  /usr/bin/python3 "$here/hlog_check.py" "$hlog" "${points[@]}" >/dev/null || { echo "FAIL run: $hlog"; failed=1; }
+done
 rm -rf "$out"
+
 exit $failed
