@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # rtbench's command line: usage errors exit 2 (not CLI11's 105-114) with a message naming the fix, --help 0,
 # output paths are refused before measuring, --summary json prints one JSON line, --hdr-log and a suite's
-# spectra/*.hlog decode (tests/scripts/hlog_check.py) to the histograms of the JSON results.
-# Usage: cli_test.sh RTBENCH
+# spectra/*.hlog decode (tests/scripts/hlog_check.py) to the histograms of the JSON results, and serve --host
+# takes a name. Usage: cli_test.sh RTBENCH
 set -uo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +29,7 @@ expect 2 "A-Z a-z 0-9" load --channel 'a~b'
 expect 2 "/proc" load --json /proc/x.json --url http://127.0.0.1:1
 expect 2 "does not exist" load --csv /tmp/no-such-folder-rtb/x.csv --url http://127.0.0.1:1
 expect 2 "--hdr-log" load --hdr-log /proc/x.hlog --url http://127.0.0.1:1
+expect 2 "--host no-such-host.invalid" serve --host no-such-host.invalid --port 0
 expect 2 "--suite is required" run
 expect 2 "--report-only needs --out" run --report-only
 
@@ -82,4 +83,19 @@ for hlog in "$out"/r/spectra/*.hlog "$out"/r/spectra/merged/*.hlog; do
 done
 rm -rf "$out"
 
+# serve --host takes a name (resolved once): localhost serves.
+"$bin" serve --host localhost --port "$port" >"$tmp/serve.out" 2>&1 &
+server=$!
+for _ in $(seq 50); do
+  grep -q "listening on" "$tmp/serve.out" && break
+  sleep 0.1
+done
+url=$(sed -n 's/^rtbench serve: listening on \(http:[^ ]*\)$/\1/p' "$tmp/serve.out")
+if [ -z "$url" ] || ! /usr/bin/python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/stats", timeout=5)' \
+  "$url"; then
+  echo "FAIL serve --host localhost: $(cat "$tmp/serve.out")"
+  failed=1
+fi
+kill "$server"
+wait "$server" 2>/dev/null
 exit $failed
