@@ -45,6 +45,9 @@ def rows_of(doc):
 
 
 def ratio_text(r):
+    # Three decimals near 1, so a small but real difference (1.004, red) does not read as "1.00".
+    if 0.99 < r < 1.01:
+        return f"{r:.3f}"
     return f"{r:.2f}" if 0.01 <= r < 100 else f"{r:.3g}"
 
 
