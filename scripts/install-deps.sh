@@ -6,7 +6,7 @@ set -euo pipefail
 # Build and test toolchain, libraries, and the third-party peers the tests talk to.
 pkgs=(
   build-essential cmake ninja-build pkg-config git
-  libuv1-dev node-llhttp libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev libssl-dev
+  libuv1-dev node-llhttp libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev libssl-dev zlib1g-dev
   python3 python3-matplotlib python3-websockets curl
   # clang with libFuzzer and the sanitizer runtimes; llvm brings llvm-symbolizer, without which sanitizer and
   # libFuzzer reports have no function names (clang only recommends it, and we install no recommends).

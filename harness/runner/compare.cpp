@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "harness/metrics/json.hpp"
 #include "harness/runner/result_figures.hpp"
 #include "harness/runner/results_csv.hpp"
 
@@ -49,6 +50,27 @@ std::string fmt_num(double v) {
   return fmt::format("{:.3g}", v);
 }
 
+constexpr const char* kMethod =
+    "ratio = median of the result / median of the baseline over the repetitions (lower is better for every "
+    "figure); 95% CI: percentile bootstrap of the ratio of medians (2,000 resamples, fixed seed); a "
+    "difference only when the whole interval is on one side of 1";
+
+}  // namespace
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::kBetter:
+      return "better";
+    case Verdict::kWorse:
+      return "worse";
+    case Verdict::kNoDifference:
+      return "no_difference";
+    case Verdict::kSingle:
+      return "single";
+  }
+  return "";
+}
+
 const char* verdict_text(const ComparedFigure& f) {
   const bool time = f.figure.find("_us") != std::string::npos;
   switch (f.verdict) {
@@ -64,7 +86,38 @@ const char* verdict_text(const ComparedFigure& f) {
   return "";
 }
 
-}  // namespace
+std::string compare_json(const std::string& baseline, const std::vector<Comparison>& comparisons) {
+  Json doc = Json::object();
+  doc["tool"] = "rtbench compare";
+  doc["baseline"] = baseline;
+  doc["method"] = kMethod;
+  Json list = Json::array();
+  for (const auto& c : comparisons) {
+    Json figures = Json::array();
+    for (const auto& f : c.figures) {
+      Json j = Json::object();
+      j["point"] = f.point;
+      j["transport"] = f.transport;
+      j["figure"] = f.figure;
+      j["baseline_median"] = f.baseline_median;
+      j["candidate_median"] = f.candidate_median;
+      j["baseline_n"] = f.baseline_n;
+      j["candidate_n"] = f.candidate_n;
+      j["ratio"] = f.interval.ratio;
+      j["ci_low"] = f.interval.has_interval ? Json(f.interval.low) : Json(nullptr);
+      j["ci_high"] = f.interval.has_interval ? Json(f.interval.high) : Json(nullptr);
+      j["verdict"] = verdict_name(f.verdict);
+      j["verdict_text"] = verdict_text(f);
+      figures.push_back(std::move(j));
+    }
+    Json entry = Json::object();
+    entry["candidate"] = c.candidate;
+    entry["figures"] = std::move(figures);
+    list.push_back(std::move(entry));
+  }
+  doc["comparisons"] = std::move(list);
+  return json_text(doc) + "\n";
+}
 
 std::optional<ResultSet> read_result_set(const std::string& path, std::string* error) {
   namespace fs = std::filesystem;

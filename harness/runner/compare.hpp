@@ -54,6 +54,21 @@ std::vector<ComparedFigure> compare_sets(const ResultSet& baseline, const Result
 std::string compare_markdown(const ResultSet& baseline, const ResultSet& candidate,
                              const std::vector<ComparedFigure>& figures);
 
+// "better", "worse", "no_difference", "single" (one repetition on a side: no interval).
+const char* verdict_name(Verdict verdict);
+// What the markdown says: "faster"/"slower" for times, "better (less)"/"worse (more)" otherwise, ...
+const char* verdict_text(const ComparedFigure& figure);
+
+struct Comparison {
+  std::string candidate;  // the result's label
+  std::vector<ComparedFigure> figures;
+};
+// compare.json, what scripts/plot_compare.py draws: {"tool", "baseline", "method", "comparisons": [
+// {"candidate", "figures": [{"point", "transport", "figure", "baseline_median", "candidate_median",
+// "baseline_n", "candidate_n", "ratio", "ci_low", "ci_high" (null without an interval), "verdict"
+// (verdict_name), "verdict_text"}]}]}.
+std::string compare_json(const std::string& baseline, const std::vector<Comparison>& comparisons);
+
 // True when a figure is worse with its interval above 1 + pct/100 (n=1: its ratio above that).
 bool worse_beyond(const std::vector<ComparedFigure>& figures, double pct, std::string* which);
 

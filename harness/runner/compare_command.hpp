@@ -10,7 +10,9 @@ namespace rtb {
 struct CompareOptions {
   std::vector<std::string> inputs;  // the first is the baseline
   double fail_if_slower_pct = -1;   // < 0: never fail
-  std::string out;                  // also write compare.md here
+  std::string out;                  // also write compare.md, compare.json and compare.png here
+  std::string python = "/usr/bin/python3";
+  std::string plot_script;  // empty: scripts/plot_compare.py of the source tree
 };
 
 CLI::App* add_compare_command(CLI::App& app, CompareOptions& options);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "harness/metrics/csv_writer.hpp"
+#include "harness/metrics/hdr_log.hpp"
 #include "harness/metrics/json.hpp"
 #include "harness/metrics/machine_facts.hpp"
 #include "harness/runner/aggregate.hpp"
@@ -196,17 +197,34 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   return rec;
 }
 
-// Every repetition's histogram merged (exact: same layout) into one spectrum per point and transport.
-void write_merged_spectra(const std::string& out_dir, const std::vector<RunRecord>& records,
-                          const Suite* suite) {
+// Beside each run's .hgrm (written by the generator), its histogram as an HdrHistogram interval log; then
+// per point and transport every repetition's histogram merged (exact: same layout) into one spectrum, and
+// the repetitions as the intervals of one log (HdrHistogram's tools add intervals up: the merged spectrum).
+void write_spectra(const std::string& out_dir, const std::vector<RunRecord>& records, const Suite* suite) {
+  std::string error;
+  for (const auto& r : records) {
+    if (!r.result) continue;
+    write_text_file(fmt::format("{}/spectra/{}.hlog", out_dir, r.run_id), load_result_hdr_log(*r.result),
+                    &error);
+  }
   for (const auto& c : group_cases(records, suite)) {
     if (c.results.empty()) continue;
     LatencyHistogram merged;
-    for (const LoadResult* r : c.results) merged.merge(r->latency);
+    std::vector<HdrLogInterval> intervals;
+    for (const LoadResult* r : c.results) {
+      merged.merge(r->latency);
+      intervals.push_back(load_result_hdr_interval(*r));
+    }
     if (merged.count() == 0) continue;
-    std::string error;
-    write_text_file(fmt::format("{}/spectra/merged/{}-{}.hgrm", out_dir, c.point, c.transport),
-                    merged.spectrum_text(1000), &error);
+    const std::string stem = fmt::format("{}/spectra/merged/{}-{}", out_dir, c.point, c.transport);
+    write_text_file(stem + ".hgrm", merged.spectrum_text(1000), &error);
+    write_text_file(
+        stem + ".hlog",
+        hdr_interval_log(std::move(intervals),
+                         fmt::format("rtbench run: {} {}, latency in ns, one interval per repetition "
+                                     "(its measure window)",
+                                     c.point, c.transport)),
+        &error);
   }
 }
 
@@ -531,7 +549,7 @@ int run_suite(RunOptions o) {
   }
   info.interrupted = interrupt_signal() != 0;
   info.load_average_end = read_load_average();
-  write_merged_spectra(o.out_dir, records, suite);
+  write_spectra(o.out_dir, records, suite);
   write_metadata();
 
   if (info.interrupted) {

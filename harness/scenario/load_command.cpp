@@ -81,6 +81,10 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
                    "Append one result row to this CSV file (header when new); checked before the run");
   load->add_option("--json", o.json_path, "Write the full result with metadata to this JSON file");
   load->add_option("--spectrum", o.spectrum_path, "Write the latency percentile spectrum (.hgrm text, us)");
+  load->add_option(
+      "--hdr-log", o.hdr_log_path,
+      "Write the latency histogram as an HdrHistogram interval log (.hlog, ns; one interval: the "
+      "measure window), for HdrHistogram's own tools");
   load->add_flag("-q,--quiet", o.quiet, "No live progress line");
   load->add_option("--summary", o.summary,
                    "text (the wrk-like summary) or json (one line on stdout for scripts: the result columns, "
@@ -130,7 +134,8 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   // Every output file is checked before anything is measured: a typo must not cost a whole run.
   for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--csv", o.csv_path},
                                    {"--json", o.json_path},
-                                   {"--spectrum", o.spectrum_path}}) {
+                                   {"--spectrum", o.spectrum_path},
+                                   {"--hdr-log", o.hdr_log_path}}) {
     if (!path.empty() && !check_output_file(path, &error)) return fail(fmt::format("{}: {}", flag, error));
   }
 
@@ -171,6 +176,9 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   }
   if (!o.spectrum_path.empty() && !write_text_file(o.spectrum_path, r.latency.spectrum_text(1000), &error)) {
     status = fail("--spectrum: " + error);
+  }
+  if (!o.hdr_log_path.empty() && !write_text_file(o.hdr_log_path, load_result_hdr_log(r), &error)) {
+    status = fail("--hdr-log: " + error);
   }
   if (status != 0) return status;
   auto failures = threshold_failures(c, r);

@@ -17,6 +17,7 @@ struct LoadCommandOptions {
   std::string csv_path;
   std::string json_path;
   std::string spectrum_path;
+  std::string hdr_log_path;
   bool quiet = false;
   bool strict = false;
   std::string summary = "text";  // text: the wrk-like summary; json: one JSON line on stdout          // a

@@ -23,6 +23,7 @@ std::string load_result_json(const LoadConfig& c, const LoadResult& r, const Run
   write_run_metadata(json, meta);
   json["start_time"] = r.start_time;
   json["end_time"] = r.end_time;
+  json["measure_start_time"] = r.measure_start_time;
   // Every option of the run, named as on the command line (harness/scenario/load_options.hpp), then the
   // values the run derived from them.
   Json config = load_options_json(c, LoadOptionScope::kLoad);
@@ -94,6 +95,22 @@ bool check_output_file(const std::string& path, std::string* error) {
   ::close(fd);
   if (!existed) ::unlink(path.c_str());
   return true;
+}
+
+HdrLogInterval load_result_hdr_interval(const LoadResult& r) {
+  HdrLogInterval interval;
+  const std::string& start = r.measure_start_time.empty() ? r.start_time : r.measure_start_time;
+  interval.start_unix_s = unix_seconds_of_iso8601_utc(start).value_or(0);
+  interval.length_s = r.duration_s;
+  interval.histogram = &r.latency;
+  return interval;
+}
+
+std::string load_result_hdr_log(const LoadResult& r) {
+  return hdr_interval_log(
+      {load_result_hdr_interval(r)},
+      fmt::format("rtbench load --transport {}: latency in ns, one interval: the measure window",
+                  r.transport));
 }
 
 bool append_load_result_csv(const std::string& path, const LoadResult& result, std::string* error) {

@@ -289,6 +289,9 @@ std::optional<LoadResult> load_result_from_json(std::string_view text, std::stri
     }
     if (!ok) return fail("result." + std::string(c.name) + " has the wrong type");
   }
+  if (auto t = doc->find("measure_start_time"); t != doc->end() && t->is_string()) {
+    r.measure_start_time = t->get<std::string>();
+  }
   if (auto h = doc->find("latency_histogram_ns"); h != doc->end() && h->is_string()) {
     auto histogram = LatencyHistogram::deserialize(h->get<std::string>());
     if (!histogram) return fail("latency_histogram_ns does not deserialize");

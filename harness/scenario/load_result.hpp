@@ -21,6 +21,9 @@ namespace rtb {
 struct LoadResult {
   std::string start_time;  // ISO-8601 UTC
   std::string end_time;
+  // Not a column: when the measure window opened (ISO-8601 UTC, ms), empty if it never did. The latency
+  // histogram covers [measure_start_time, + duration_s) by intended send time; .hlog intervals start here.
+  std::string measure_start_time;
   std::string url;
   std::string transport;
   std::uint64_t clients = 0;    // requested

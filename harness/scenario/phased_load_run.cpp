@@ -159,6 +159,9 @@ void PhasedLoadRun::begin_warmup(std::uint64_t now) {
 }
 
 void PhasedLoadRun::begin_measure(std::uint64_t now) {
+  // The window starts at measure_start_ns_ (events belong to it by intended send time); this tick may come
+  // a little later, so the wall-clock start is taken back by that lag.
+  measure_started_at_ = std::chrono::system_clock::now() - std::chrono::nanoseconds(now - measure_start_ns_);
   window_start_ = snapshot();
   on_measure_start();
   set_phase(LoadPhase::kMeasure, now, config_.duration_s);
@@ -220,6 +223,7 @@ LoadResult PhasedLoadRun::base_result(const LatencyHistogram& h) const {
   const double nan = std::nan("");
   LoadResult r;
   r.start_time = iso8601_utc(started_at_);
+  if (measure_started_at_) r.measure_start_time = iso8601_utc(*measure_started_at_);
   r.end_time = iso8601_utc(std::chrono::system_clock::now());
   r.url = config_.url;
   r.transport = std::string(transport_name(config_.transport));

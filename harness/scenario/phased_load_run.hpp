@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "harness/metrics/latency_histogram.hpp"
@@ -95,6 +96,7 @@ class PhasedLoadRun {
   std::uint64_t phase_start_ns_ = 0;
   double phase_length_s_ = 0;
   std::chrono::system_clock::time_point started_at_;
+  std::optional<std::chrono::system_clock::time_point> measure_started_at_;  // unset until the window opens
   std::uint64_t connect_start_ns_ = 0;
   std::uint64_t settle_until_ns_ = 0;
   std::uint64_t drain_deadline_ns_ = 0;

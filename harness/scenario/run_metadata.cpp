@@ -77,6 +77,40 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
+std::optional<double> unix_seconds_of_iso8601_utc(std::string_view text) {
+  // "YYYY-MM-DDTHH:MM:SS" then ".mmm" or nothing, then "Z"; every other character a digit.
+  constexpr std::string_view kShape = "0000-00-00T00:00:00";
+  if (text.size() < kShape.size() + 1 || text.back() != 'Z') return std::nullopt;
+  std::string_view fraction = text.substr(kShape.size(), text.size() - kShape.size() - 1);
+  if (!fraction.empty() && (fraction.size() != 4 || fraction[0] != '.')) return std::nullopt;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    if (kShape[i] == '0' ? !digit(text[i]) : text[i] != kShape[i]) return std::nullopt;
+  }
+  int ms = 0;
+  for (char c : fraction.substr(fraction.empty() ? 0 : 1)) {
+    if (!digit(c)) return std::nullopt;
+    ms = ms * 10 + (c - '0');
+  }
+  auto number = [&](std::size_t at, std::size_t len) {
+    int v = 0;
+    for (std::size_t i = at; i < at + len; ++i) v = v * 10 + (text[i] - '0');
+    return v;
+  };
+  std::tm tm{};
+  tm.tm_year = number(0, 4) - 1900;
+  tm.tm_mon = number(5, 2) - 1;
+  tm.tm_mday = number(8, 2);
+  tm.tm_hour = number(11, 2);
+  tm.tm_min = number(14, 2);
+  tm.tm_sec = number(17, 2);
+  if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  return static_cast<double>(timegm(&tm)) + ms / 1000.0;
+}
+
 RunMetadata collect_run_metadata(const std::vector<std::string>& argv) {
   RunMetadata meta;
   meta.version = rtbench_version();

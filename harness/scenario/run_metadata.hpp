@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ std::string shell_join(const std::vector<std::string>& argv);
 
 // "2024-05-01T12:34:56.789Z".
 std::string iso8601_utc(std::chrono::system_clock::time_point t);
+// The inverse for what iso8601_utc writes (the milliseconds optional): seconds since the epoch, nullopt for
+// any other text.
+std::optional<double> unix_seconds_of_iso8601_utc(std::string_view text);
 
 void write_run_metadata(Json& json, const RunMetadata& meta);
 

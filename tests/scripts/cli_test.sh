@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # rtbench's command line: usage errors exit 2 (not CLI11's 105-114) with a message naming the fix, --help 0,
-# --version prints the CMake project version, output paths are refused before measuring, and --summary json
-# prints one JSON line. Usage: cli_test.sh RTBENCH PROJECT_VERSION
+# --version prints the CMake project version, output paths are refused before measuring, --summary json prints
+# one JSON line, --hdr-log and a suite's spectra/*.hlog decode (tests/scripts/hlog_check.py) to the histograms of
+# the JSON results, and serve --host takes a name. Usage: cli_test.sh RTBENCH PROJECT_VERSION
 set -uo pipefail
 bin=$1
 version=$2
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 failed=0
 expect() {  # expect WANT_STATUS MUST_CONTAIN ARGS...
   local want=$1 text=$2
@@ -26,6 +30,8 @@ expect 2 "above 0" load --duration 0
 expect 2 "A-Z a-z 0-9" load --channel 'a~b'
 expect 2 "/proc" load --json /proc/x.json --url http://127.0.0.1:1
 expect 2 "does not exist" load --csv /tmp/no-such-folder-rtb/x.csv --url http://127.0.0.1:1
+expect 2 "--hdr-log" load --hdr-log /proc/x.hlog --url http://127.0.0.1:1
+expect 2 "--host no-such-host.invalid" serve --host no-such-host.invalid --port 0
 expect 2 "--suite is required" run
 expect 2 "--report-only needs --out" run --report-only
 
@@ -34,10 +40,11 @@ port=$((20000 + RANDOM % 20000))
 server=$!
 sleep 0.5
 line=$("$bin" load --url "http://127.0.0.1:$port" --transport ws -c 5 -r 20 -d 500ms --warmup-s 0 --drain-s 1s \
-  --summary json -q 2>/dev/null)
+  --summary json -q --json "$tmp/load.json" --hdr-log "$tmp/load.hlog" 2>/dev/null)
 status=$?
 kill "$server"
 wait "$server" 2>/dev/null
+/usr/bin/python3 "$here/hlog_check.py" "$tmp/load.hlog" "$tmp/load.json" >/dev/null || { echo "FAIL --hdr-log"; failed=1; }
 if [ "$status" -ne 0 ] || ! /usr/bin/python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
@@ -66,5 +73,31 @@ assert len(rows) == 1 and rows[0]["transport"] == "ws" and rows[0]["server_cpu_s
   echo "FAIL run --url: exit $status"
   failed=1
 fi
+# Each run's .hlog beside its .hgrm, and per point the repetitions as the intervals of one merged log.
+for hlog in "$out"/r/spectra/*.hlog "$out"/r/spectra/merged/*.hlog; do
+  [ -e "$hlog" ] || { echo "FAIL run: no $hlog"; failed=1; continue; }
+  [ -e "${hlog%.hlog}.hgrm" ] || { echo "FAIL run: $hlog has no .hgrm beside it"; failed=1; }
+  case $hlog in
+    */merged/*) points=("$out"/r/points/*-"$(basename "${hlog%.hlog}")"-r*.json) ;;
+    *) points=("$out/r/points/$(basename "${hlog%.hlog}").json") ;;
+  esac
+  /usr/bin/python3 "$here/hlog_check.py" "$hlog" "${points[@]}" >/dev/null || { echo "FAIL run: $hlog"; failed=1; }
+done
 rm -rf "$out"
+
+# serve --host takes a name (resolved once): localhost serves.
+"$bin" serve --host localhost --port "$port" >"$tmp/serve.out" 2>&1 &
+server=$!
+for _ in $(seq 50); do
+  grep -q "listening on" "$tmp/serve.out" && break
+  sleep 0.1
+done
+url=$(sed -n 's/^rtbench serve: listening on \(http:[^ ]*\)$/\1/p' "$tmp/serve.out")
+if [ -z "$url" ] || ! /usr/bin/python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/stats", timeout=5)' \
+  "$url"; then
+  echo "FAIL serve --host localhost: $(cat "$tmp/serve.out")"
+  failed=1
+fi
+kill "$server"
+wait "$server" 2>/dev/null
 exit $failed

@@ -3,7 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 failed=0
-for f in scripts/*.sh scripts/plot.py; do
+for f in scripts/*.sh scripts/plot.py scripts/plot_compare.py; do
   first=$(sed -n 2p "$f" | sed 's/^# \{0,1\}//; s/^"""//')
   if [[ $f == *.py ]]; then out=$(/usr/bin/python3 "$f" --help 2>&1); else out=$(bash "$f" --help 2>&1); fi
   status=$?

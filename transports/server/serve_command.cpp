@@ -1,9 +1,17 @@
 #include "transports/server/serve_command.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netdb.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "transports/net/loop.hpp"
 #include "transports/net/shutdown_signals.hpp"
@@ -22,13 +30,51 @@ std::uint64_t default_max_connections() {
   return limit.rlim_cur > 200 ? limit.rlim_cur - 100 : limit.rlim_cur;
 }
 
+// The address to listen on for --host: the text itself when it is an IPv4 or IPv6 literal, else what the name
+// resolves to, once, at start (a listener binds one address): the first address getaddrinfo gives that this
+// host can bind, or the first at all when none can (the listen then says why). nullopt with the resolver's
+// reason when the name does not resolve.
+std::optional<std::string> listen_address(const std::string& host, std::string* why) {
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1) return host;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
+    *why = gai_strerror(rc);
+    return std::nullopt;
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owner(found, &freeaddrinfo);
+  std::optional<std::string> first;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    char text[NI_MAXHOST];
+    if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) != 0) continue;
+    if (!first) first = text;
+    // A family the host lacks (::1 with IPv6 disabled) fails here; port 0 keeps the probe off every port.
+    const int fd = ::socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    sockaddr_storage probe{};
+    std::memcpy(&probe, a->ai_addr, a->ai_addrlen);
+    const bool bindable = ::bind(fd, reinterpret_cast<const sockaddr*>(&probe), a->ai_addrlen) == 0;
+    ::close(fd);
+    if (bindable) return std::string(text);
+  }
+  if (!first) *why = "it has no address";
+  return first;
+}
+
 }  // namespace
 
 CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
   CLI::App* serve = app.add_subcommand(
       "serve", "Run the server: /poll, /longpoll, /sse, /ws, /echo, /publish and /stats on one event loop");
   config.listen.max_connections = default_max_connections();
-  serve->add_option("--host", config.listen.host, "Address to listen on (IPv4 or IPv6 literal)")
+  serve
+      ->add_option("--host", config.listen.host,
+                   "Address to listen on: an IPv4 or IPv6 address (0.0.0.0 or :: for every interface) or a "
+                   "name, resolved once at start (localhost)")
       ->capture_default_str();
   serve->add_option("--port", config.listen.port, "TCP port; 0 picks a free one and prints it")
       ->check(CLI::Range(0, 65535))
@@ -99,7 +145,18 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
   return serve;
 }
 
-int run_serve(const ServerConfig& config) {
+int run_serve(const ServerConfig& given) {
+  ServerConfig config = given;
+  std::string why;
+  const std::optional<std::string> address = listen_address(given.listen.host, &why);
+  if (!address) {
+    fmt::print(stderr,
+               "rtbench serve: --host {}: cannot resolve this name ({}); pass an IPv4 or IPv6 address "
+               "(127.0.0.1, ::1, 0.0.0.0 for every interface) or a name that resolves (localhost)\n",
+               given.listen.host, why);
+    return 2;
+  }
+  config.listen.host = *address;
   Loop loop;
   Server server(loop, config);
   int rc = server.start();
@@ -108,7 +165,13 @@ int run_serve(const ServerConfig& config) {
                config.listen.host, config.listen.port, uv_strerror(rc));
     return 1;
   }
-  fmt::print("rtbench serve: listening on http://{}:{}\n", config.listen.host, server.port());
+  // A URL puts an IPv6 address in brackets; a name given to --host is shown with what it resolved to.
+  const bool v6 = config.listen.host.find(':') != std::string::npos;
+  fmt::print("rtbench serve: listening on http://{}{}{}:{}\n", v6 ? "[" : "", config.listen.host,
+             v6 ? "]" : "", server.port());
+  if (*address != given.listen.host) {
+    fmt::print(stderr, "rtbench serve: --host {} resolved to {}\n", given.listen.host, *address);
+  }
   std::fflush(stdout);
 
   // First signal: graceful shutdown. Second: stop at once.

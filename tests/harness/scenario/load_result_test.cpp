@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -141,7 +142,8 @@ TEST(LoadResult, CsvAppendsOneRowPerRunUnderOneHeader) {
 }
 
 TEST(LoadResult, JsonReadsBackTheSameResult) {
-  const LoadResult r = sample_result();
+  LoadResult r = sample_result();
+  r.measure_start_time = "2024-05-01T12:34:57.250Z";
   LoadConfig config;
   RunMetadata meta;
   meta.version = rtbench_version();
@@ -154,6 +156,7 @@ TEST(LoadResult, JsonReadsBackTheSameResult) {
   EXPECT_EQ(back->latency, r.latency);
   EXPECT_EQ(back->error_examples, r.error_examples);
   EXPECT_EQ(back->warnings, r.warnings);
+  EXPECT_EQ(back->measure_start_time, r.measure_start_time);
   EXPECT_FALSE(load_result_from_json("{\"tool\":1}", &error));
   EXPECT_NE(error.find("result"), std::string::npos);
 }
@@ -163,6 +166,17 @@ TEST(LoadResult, JsonReadsBackTheSameResult) {
 
 namespace rtb {
 namespace {
+
+TEST(RunMetadata, Iso8601UtcReadsBackToTheMillisecond) {
+  const auto t = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123));
+  EXPECT_EQ(iso8601_utc(t), "2023-11-14T22:13:20.123Z");
+  EXPECT_DOUBLE_EQ(*unix_seconds_of_iso8601_utc(iso8601_utc(t)), 1'700'000'000.123);
+  EXPECT_EQ(unix_seconds_of_iso8601_utc("1970-01-01T00:00:00Z"), 0.0);
+  for (const char* bad : {"", "2023-11-14 22:13:20.123Z", "2023-11-14T22:13:20.123", "2023-13-14T22:13:20Z",
+                          "2023-11-14T22:13:20.12Z", "2023-1a-14T22:13:20.123Z", "2023-00-14T22:13:20Z"}) {
+    EXPECT_FALSE(unix_seconds_of_iso8601_utc(bad)) << bad;
+  }
+}
 
 TEST(LoadResult, CsvCellsHaveNoNanAndNoFloatNoise) {
   LoadResult r;

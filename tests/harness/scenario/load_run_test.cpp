@@ -10,6 +10,8 @@
 #include <chrono>
 #include <thread>
 
+#include "harness/scenario/client_factory.hpp"
+#include "harness/scenario/run_metadata.hpp"
 #include "harness/scenario/transport_kind.hpp"
 #include "tests/support/blocking_client.hpp"
 #include "tests/support/test_server.hpp"
@@ -66,11 +68,18 @@ TEST_P(LoadRunEndToEnd, EveryPublishedEventDeliveredOnceInOrder) {
   expect_every_event_once(o, 4, 100);
   if (o.ok) {
     EXPECT_GT(o.result.warmup_events, 0u);
+    // The window opens after connecting and the 0.2 s warm-up, and closes (1 s later) before the run ends;
+    // each time is truncated to the millisecond, hence the 1 ms of slack.
+    const auto start = unix_seconds_of_iso8601_utc(o.result.start_time);
+    const auto measure = unix_seconds_of_iso8601_utc(o.result.measure_start_time);
+    const auto end = unix_seconds_of_iso8601_utc(o.result.end_time);
+    ASSERT_TRUE(start && measure && end) << o.result.measure_start_time;
+    EXPECT_GE(*measure, *start + 0.2 - 0.001);
+    EXPECT_LE(*measure + 1.0, *end + 0.001);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, LoadRunEndToEnd,
-                         ::testing::ValuesIn(all_transports()),
+INSTANTIATE_TEST_SUITE_P(Transports, LoadRunEndToEnd, ::testing::ValuesIn(all_transports()),
                          [](const auto& info) { return std::string(transport_name(info.param)); });
 
 TEST(LoadRun, ShortPollingWithAConnectionPerRequest) {
