@@ -8,6 +8,7 @@
 
 #include "transports/common/batch_response.hpp"
 #include "transports/common/encoding_slot.hpp"
+#include "transports/common/record_stream.hpp"
 #include "transports/common/sse_encoder.hpp"
 #include "transports/common/subscribe_query.hpp"
 #include "transports/http/http_connection.hpp"
@@ -42,21 +43,15 @@ bool accepts_chunked(const HttpRequest& request) {
 
 }  // namespace
 
-// One open stream. `cursor_` is the next id it owes the client: while it is behind the channel's newest id
-// the stream replays from history at the pace the socket drains, and ignores live fan-out (those events are
-// in history and the cursor will reach them); once level, live events are written as they are published.
-class StreamSession final : public HttpSession, public HubSubscriber {
+// One open stream; RecordStream paces the replay and writes live events once level. HTTP streaming frames
+// each record as one chunk (bare for an HTTP/1.0 peer) and ends with the last chunk.
+class StreamSession final : public RecordStream {
  public:
   StreamSession(StreamTransport& transport, HttpConnection& connection, bool chunked)
-      : transport_(&transport),
-        connection_(connection),
-        heartbeat_(&StreamSession::on_heartbeat, this),
+      : RecordStream(connection, transport.stats_, transport.config_.heartbeat_ms),
+        transport_(&transport),
         chunked_(chunked) {
-    transport.link(*this);
-  }
-
-  ~StreamSession() override {
-    if (transport_ != nullptr) transport_->unlink(*this);
+    transport.sessions_.add(*this);
   }
 
   void start(Channel* channel, const SubscribeQuery& query) {
@@ -73,22 +68,12 @@ class StreamSession final : public HttpSession, public HubSubscriber {
       if (send(ResponseWriter::build(spec))) end();
       return;
     }
-    channel_ = channel;
-    std::uint64_t last = channel->last_id();
-    std::string position;
-    if (query.has_since) {
-      cursor_ = std::min(query.since, last) + 1;
-    } else {
-      // A fresh stream starts at the live edge and says where that is (an id-only record, which dispatches
-      // nothing), so a client that breaks before the first event still knows which since= to resume from.
-      cursor_ = last + 1;
-      position = fmt::format("id: {}\n\n", last);
-    }
+    const bool resumed = begin(transport_->hub_, *channel, query);
     if (!send(ResponseWriter::build(spec))) return;
-    if (!position.empty() && !send(frame(position))) return;
-    channel->subscribe(*this);
-    pump();
-    arm_heartbeat();
+    // A fresh stream starts at the live edge and says where that is (an id-only record, which dispatches
+    // nothing), so a client that breaks before the first event still knows which since= to resume from.
+    if (!resumed && !send(frame_record(fmt::format("id: {}\n\n", channel->last_id())))) return;
+    open(*channel);
   }
 
   // Graceful end: nothing more is produced, the last chunk follows what is queued, and the connection closes
@@ -106,114 +91,26 @@ class StreamSession final : public HttpSession, public HubSubscriber {
     connection_.close_after_writes();
   }
 
-  void on_hub_event(const Event& event) override {
-    // Behind: the replay will reach this event from history.
-    if (event.id != cursor_) return;
-    // Level with the channel: written directly even above the high watermark; a client that cannot keep up
-    // meets the queue's hard bound and is dropped.
-    if (!send(encoded(event))) return;
-    ++cursor_;
-    count_event();
+  void detach() {
+    transport_ = nullptr;
+    detach_stats();
   }
-
-  void on_session_drained() override {
-    backpressured_ = false;
-    pump();
-  }
-
-  void detach() { transport_ = nullptr; }
-
-  StreamSession* prev = nullptr;  // StreamTransport's list of open streams
-  StreamSession* next = nullptr;
 
  private:
-  // Replays history from the cursor while the socket takes it.
-  void pump() {
-    while (!stopped_ && !backpressured_ && channel_ != nullptr && cursor_ <= channel_->last_id()) {
-      const EventRing& history = channel_->history();
-      if (cursor_ < history.first_id()) {
-        // The client fell further behind than history reaches: say what is lost and jump.
-        std::string gap;
-        sse_append_gap(gap, cursor_, history.first_id() - 1);
-        cursor_ = history.first_id();
-        if (!send(frame(gap))) return;
-        continue;
-      }
-      const Event& event = history.at(cursor_);
-      if (!send(encoded(event))) return;
-      ++cursor_;
-      count_event();
-    }
-  }
-
   // A chunked stream shares one chunk per event with every other stream; an HTTP/1.0 peer (rare: no rtbench
   // client is one) gets the bare record, encoded for it alone rather than spending a shared encoding slot.
-  SharedBuffer encoded(const Event& event) const {
+  SharedBuffer frame_event(const Event& event) const override {
     return chunked_ ? encoded_chunk(event) : sse_encode_event_buffer(event.id, event.text());
   }
-
-  SharedBuffer frame(std::string_view record) const {
+  SharedBuffer frame_record(std::string_view record) const override {
     return chunked_ ? chunk_of(record) : SharedBuffer::copy_of(record);
   }
-
-  // False when the stream is over (the write was refused).
-  bool send(SharedBuffer bytes, bool activity = true) {
-    if (stopped_) return false;
-    WriteResult result = connection_.write(std::move(bytes));
-    if (result == WriteResult::kDropped) {
-      drop();
-      return false;
-    }
-    if (result == WriteResult::kBackpressure) backpressured_ = true;
-    if (activity) active_ = true;
-    return true;
-  }
-
-  void drop() {
-    bool already_closing = connection_.closing();
-    stop();
-    if (already_closing) return;  // the peer left or the server is ending it: not a slow consumer
-    // The queue hit its hard bound: this client cannot keep up, and the server will not buffer for it. The
-    // body is cut without its last chunk, which tells the client the stream did not end cleanly.
-    if (transport_ != nullptr) ++transport_->stats_.dropped_slow;
-    connection_.close();
-  }
-
-  void stop() {
-    stopped_ = true;
-    unsubscribe();
-    connection_.timers().cancel(heartbeat_);
-  }
-
-  void count_event() {
-    if (transport_ != nullptr) ++transport_->stats_.events_sent;
-  }
-
-  void arm_heartbeat() {
-    if (stopped_ || transport_ == nullptr || transport_->config_.heartbeat_ms == 0) return;
-    connection_.timers().schedule(heartbeat_, transport_->config_.heartbeat_ms);
-  }
-
-  static void on_heartbeat(TimerEntry& entry) {
-    auto& self = *static_cast<StreamSession*>(entry.context);
-    if (self.transport_ == nullptr) return;
-    // Only silence needs a heartbeat; a stream that carried anything since the last tick is alive already.
-    const SharedBuffer& beat =
-        self.chunked_ ? self.transport_->heartbeat_chunk_ : self.transport_->heartbeat_plain_;
-    if (!self.active_ && !self.send(beat, false)) return;
-    self.active_ = false;
-    self.arm_heartbeat();
+  SharedBuffer heartbeat() const override {
+    return chunked_ ? transport_->heartbeat_chunk_ : transport_->heartbeat_plain_;
   }
 
   StreamTransport* transport_;
-  HttpConnection& connection_;
-  Channel* channel_ = nullptr;
-  std::uint64_t cursor_ = 0;
-  TimerEntry heartbeat_;
   bool chunked_;
-  bool backpressured_ = false;
-  bool active_ = false;
-  bool stopped_ = false;
   bool ended_ = false;
 };
 
@@ -224,9 +121,8 @@ StreamTransport::StreamTransport(Hub& hub, StreamConfig config)
       heartbeat_plain_(SharedBuffer::copy_of(kSseHeartbeat)),
       last_chunk_(SharedBuffer::copy_of(kLastChunk)) {}
 
-StreamTransport::~StreamTransport() {
-  for (StreamSession* s = first_; s != nullptr; s = s->next) s->detach();
-}
+// Sessions belong to their connections; the registry tells any that outlive us not to reach back.
+StreamTransport::~StreamTransport() = default;
 
 void StreamTransport::add_routes(Router& router) {
   // GET only, as /sse and /longpoll: a HEAD of an endless body has nothing useful to say (405, Allow: GET).
@@ -250,28 +146,9 @@ void StreamTransport::handle(HttpConnection& connection, const HttpRequest& requ
   session.start(channel, query);
 }
 
-void StreamTransport::link(StreamSession& session) {
-  session.next = first_;
-  if (first_ != nullptr) first_->prev = &session;
-  first_ = &session;
-  ++stats_.sessions_open;
-  ++stats_.sessions_total;
-}
-
-void StreamTransport::unlink(StreamSession& session) {
-  if (session.prev != nullptr) {
-    session.prev->next = session.next;
-  } else {
-    first_ = session.next;
-  }
-  if (session.next != nullptr) session.next->prev = session.prev;
-  session.prev = session.next = nullptr;
-  --stats_.sessions_open;
-}
-
 void StreamTransport::shutdown() {
   shutting_down_ = true;
-  for (StreamSession* s = first_; s != nullptr; s = s->next) s->end();
+  sessions_.for_each([](StreamSession& s) { s.end(); });
 }
 
 }  // namespace rtb

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "transports/common/session_registry.hpp"
 #include "transports/common/transport.hpp"
 #include "transports/net/shared_buffer.hpp"
 #include "transports/pubsub/hub.hpp"
@@ -35,8 +36,6 @@ class StreamTransport final : public Transport {
  private:
   friend class StreamSession;
   void handle(HttpConnection& connection, const HttpRequest& request);
-  void link(StreamSession& session);
-  void unlink(StreamSession& session);
 
   Hub& hub_;
   StreamConfig config_;
@@ -44,7 +43,7 @@ class StreamTransport final : public Transport {
   SharedBuffer heartbeat_chunk_;  // one buffer queued on every idle chunked stream
   SharedBuffer heartbeat_plain_;  // the same record unframed, for HTTP/1.0 peers
   SharedBuffer last_chunk_;       // ends every chunked body on shutdown
-  StreamSession* first_ = nullptr;
+  SessionRegistry<StreamSession> sessions_{&stats_};
   bool shutting_down_ = false;
 };
 
