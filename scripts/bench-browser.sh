@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser latency vs generator latency at one rate: Chromium running the demo page (all four panes, the page
+# Browser latency vs generator latency at one rate: Chromium running the demo page (all five panes, the page
 # publishing) and `rtbench load -c 1` per transport, same rate, payload and poll interval. Writes
 # OUT/report.md and OUT/browser_vs_generator.csv (tests/browser/bench_browser.mjs does the work).
 # Usage: scripts/bench-browser.sh [--rate R] [--seconds S] [--payload B] [--interval MS] [--out DIR]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, run a suite (default: quick, all four transports, about 1.5
+# The main job: install what is missing, build, run a suite (default: quick, every transport, about 1.5
 # minutes on 2 cores) into a fresh folder results/latest/<suite>-<UTC time>/ (git-ignored; earlier runs are
 # kept), and say where the report and the plots are.
 # Usage: scripts/run.sh [--suite NAME] [--out DIR] [other `rtbench run` options, e.g. --repeat 1]

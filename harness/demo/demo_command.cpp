@@ -37,8 +37,8 @@ bool valid_channel(const std::string& c) {
 CLI::App* add_demo_command(CLI::App& app, DemoOptions& options) {
   CLI::App* demo = app.add_subcommand("demo",
                                       "For talks: run the server and a publisher, and print the URL of the "
-                                      "live page (four panes: short poll, "
-                                      "long poll, EventSource, WebSocket). Ctrl-C stops both. Exit codes: 0 "
+                                      "live page (a pane per transport: short poll, long poll, EventSource, "
+                                      "WebSocket, HTTP streaming). Ctrl-C stops both. Exit codes: 0 "
                                       "stopped by a signal, 2 bad settings or cannot listen");
   demo->add_option("--host", options.server.listen.host, "Address to listen on")->capture_default_str();
   demo->add_option("--port", options.server.listen.port, "TCP port; 0 picks a free one")

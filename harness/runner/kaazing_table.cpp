@@ -8,6 +8,7 @@
 #include <set>
 
 #include "harness/runner/result_figures.hpp"
+#include "harness/scenario/chromium_heads.hpp"
 
 #include "transports/table/transport_table.hpp"
 
@@ -84,7 +85,8 @@ std::string render_kaazing_section(const std::vector<CaseResults>& cases) {
       "**wire** = "
       "app + TCP segments x {:.0f} B (20 B IP + 20 B TCP + 12 B timestamps per segment on loopback; both "
       "ends' "
-      "segments, ACKs included, counted once each, host-wide). The 100,000-client column is **extrapolated** "
+      "segments, ACKs included, counted once each on the generator's own sockets with TCP_INFO). The "
+      "100,000-client column is **extrapolated** "
       "linearly from the largest client count measured: one process holds at most ~19,900 connections "
       "here.\n\n",
       kKaazingPollBytes, kKaazingFrameBytes, kTcpSegmentOverheadBytes);
@@ -103,7 +105,14 @@ std::string render_kaazing_section(const std::vector<CaseResults>& cases) {
     const std::uint64_t largest = clients.back();
     const double factor = 100000.0 / static_cast<double>(largest);
 
-    out += fmt::format("### {} request headers ({} B request head)\n\n", profile, head_bytes[profile]);
+    if (profile == "chromium") {
+      out += fmt::format(
+          "### Chromium, measured: the request head Chromium {} sent for a fetch() poll ({} B request "
+          "head)\n\n",
+          kChromiumVersion, head_bytes[profile]);
+    } else {
+      out += fmt::format("### {} request headers ({} B request head)\n\n", profile, head_bytes[profile]);
+    }
     std::string header = "| transport, layer |";
     std::string rule = "|---|";
     for (auto n : clients) {

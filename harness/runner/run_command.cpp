@@ -34,7 +34,7 @@ std::string suites_footer() {
 CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* run = app.add_subcommand(
       "run",
-      "Run a benchmark suite: every point on all four transports, repeated, with results, plots and report");
+      "Run a benchmark suite: every point on every transport, repeated, with results, plots and report");
   run->footer(suites_footer());
   run->add_option("-s,--suite", o.suite, "Suite to run (see below)");
   run->add_option("--suite-file", o.suite_file,

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
 #include <utility>
+
+#include "harness/scenario/header_profile.hpp"
 
 namespace rtb {
 
@@ -74,7 +77,7 @@ Suite quick_suite() {
   s.name = "quick";
   s.purpose =
       "The argument in under two minutes: 1,000 browser-like clients, one event per second, polls every "
-      "second (the Kaazing setting) on all four transports: bytes and requests per event, latency, memory.";
+      "second (the Kaazing setting) on every transport: bytes and requests per event, latency, memory.";
   LoadConfig c = base_load(1, 5);
   c.clients = 1000;
   c.rate = 1;
@@ -89,25 +92,29 @@ Suite kaazing_suite() {
   s.name = "kaazing";
   s.purpose =
       "The 2010 Kaazing/websocket.org overhead table measured instead of computed: 1,000 and 10,000 clients, "
-      "one "
-      "event per second, polls every second, minimal and browser request headers.";
+      "one event per second, polls every second; minimal, browser-like and Chromium's measured request "
+      "headers.";
   s.notes = {
       "100,000 clients are extrapolated linearly from the 10,000-client measurement (one process holds at "
       "most "
       "~19,900 connections here), and labelled so.",
       "Payload 32 B: the smallest event that carries the generator's send stamp (the 2010 table counted "
-      "2-byte "
-      "WebSocket frames with no payload)."};
+      "2-byte WebSocket frames with no payload).",
+      "The chromium points send the head Chromium really sent for a fetch() poll (recorded by the browser "
+      "tests, results/browser/chromium-heads.txt) on every HTTP transport."};
   for (std::uint32_t clients : {1000u, 10000u}) {
-    for (bool browser : {false, true}) {
+    for (HeaderProfileKind profile :
+         {HeaderProfileKind::kMinimal, HeaderProfileKind::kBrowser, HeaderProfileKind::kChromium}) {
       LoadConfig c = base_load(2, 10);
       c.clients = clients;
       c.rate = 1;
       c.payload_bytes = 32;
-      if (browser) c.headers = browser_headers();
-      s.points.push_back(make_point(fmt::format("c{}-{}", clients, browser ? "browser" : "minimal"), c,
-                                    fmt::format("{} clients, 1 event/s, poll every 1 s, {} headers", clients,
-                                                browser ? "browser" : "minimal")));
+      c.headers.kind = profile;
+      const std::string name = c.headers.name();
+      s.points.push_back(make_point(
+          fmt::format("c{}-{}", clients, name), c,
+          fmt::format("{} clients, 1 event/s, poll every 1 s, {} headers{}", clients, name,
+                      profile == HeaderProfileKind::kChromium ? " (measured from Chromium)" : "")));
     }
   }
   return s;
@@ -241,7 +248,7 @@ Suite churn_suite() {
   s.purpose = "Short polling over keep-alive connections vs a new TCP connection per request.";
   s.notes = {
       "Connection per request is a short-polling option, so those points run on poll only; the "
-      "keep-alive points run on all four transports for reference.",
+      "keep-alive points run on every transport for reference.",
       "The server closes first (Connection: close), so TIME_WAIT stays on its side and the client's "
       "ephemeral ports are not used up."};
   const std::pair<std::uint32_t, std::uint32_t> configs[] = {{200, 100}, {1000, 1000}};

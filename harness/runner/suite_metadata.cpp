@@ -18,7 +18,9 @@ std::string suite_metadata_json(const SuiteRunInfo& x, const std::vector<RunReco
   json["measurement_note"] = measurement_note(x.meta.host.cores);
   json["tcp_segment_overhead_note"] =
       "wire bytes = application bytes + TCP segments x 52 B (20 B IPv4 + 20 B TCP + 12 B timestamps option) "
-      "on loopback; segments are host-wide OutSegs, both ends counted once";
+      "on loopback; segments are counted on the generator's own sockets (TCP_INFO segs_out + segs_in: each "
+      "segment between generator and server once), host-wide OutSegs only as a fallback the run's warnings "
+      "name";
   json["pinning"] = {{"pinned", x.pinning.pinned()},
                      {"server_cpu", x.pinning.server_cpu},
                      {"generator_cpu", x.pinning.generator_cpu},

@@ -1,6 +1,6 @@
 // Browser latency vs generator latency at one rate (scripts/bench-browser.sh is the entry point):
 //   node bench_browser.mjs --rtbench PATH --rate R --seconds S --payload B --interval MS --out DIR
-// 1. Chromium opens the demo page on a fresh server; the page publishes R/s for S s and its four panes measure
+// 1. Chromium opens the demo page on a fresh server; the page publishes R/s for S s and its five panes measure
 //    publish->receive latency (stamp t = the page's clock when it calls fetch POST /publish; receive = the
 //    page's event handler). p50/p99 over every event (the page keeps the last 1000; R*S is capped to that).
 // 2. `rtbench load --transport T -c 1` at the same rate, payload and poll interval, one fresh server per
@@ -20,7 +20,7 @@ const seconds = Number(args.seconds || 30);
 const payload = Number(args.payload || 64);
 const interval = Number(args.interval || 1000);
 const out = args.out || 'results/browser';
-const TRANSPORTS = ['poll', 'longpoll', 'sse', 'ws'];
+const TRANSPORTS = ['poll', 'longpoll', 'sse', 'ws', 'stream'];
 if (!rtbench || !(rate > 0) || !(seconds > 0) || rate * seconds > 1000) {
   console.error('usage: node bench_browser.mjs --rtbench PATH --rate R --seconds S [--payload B] [--interval MS] ' +
       '[--out DIR]   (R * S <= 1000: the page keeps the last 1000 latencies)');
@@ -113,7 +113,7 @@ Same rate (${rate} events/s), payload (${payload} B) and short-poll interval (${
 one subscriber per transport.
 
 - **Chromium page**: the demo page (\`GET /\`) in Chromium ${chromium.version} (headless, ${CHROMIUM_FLAGS.join(' ')}),
-  all four panes open at once on one fresh server; the page itself publishes ${Math.round(rate * seconds)} events
+  all five panes open at once on one fresh server; the page itself publishes ${Math.round(rate * seconds)} events
   (fetch POST /publish) and every pane measures receive time minus the stamp \`t\`, both from the page's clock
   (\`performance.timeOrigin + performance.now()\`). \`t\` is taken when the page calls \`fetch\`, so the browser's
   own request path (renderer -> network service -> socket) is inside the figure, and so are the page's

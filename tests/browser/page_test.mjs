@@ -1,8 +1,8 @@
 // Chromium drives rtbench's demo page (GET /): node page_test.mjs CASE --rtbench PATH --out DIR
 // Cases (each its own ctest test):
-//   in-order     every pane receives ids 1..N in order, nothing lost or repeated; screenshot DIR/page.png
+//   in-order     every pane (all five) receives ids 1..N in order, nothing lost or repeated; screenshot DIR/page.png
 //   resume       the server drops every connection mid-run (POST /debug/drop): EventSource reconnects by itself
-//                with Last-Event-ID, long poll and WebSocket resume with since; every event arrives exactly once
+//                with Last-Event-ID, long poll, WebSocket and HTTP streaming resume with since; every event arrives exactly once
 //   close-1001   a server shutdown reaches the page's WebSocket as close code 1001
 //   close-1008   a page whose main thread is blocked stops reading; the server drops its WebSocket with 1008
 //   backlog      short polling carries less than is published: its pane shows the backlog, the tab keeps
@@ -24,7 +24,7 @@ if (!rtbench || !testCase) {
   process.exit(2);
 }
 mkdirSync(out, {recursive: true});
-const PANES = ['poll', 'longpoll', 'sse', 'ws'];
+const PANES = ['poll', 'longpoll', 'sse', 'ws', 'stream'];
 
 const snapshot = (page) => page.evaluate(() => window.rtb.snapshot());
 
@@ -37,7 +37,7 @@ async function openReadyPage(setup, server, channel, query = '') {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${server.url}/?channel=${channel}&rate=0&interval=200${query}`, {timeout: 15000});
-  await waitFor('the page to be ready (EventSource and WebSocket open)', () => page.evaluate(() => window.rtb.ready()), 15000);
+  await waitFor('the page to be ready (EventSource, WebSocket and stream open)', () => page.evaluate(() => window.rtb.ready()), 15000);
   await waitFor('the long poll to be parked', async () => (await stats(server)).transports.longpoll.sessions_open >= 1, 10000);
   return {chromium, page, errors};
 }
@@ -114,8 +114,9 @@ const cases = {
     // loss or a repeat.
     // The long poll may not see the cut at all: Chromium retries a GET whose reused keep-alive connection
     // closed before any answer on a new connection by itself, with the same since.
-    const s = await expectExactlyOnce(page, server, published, {reconnectsAtLeast: {sse: 1, ws: 1}});
-    check(s.panes.sse.requests >= 2 && s.panes.ws.requests >= 2, 'EventSource and WebSocket connected again');
+    const s = await expectExactlyOnce(page, server, published, {reconnectsAtLeast: {sse: 1, ws: 1, stream: 1}});
+    check(s.panes.sse.requests >= 2 && s.panes.ws.requests >= 2 && s.panes.stream.requests >= 2,
+        'EventSource, WebSocket and stream connected again');
     console.log(`dropped mid-run (${dropped.trim()}) at sse id ${before.panes.sse.lastId}; reconnects: ` +
         PANES.map((k) => `${k} ${s.panes[k].reconnects}`).join(', '));
     check(errors.length === 0, `no page errors: ${errors.join('; ')}`);
@@ -197,7 +198,7 @@ const cases = {
     }, 20000);
     const rendersBefore = await page.evaluate(() => window.rtb.renders());
     await waitFor('the tab to keep rendering', async () => (await page.evaluate(() => window.rtb.renders())) > rendersBefore + 3, 10000);
-    for (const k of ['longpoll', 'sse', 'ws']) {
+    for (const k of ['longpoll', 'sse', 'ws', 'stream']) {
       check(mid.panes[k].lastId > mid.panes.poll.lastId, `${k} is ahead of short polling (${mid.panes[k].lastId} vs ${mid.panes.poll.lastId})`);
     }
     await waitFor('the page publisher to finish', async () => (await snapshot(page)).publisher.acked === N, 20000);
@@ -245,7 +246,7 @@ const cases = {
     await server.kill();
     await waitFor('the panes to show reconnecting', async () => {
       const s = await snapshot(page);
-      return ['longpoll', 'sse', 'ws'].every((k) => s.panes[k].state === 'reconnecting');
+      return ['longpoll', 'sse', 'ws', 'stream'].every((k) => s.panes[k].state === 'reconnecting');
     }, 10000);
     await sleep(1000);
     server = await startServer(rtbench, [], port);

@@ -50,7 +50,7 @@ TEST(SuiteCatalog, QuickFitsInTwoMinutesAndTinyInSeconds) {
   EXPECT_EQ(suite_run_count(*find_suite("tiny"), 1), all_transports().size());  // one run per transport
 }
 
-TEST(SuiteCatalog, KaazingMeasuresOneAndTenThousandClientsWithBothProfiles) {
+TEST(SuiteCatalog, KaazingMeasuresOneAndTenThousandClientsWithEveryProfile) {
   const Suite& s = *find_suite("kaazing");
   std::set<std::pair<std::uint32_t, std::string>> seen;
   for (const auto& p : s.points) {
@@ -58,8 +58,12 @@ TEST(SuiteCatalog, KaazingMeasuresOneAndTenThousandClientsWithBothProfiles) {
     EXPECT_EQ(p.load.poll_interval_ms, 1000u);
     seen.insert({p.load.clients, p.load.headers.name()});
   }
-  EXPECT_EQ(seen.size(), 4u);
-  EXPECT_TRUE(seen.count({1000, "minimal"}) && seen.count({10000, "browser"}));
+  EXPECT_EQ(seen.size(), 6u);
+  for (std::uint32_t clients : {1000u, 10000u}) {
+    for (const char* profile : {"minimal", "browser", "chromium"}) {
+      EXPECT_TRUE(seen.count({clients, profile})) << clients << " " << profile;
+    }
+  }
 }
 
 TEST(CheckSuite, NamesEveryBrokenLimit) {

@@ -1,8 +1,8 @@
-// rtbench demo page: the same channel received four ways, each by the browser's own API.
+// rtbench demo page: the same channel received five ways, each by the browser's own API.
 // Plain JS, no build step, nothing fetched from elsewhere. Every array is bounded and the DOM is written from a
 // requestAnimationFrame loop, so a publish rate the short poll cannot carry shows as backlog, not a frozen tab.
 // A pane is a class with start()/stop() that calls this.event(id, text) and this.gap(first, last); adding one
-// (e.g. HTTP streaming) is a class and one line in PANE_TYPES.
+// is a class and one line in PANE_TYPES.
 'use strict';
 
 (() => {
@@ -12,6 +12,7 @@
   const MAX_MISSING = 10000;              // ids remembered as lost, to tell late ones from duplicates
   const RATE_HISTORY = 60;                // seconds of events/s in each pane's chart
   const LONGPOLL_TIMEOUT_MS = 25000;
+  const MAX_STREAM_BUFFER = 4 << 20;     // bytes of /stream text held while a record is incomplete
   const clock = () => performance.timeOrigin + performance.now();
 
   // ---- settings: the URL query first, then the controls ----
@@ -54,13 +55,14 @@
     }
   }
 
-  // Records of the SSE-format body of /poll and /longpoll (and what a stream reader would see).
+  // Records of the SSE-format body of /poll, /longpoll and /stream. hasData is false for an id-only record
+  // (/stream's first record, which names the live edge and is not an event).
   function parseBatch(body) {
     const out = [];
     let id = null, event = '', data = null;
     for (const line of body.split(/\r\n|\r|\n/)) {
       if (line === '') {
-        if (data !== null || id !== null) out.push({id, event, data: data === null ? '' : data});
+        if (data !== null || id !== null) out.push({id, event, data: data === null ? '' : data, hasData: data !== null});
         id = null; event = ''; data = null;
         continue;
       }
@@ -369,11 +371,74 @@
     }
   }
 
-  // Adding a pane (HTTP streaming through fetch and a stream reader) is a class above and one entry here.
-  const PANE_TYPES = [ShortPollPane, LongPollPane, SsePane, WsPane];
+  // ---- HTTP streaming: one fetch() on /stream, its body read as it arrives; resumes with since=<last id> ----
+  class StreamPane extends Pane {
+    constructor() { super('stream', 'HTTP streaming', '/stream', 'counted from the body'); this.replaysAfterRestart = true; }
+    start(gen) { this.gen = gen; this.opened = 0; this.edge = null; this.loop(gen); }
+    stop() { this.gen = -1; if (this.abort) this.abort.abort(); }
+    // The server restarted: read again from the new server's history.
+    reopen() { this.restarting = true; if (this.abort) this.abort.abort(); }
+    async loop(gen) {
+      while (gen === this.gen) {
+        // A fresh stream starts at the live edge (its first record names it); a resumed one replays after since.
+        const since = session.base !== null || this.c.lastId > 0 ? this.cursor() : this.edge;
+        let url = `/stream?channel=${encodeURIComponent(session.channel)}`;
+        if (since !== null) url += `&since=${since}`;
+        this.abort = new AbortController();
+        this.c.requests++;
+        let received = false;
+        try {
+          const r = await fetch(url, {cache: 'no-store', signal: this.abort.signal});
+          if (gen !== this.gen) return;
+          if (r.status === 400) { this.setState('failed'); this.error = `400 ${(await r.text()).trim()}`; return; }
+          if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+          if (this.opened++ > 0) this.resuming = true;
+          this.setState('live');
+          checkReady();
+          const reader = r.body.getReader();
+          const decoder = new TextDecoder();
+          let text = '';
+          for (;;) {
+            const {value, done} = await reader.read();
+            if (gen !== this.gen) return;
+            if (done) break;
+            received = true;
+            this.c.bytes += value.byteLength;
+            text += decoder.decode(value, {stream: true});
+            const end = text.lastIndexOf('\n\n');
+            if (end < 0) {
+              if (text.length > MAX_STREAM_BUFFER) throw new Error('a record larger than 4 MiB');
+              continue;
+            }
+            const records = parseBatch(text.slice(0, end + 2));
+            text = text.slice(end + 2);
+            for (const rec of records) {
+              if (rec.event === 'gap') { const g = parseGap(rec.data); if (g) this.gap(g[0], g[1]); continue; }
+              if (rec.id === null) continue;
+              if (!rec.hasData) { this.edge = Number(rec.id); continue; }
+              if (!this.event(Number(rec.id), rec.data)) { this.reopen(); break; }
+            }
+          }
+          // The server ended the body: its shutdown, a dropped slow consumer, or no stream for now.
+          throw new Error('the server ended the stream');
+        } catch (e) {
+          if (gen !== this.gen) return;
+          if (e.name === 'AbortError' && this.restarting) { this.restarting = false; continue; }
+          this.c.reconnects++;
+          this.setState('reconnecting', `${String(e.message || e)}; reopening with since`);
+          await new Promise((resolve) => setTimeout(resolve, received ? 250 : 1000));
+        }
+      }
+    }
+  }
+
+  // Adding a pane is a class above and one entry here.
+  const PANE_TYPES = [ShortPollPane, LongPollPane, SsePane, WsPane, StreamPane];
 
   // ---- the page's own publisher: POST /publish at the chosen rate ----
-  const MAX_IN_FLIGHT = 2;  // the browser keeps 6 connections per host; the panes need the others
+  // The browser keeps 6 HTTP/1.1 connections per host: long poll, EventSource and stream hold one each, short
+  // polls and /stats need one each, which leaves one for publishing.
+  const MAX_IN_FLIGHT = 1;
   const publisher = {
     sent: 0, acked: 0, errors: 0, skipped: 0, inFlight: 0, lastId: 0, firstId: 0, lastError: '',
     start: 0, scheduled: 0, timer: null, pad: '',
@@ -424,7 +489,7 @@
   }
   function checkReady() {
     if (ready) return;
-    if (panes.find((p) => p.key === 'sse').state !== 'live' || panes.find((p) => p.key === 'ws').state !== 'live') return;
+    if (!['sse', 'ws', 'stream'].every((key) => panes.find((p) => p.key === key).state === 'live')) return;
     ready = true;
     // Let the long poll park first, so the first event published here is the first every pane counts.
     setTimeout(() => publisher.configure(), 300);
@@ -444,7 +509,7 @@
       p.detail = 'server restarted: its history is gone';
       if (p === by) continue;
       if (p instanceof LongPollPane) { p.restarting = true; p.restartRequest(); }
-      if (p instanceof WsPane) p.reopen();
+      if (p instanceof WsPane || p instanceof StreamPane) p.reopen();
     }
     if (by instanceof LongPollPane) { by.restarting = false; }
   }
@@ -457,7 +522,7 @@
     publisher.configure();
     for (const p of panes) { p.stop(); p.clear(); p.gen = session.generation; }
     // Streams first: they must be subscribed before the long poll fixes the start id.
-    for (const key of ['sse', 'ws', 'longpoll', 'poll']) panes.find((p) => p.key === key).start(session.generation);
+    for (const key of ['sse', 'ws', 'stream', 'longpoll', 'poll']) panes.find((p) => p.key === key).start(session.generation);
   }
 
   // ---- Resource Timing: bytes of each fetch (head + body as the browser received them) ----
@@ -518,7 +583,11 @@
     const dl = section.querySelector('dl');
     const cells = {};
     for (const [key, label, , cls] of ROWS) {
-      const dt = document.createElement('dt'); dt.textContent = key === 'bytes' ? `bytes (${p.bytesHow})` : label;
+      const dt = document.createElement('dt'); dt.textContent = label;
+      if (key === 'bytes') {  // how they were counted; the presenter layout hides it
+        const how = document.createElement('span'); how.className = 'how'; how.textContent = ` (${p.bytesHow})`;
+        dt.append(how);
+      }
       const dd = document.createElement('dd'); dd.dataset.k = key;
       if (cls) { dd.classList.add(cls); if (cls === 'minor') dt.classList.add('minor'); }
       dl.append(dt, dd); cells[key] = dd;
@@ -572,8 +641,8 @@
     const st = serverStats;
     setText(document.getElementById('server'), statsError && !st ? `server: /stats ${statsError}` : !st ? 'server: waiting for /stats'
       : `server${statsError ? ' (stale: ' + statsError + ')' : ''}: connections open ${st.connections.open} ` +
-        `(poll ${st.connections.poll ?? 0}, longpoll ${st.connections.longpoll ?? 0}, sse ${st.connections.sse ?? 0}, ` +
-        `ws ${st.connections.ws ?? 0}), events published ${fmt(st.events.published)}, ` +
+        `(${Object.keys(st.transports || {}).map((k) => `${k} ${st.connections[k] ?? 0}`).join(', ')}), ` +
+        `events published ${fmt(st.events.published)}, ` +
         `bytes in ${bytes(st.bytes.in)} / out ${bytes(st.bytes.out)}, RSS ${bytes(st.rss_bytes)}`);
   }
 
