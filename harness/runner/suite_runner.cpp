@@ -31,6 +31,7 @@
 #include "harness/runner/suite_metadata.hpp"
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/load_report.hpp"
+#include "transports/table/transport_table.hpp"
 #include "harness/scenario/run_window.hpp"
 #include "harness/scenario/server_url.hpp"
 
@@ -526,8 +527,8 @@ int run_suite(RunOptions o) {
       return 2;
     }
     fmt::print(stderr,
-               "rtbench run: verify: {} checks passed (/stats, /publish, /poll, /longpoll, /sse, /ws)\n",
-               info.verify.checks.size());
+               "rtbench run: verify: {} checks passed (/stats, /publish, {})\n", info.verify.checks.size(),
+               transport_paths());
   }
 
   auto csv = CsvWriter::open(o.out_dir + "/results.csv", results_csv_header(), &error);

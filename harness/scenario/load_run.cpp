@@ -141,7 +141,7 @@ void LoadRun::start_load(std::uint64_t now) {
   shared_.measure_start_ns = measure_start_ns_;
   shared_.measure_end_ns = measure_end_ns_;
   pool_->count_connected();
-  publisher_->start(now, measure_start_ns_, measure_end_ns_);
+  publisher_->start(now + first_slot_delay_ns(config_.rate), measure_start_ns_, measure_end_ns_);
 }
 
 void LoadRun::stop_load() {

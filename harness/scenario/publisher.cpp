@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "harness/scenario/http_publish_link.hpp"
@@ -39,6 +40,11 @@ void Publisher::finish_marker(bool ok, std::uint64_t id, const std::string& why)
   MarkerDone done = std::move(marker_done_);
   marker_done_ = nullptr;
   if (done) done(ok, id, why);
+}
+
+std::uint64_t first_slot_delay_ns(double rate) {
+  if (!(rate > 0)) return 0;
+  return static_cast<std::uint64_t>(std::llround(std::min(0.5e9 / rate, 0.5e9)));
 }
 
 std::uint64_t Publisher::slot_ns(std::uint64_t seq) const {

@@ -45,6 +45,12 @@ struct PublisherStats {
   std::string first_error;
 };
 
+// How long after the load starts the first slot comes: half a period, at most 500 ms. The measure window's
+// edges lie whole seconds after the load starts; this puts them between two publishes instead of on one, so
+// the per-socket counters read at an edge never split one event's fan-out between the window and outside it
+// (at 1 event/s over 5 s, one split fan-out moved TCP segments per event by up to a fifth).
+std::uint64_t first_slot_delay_ns(double rate);
+
 class Publisher final : public PublishLinkEvents {
  public:
   // ok, the marker's id (the channel's newest id as the run starts), and why not when !ok.

@@ -69,7 +69,7 @@ std::optional<std::string> listen_address(const std::string& host, std::string* 
 
 CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
   CLI::App* serve = app.add_subcommand(
-      "serve", "Run the server: /poll, /longpoll, /sse, /ws, /echo, /publish and /stats on one event loop");
+      "serve", fmt::format("Run the server: {}, /echo, /publish and /stats on one event loop", transport_paths()));
   config.listen.max_connections = default_max_connections();
   serve
       ->add_option("--host", config.listen.host,

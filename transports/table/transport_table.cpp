@@ -37,4 +37,14 @@ std::string transport_names(std::string_view last_separator) {
   return out;
 }
 
+std::string transport_paths() {
+  std::string out;
+  for (const TransportModule* module : transport_table()) {
+    if (!out.empty()) out += ", ";
+    out += '/';
+    out += module->name;
+  }
+  return out;
+}
+
 }  // namespace rtb

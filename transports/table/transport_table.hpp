@@ -14,5 +14,7 @@ std::span<const TransportModule* const> transport_table();
 const TransportModule* find_transport(std::string_view name);
 // "poll, longpoll, sse or ws": for help texts and errors.
 std::string transport_names(std::string_view last_separator = " or ");
+// "/poll, /longpoll, /sse, /ws": every transport's path, for help texts and logs.
+std::string transport_paths();
 
 }  // namespace rtb

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "harness/runner/result_figures.hpp"
+#include "harness/scenario/chromium_heads.hpp"
 
 namespace rtb {
 namespace {
@@ -80,6 +83,23 @@ TEST(KaazingSection, PutsThe2010RowsBesideMeasuredAppAndWireBytes) {
   EXPECT_NE(md.find("**12.9:1** in application bytes"), std::string::npos) << md;
   EXPECT_NE(md.find("(2010: 435.5:1)"), std::string::npos) << md;
   EXPECT_NE(md.find("Mbps @ 100000 (extrapolated x10 from 10000)"), std::string::npos) << md;
+}
+
+TEST(KaazingSection, GivesChromiumsMeasuredHeadsTheirOwnSectionNamingTheVersion) {
+  std::vector<LoadResult> results = {measured("poll", 1000, 900, "browser"), measured("ws", 1000, 70, "browser"),
+                                     measured("poll", 1000, 950, "chromium"),
+                                     measured("ws", 1000, 70, "chromium")};
+  std::vector<CaseResults> cases;
+  for (const auto& r : results) cases.push_back({"c1000-" + r.header_profile, r.transport, {}, {&r}});
+  const std::string md = render_kaazing_section(cases);
+  const std::string heading = "### Chromium, measured: the request head Chromium " +
+                              std::string(kChromiumVersion) + " sent for a fetch() poll (700 B request head)";
+  const std::size_t chromium = md.find(heading);
+  ASSERT_NE(chromium, std::string::npos) << md;
+  EXPECT_NE(md.find("### browser request headers (700 B request head)"), std::string::npos) << md;
+  // Its own rows: the chromium poll's 950 B, after its heading.
+  EXPECT_NE(md.find("| poll, app | 950 |", chromium), std::string::npos) << md;
+  EXPECT_EQ(md.find("| poll, app | 950 |"), md.find("| poll, app | 950 |", chromium)) << md;
 }
 
 TEST(KaazingSection, EmptyWithoutOneEventPerSecond) {

@@ -124,6 +124,12 @@ TEST(RunSuiteSmoke, TinySuiteEndToEnd) {
   std::set<std::string> registered;
   for (const TransportModule* m : transport_table()) registered.insert(std::string(m->name));
   EXPECT_EQ(transports, registered);
+  // The verify line names every transport's path, from the table.
+  const std::string run_log = slurp(dir / "run.log");
+  for (const std::string& t : registered) {
+    EXPECT_NE(run_log.find("/" + t), std::string::npos) << t << " missing from: " << run_log;
+  }
+  EXPECT_NE(run_log.find("checks passed (/stats, /publish, /poll"), std::string::npos) << run_log;
 
   // metadata.json: JSON with the facts a reader needs.
   auto meta = parse_json(slurp(out / "metadata.json"), &error);
