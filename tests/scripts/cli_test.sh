@@ -35,11 +35,23 @@ expect 2 "--host no-such-host.invalid" serve --host no-such-host.invalid --port 
 expect 2 "--suite is required" run
 expect 2 "--report-only needs --out" run --report-only
 
-port=$((20000 + RANDOM % 20000))
-"$bin" serve --port "$port" >/dev/null 2>&1 &
-server=$!
-sleep 0.5
-line=$("$bin" load --url "http://127.0.0.1:$port" --transport ws -c 5 -r 20 -d 500ms --warmup-s 0 --drain-s 1s \
+# start_server ARGS...: `rtbench serve --port 0 ARGS` in the background; sets $server (its PID) and $url (the
+# address it printed). A port the kernel picks cannot collide with other tests' ports or ephemeral ports.
+start_server() {
+  "$bin" serve --port 0 "$@" >"$tmp/serve.out" 2>&1 &
+  server=$!
+  url=
+  for _ in $(seq 50); do
+    url=$(sed -n 's/^rtbench serve: listening on \(http:[^ ]*\)$/\1/p' "$tmp/serve.out")
+    [ -n "$url" ] && return 0
+    sleep 0.1
+  done
+  echo "FAIL serve $*: no address printed in 5 s: $(cat "$tmp/serve.out")"
+  failed=1
+}
+
+start_server
+line=$("$bin" load --url "$url" --transport ws -c 5 -r 20 -d 500ms --warmup-s 0 --drain-s 1s \
   --summary json -q --json "$tmp/load.json" --hdr-log "$tmp/load.hlog" 2>/dev/null)
 status=$?
 kill "$server"
@@ -57,11 +69,9 @@ fi
 [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] || { echo "FAIL --summary json is not one line"; failed=1; }
 
 # rtbench run --url: a suite against a server the runner did not start; server figures are not measured.
-"$bin" serve --port "$port" >/dev/null 2>&1 &
-server=$!
-sleep 0.5
+start_server
 out=$(mktemp -d)
-"$bin" run --suite tiny --url "http://127.0.0.1:$port" --transports ws -n 1 --no-plots --out "$out/r" >/dev/null 2>&1
+"$bin" run --suite tiny --url "$url" --transports ws -n 1 --no-plots --out "$out/r" >/dev/null 2>&1
 status=$?
 kill "$server"
 wait "$server" 2>/dev/null
@@ -86,13 +96,7 @@ done
 rm -rf "$out"
 
 # serve --host takes a name (resolved once): localhost serves.
-"$bin" serve --host localhost --port "$port" >"$tmp/serve.out" 2>&1 &
-server=$!
-for _ in $(seq 50); do
-  grep -q "listening on" "$tmp/serve.out" && break
-  sleep 0.1
-done
-url=$(sed -n 's/^rtbench serve: listening on \(http:[^ ]*\)$/\1/p' "$tmp/serve.out")
+start_server --host localhost
 if [ -z "$url" ] || ! /usr/bin/python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/stats", timeout=5)' \
   "$url"; then
   echo "FAIL serve --host localhost: $(cat "$tmp/serve.out")"
