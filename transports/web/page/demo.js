@@ -12,7 +12,9 @@
   const MAX_MISSING = 10000;              // ids remembered as lost, to tell late ones from duplicates
   const RATE_HISTORY = 60;                // seconds of events/s in each pane's chart
   const LONGPOLL_TIMEOUT_MS = 25000;
-  const MAX_STREAM_BUFFER = 4 << 20;     // bytes of /stream text held while a record is incomplete
+  const MAX_STREAM_BUFFER = 4 << 20;     // characters of /stream text held while a record is incomplete
+  // Panes on one long-lived connection: subscribed first ("from now"), before the long poll fixes the start id.
+  const SUBSCRIBE_FIRST = ['sse', 'ws', 'stream'];
   const clock = () => performance.timeOrigin + performance.now();
 
   // ---- settings: the URL query first, then the controls ----
@@ -407,7 +409,7 @@
             text += decoder.decode(value, {stream: true});
             const end = text.lastIndexOf('\n\n');
             if (end < 0) {
-              if (text.length > MAX_STREAM_BUFFER) throw new Error('a record larger than 4 MiB');
+              if (text.length > MAX_STREAM_BUFFER) throw new Error('a record longer than 4 Mi characters');
               continue;
             }
             const records = parseBatch(text.slice(0, end + 2));
@@ -489,7 +491,7 @@
   }
   function checkReady() {
     if (ready) return;
-    if (!['sse', 'ws', 'stream'].every((key) => panes.find((p) => p.key === key).state === 'live')) return;
+    if (!SUBSCRIBE_FIRST.every((key) => panes.find((p) => p.key === key).state === 'live')) return;
     ready = true;
     // Let the long poll park first, so the first event published here is the first every pane counts.
     setTimeout(() => publisher.configure(), 300);
@@ -522,7 +524,7 @@
     publisher.configure();
     for (const p of panes) { p.stop(); p.clear(); p.gen = session.generation; }
     // Streams first: they must be subscribed before the long poll fixes the start id.
-    for (const key of ['sse', 'ws', 'stream', 'longpoll', 'poll']) panes.find((p) => p.key === key).start(session.generation);
+    for (const key of [...SUBSCRIBE_FIRST, 'longpoll', 'poll']) panes.find((p) => p.key === key).start(session.generation);
   }
 
   // ---- Resource Timing: bytes of each fetch (head + body as the browser received them) ----
