@@ -69,7 +69,8 @@ BENCHMARK(BM_ResponseBuild200Batch);
 // append every record from the channel history, build. Mirrors poll_batch.cpp so its per-answer allocations
 // show.
 void BM_PollBatch200AsRespondWithBatch(benchmark::State& state) {
-  Channel channel("default", 4096);
+  Hub hub;
+  Channel channel(hub, "default", 4096);
   for (int i = 1; i <= 100; ++i) channel.deliver(static_cast<std::uint64_t>(i), bench::event_payload(i), 0);
   const HistorySlice slice = channel.since(channel.last_id() - kBatchEvents);
   std::string scratch;

@@ -1,5 +1,5 @@
 // Fuzzes the server's HTTP request path: client bytes through TcpConnection, HttpConnection (llhttp, limits,
-// pipelining, keep-alive, deferral, upgrade) and the real Server's routes, then checks the bytes it answers.
+// pipelining, keep-alive, deferral, upgrade) and the real Worker's routes, then checks the bytes it answers.
 //
 // Input: byte 0 is a set of switches: bits 0-1 the number of writes (1-3; 0 means 1), bit 2 the
 // client half-closes after the last one, bit 3 the client is slow (small socket buffers, reads nothing until
@@ -22,7 +22,7 @@
 #include "transports/http/header_tokens.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/tcp_connection.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb {
 namespace {
@@ -280,7 +280,7 @@ void run_one(const std::uint8_t* data, std::size_t size) {
   Peer peer(fds[1]);
   bool reading = !in.slow_reader;
   {
-    Server server(loop, config);
+    Worker server(loop, config);
     TcpConnection* connection = TcpConnection::create(loop, config.listen.connection_limits);
     if (connection->open_socket(fds[0]) != 0) violation("uv_tcp_open failed");
     server.adopt(*connection);
@@ -338,7 +338,7 @@ void run_one(const std::uint8_t* data, std::size_t size) {
     peer.drain();
     peer.close();
     pump();
-    // ~Server closes whatever is still open (a parked long poll, an SSE stream) and runs the close callbacks.
+    // ~Worker closes whatever is still open (a parked long poll, an SSE stream) and runs the close callbacks.
   }
   loop.run(UV_RUN_NOWAIT);  // the listener's close callback
 

@@ -7,7 +7,7 @@
 #include "transports/net/loop.hpp"
 #include "transports/net/shutdown_signals.hpp"
 #include "transports/net/uv_handle.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb {
 
@@ -68,7 +68,7 @@ int run_demo(DemoOptions options) {
     return 2;
   }
   Loop loop;
-  Server server(loop, options.server);
+  Worker server(loop, options.server);
   int rc = server.start();
   if (rc != 0) {
     fmt::print(stderr, "rtbench demo: cannot listen on {}:{}: {} (choose another --port or --host)\n",

@@ -1,4 +1,4 @@
-// LongPollClient against a real Server: every event exactly once and in order, resume after the server drops
+// LongPollClient against a real Worker: every event exactly once and in order, resume after the server drops
 // the connection, re-polls after timeouts, and wire counters that add up to the bytes read (stop/start and
 // gaps: tests/harness/scenario/client_contract_test.cpp, for every client).
 #include "transports/longpoll/longpoll_client.hpp"
@@ -10,7 +10,7 @@
 #include "tests/server/server_test_util.hpp"
 #include "tests/support/client_loop.hpp"
 #include "tests/support/event_sequence.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb::test {
 namespace {

@@ -1,4 +1,4 @@
-// PollClient against a real Server and against a listener the test plays: every event exactly once and in
+// PollClient against a real Worker and against a listener the test plays: every event exactly once and in
 // order, keep-alive and connection-per-request polling, refused connects, a poll nobody answers, and a poll
 // that falls due while the connection is still being made (stop/start and gaps:
 // tests/harness/scenario/client_contract_test.cpp, for every client).
@@ -12,7 +12,7 @@
 #include "tests/support/client_loop.hpp"
 #include "tests/support/event_sequence.hpp"
 #include "tests/support/test_listener.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb::test {
 namespace {

@@ -2,7 +2,7 @@
 # rtbench's command line: usage errors exit 2 (not CLI11's 105-114) with a message naming the fix, --help 0,
 # --version prints the CMake project version, output paths are refused before measuring, --summary json prints
 # one JSON line, --hdr-log and a suite's spectra/*.hlog decode (tests/scripts/hlog_check.py) to the histograms of
-# the JSON results, and serve --host takes a name. Usage: cli_test.sh RTBENCH PROJECT_VERSION
+# the JSON results, serve --host takes a name, and a port in use exits 2. Usage: cli_test.sh RTBENCH PROJECT_VERSION
 set -uo pipefail
 bin=$1
 version=$2
@@ -102,6 +102,8 @@ if [ -z "$url" ] || ! /usr/bin/python3 -c 'import sys, urllib.request; urllib.re
   echo "FAIL serve --host localhost: $(cat "$tmp/serve.out")"
   failed=1
 fi
+# A port already in use is a setup error: exit 2 and a message naming the fix.
+expect 2 "choose another --port" serve --host 127.0.0.1 --port "${url##*:}"
 kill "$server"
 wait "$server" 2>/dev/null
 exit $failed

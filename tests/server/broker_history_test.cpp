@@ -14,7 +14,7 @@
 #include "tests/server/server_test_util.hpp"
 #include "tests/server/ws_test_client.hpp"
 #include "tests/support/history_broker.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb::test {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "tests/server/push_test_util.hpp"
-#include "transports/server/server.hpp"
 #include "transports/longpoll/longpoll_transport.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb::test {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "tests/server/push_test_util.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 #include "transports/sse/sse_transport.hpp"
 
 extern char** environ;

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "tests/server/push_test_util.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 #include "transports/stream/stream_transport.hpp"
 
 extern char** environ;

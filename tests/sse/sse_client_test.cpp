@@ -1,4 +1,4 @@
-// SseClient against a real Server: every event exactly once and in order, resume with Last-Event-ID after the
+// SseClient against a real Worker: every event exactly once and in order, resume with Last-Event-ID after the
 // server drops the stream (also before the first event), rejection, and wire counters that add up (stop/start
 // and gaps: tests/harness/scenario/client_contract_test.cpp, for every client).
 #include "transports/sse/sse_client.hpp"
@@ -11,7 +11,7 @@
 #include "tests/support/client_loop.hpp"
 #include "tests/support/event_sequence.hpp"
 #include "tests/support/test_listener.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 #include "transports/sse/sse_transport.hpp"
 
 namespace rtb::test {

@@ -1,4 +1,4 @@
-// StreamClient against a real Server (every event once and in order, resume after a cut, heartbeats as
+// StreamClient against a real Worker (every event once and in order, resume after a cut, heartbeats as
 // framing, error statuses) and against a scripted one for chunked framing a real server never sends: chunks
 // split across reads and records split across chunks, chunk extensions and trailers, a clean end followed by
 // a resume, a chunk size that is not hex, a wrong content type, a head that never comes. Stop/start and gaps:
@@ -13,7 +13,7 @@
 #include "tests/stream/scripted_server.hpp"
 #include "tests/support/client_loop.hpp"
 #include "tests/support/event_sequence.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 #include "transports/stream/stream_transport.hpp"
 
 // A namespace of its own: unity builds put several test files in one translation unit.

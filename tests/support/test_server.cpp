@@ -7,7 +7,7 @@
 
 #include "transports/net/loop.hpp"
 #include "transports/pubsub/broker.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb::test {
 
@@ -19,7 +19,7 @@ struct TestServer::State {
   int error = 0;
   std::deque<std::function<void()>> work;
   uv_async_t* async = nullptr;
-  Server* server = nullptr;
+  Worker* server = nullptr;
 };
 
 ServerConfig TestServer::default_config() {
@@ -36,8 +36,8 @@ TestServer::TestServer(ServerConfig config, BrokerFactory make_broker) : state_(
     Loop loop;
     std::unique_ptr<Broker> broker = make_broker ? make_broker(loop) : nullptr;
     auto owned =
-        broker ? std::make_unique<Server>(loop, config, *broker) : std::make_unique<Server>(loop, config);
-    Server& server = *owned;
+        broker ? std::make_unique<Worker>(loop, config, *broker) : std::make_unique<Worker>(loop, config);
+    Worker& server = *owned;
     int rc = server.start();
     UvHandle<uv_async_t> async;
     uv_async_init(loop.get(), async.get(), [](uv_async_t* h) {
@@ -94,7 +94,7 @@ void TestServer::run_on_loop(std::function<void()> fn) {
   done_cv.wait(l, [&] { return done; });
 }
 
-Server& TestServer::server() {
+Worker& TestServer::server() {
   return *state_->server;
 }
 

@@ -1,4 +1,4 @@
-// TestServer: a real rtbench Server on 127.0.0.1 and a free port, running its own loop on a background
+// TestServer: a real rtbench Worker on 127.0.0.1 and a free port, running its own loop on a background
 // thread.
 #pragma once
 
@@ -12,7 +12,7 @@
 namespace rtb {
 class Broker;
 class Loop;
-class Server;
+class Worker;
 }  // namespace rtb
 
 namespace rtb::test {
@@ -33,7 +33,7 @@ class TestServer {
   // Runs `fn` on the server's loop thread and waits for it (for inspecting server state in tests).
   void run_on_loop(std::function<void()> fn);
   // The server itself (hub, stats, force_close_all); touch it only inside run_on_loop, on its loop thread.
-  Server& server();
+  Worker& server();
 
  private:
   struct State;

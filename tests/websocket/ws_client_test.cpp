@@ -20,7 +20,7 @@
 #include "tests/server/push_test_util.hpp"
 #include "tests/server/server_test_util.hpp"
 #include "tests/server/ws_test_client.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 #include "transports/websocket/websocket_transport.hpp"
 #include "transports/websocket/ws_handshake.hpp"
 

@@ -13,12 +13,12 @@ RecordStream::RecordStream(HttpConnection& connection, TransportStats& stats, st
 
 RecordStream::~RecordStream() = default;
 
-bool RecordStream::begin(Hub& hub, Channel& channel, const SubscribeQuery& query) {
+bool RecordStream::begin(Channel& channel, const SubscribeQuery& query) {
   if (query.has_since) {
-    cursor_.start(hub, channel, query.since, kReplayBatch, connection_.timers());
+    cursor_.start(channel, query.since, kReplayBatch, connection_.timers());
     return true;
   }
-  cursor_.start_live(hub, channel, connection_.timers());
+  cursor_.start_live(channel, connection_.timers());
   return false;
 }
 

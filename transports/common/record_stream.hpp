@@ -41,7 +41,7 @@ class RecordStream : public HttpSession, public HubSubscriber, public ReplayList
 
   // Sets the resume point: the query's `since`, or the channel's live edge when it has none (returned
   // false, so the transport can tell the client where the edge is).
-  bool begin(Hub& hub, Channel& channel, const SubscribeQuery& query);
+  bool begin(Channel& channel, const SubscribeQuery& query);
   // After the response head: subscribes, replays what is owed, starts the heartbeat.
   void open(Channel& channel);
   // False when the stream is over (the write was refused and the stream dropped).

@@ -9,10 +9,11 @@
 namespace rtb {
 
 // One broker read. Heap-allocated only while history beyond the window is in play, so an idle cursor costs
-// no more than its pointers.
+// no more than its pointers. Freed when neither the cursor nor the broker's callback holds it.
 struct ReplayCursor::Fetch {
   explicit Fetch(ReplayCursor* o) : owner(o), timeout(&ReplayCursor::on_fetch_timeout, this) {}
-  ReplayCursor* owner;  // null once the cursor moved on: a late answer is then dropped
+  std::uint32_t refs = 1;  // FetchRefs held
+  ReplayCursor* owner;     // null once the cursor moved on: a late answer is then dropped
   TimerEntry timeout;
   bool answered = false;
   bool in_call = false;  // inside broker.fetch(): an answer now needs no listener call
@@ -20,13 +21,45 @@ struct ReplayCursor::Fetch {
   std::size_t pos = 0;  // events[pos] is the next one to write
 };
 
+// Every idle SSE and WebSocket session holds one.
+static_assert(sizeof(ReplayCursor) <= 56);
+
+ReplayCursor::FetchRef ReplayCursor::FetchRef::make(ReplayCursor* owner) {
+  FetchRef ref;
+  ref.f_ = new Fetch(owner);  // refs = 1: this reference's
+  return ref;
+}
+
+ReplayCursor::FetchRef::FetchRef(const FetchRef& other) : f_(other.f_) {
+  if (f_ != nullptr) ++f_->refs;
+}
+
+ReplayCursor::FetchRef& ReplayCursor::FetchRef::operator=(FetchRef&& other) noexcept {
+  if (this != &other) {
+    reset();
+    f_ = std::exchange(other.f_, nullptr);
+  }
+  return *this;
+}
+
+void ReplayCursor::FetchRef::reset() {
+  Fetch* f = std::exchange(f_, nullptr);
+  if (f != nullptr && --f->refs == 0) delete f;
+}
+
 ReplayCursor::~ReplayCursor() {
-  if (fetch_) fetch_->owner = nullptr;
+  drop_fetch();
+}
+
+void ReplayCursor::drop_fetch() {
+  if (!fetch_) return;
+  fetch_->owner = nullptr;
+  if (fetch_->timeout.scheduled()) timers_->cancel(fetch_->timeout);
+  fetch_.reset();
 }
 
 ReplayCursor::ReplayCursor(ReplayCursor&& other) noexcept
     : listener_(nullptr),
-      hub_(other.hub_),
       channel_(other.channel_),
       timers_(other.timers_),
       fetch_(std::move(other.fetch_)),
@@ -40,9 +73,8 @@ ReplayCursor::ReplayCursor(ReplayCursor&& other) noexcept
   other.state_ = State::kIdle;
 }
 
-void ReplayCursor::start(Hub& hub, const Channel& channel, std::uint64_t after, std::uint32_t batch,
+void ReplayCursor::start(const Channel& channel, std::uint64_t after, std::uint32_t batch,
                          TimerWheel& timers) {
-  hub_ = &hub;
   channel_ = &channel;
   timers_ = &timers;
   batch_ = std::max<std::uint32_t>(batch, 1);
@@ -51,12 +83,11 @@ void ReplayCursor::start(Hub& hub, const Channel& channel, std::uint64_t after, 
   const std::uint64_t last = channel.last_id();
   // An empty window knows nothing of the channel's ids (this process may have just started): only a broker
   // that keeps history can say where the resume point stands.
-  unverified_ = last == 0 && hub.broker().keeps_history_beyond_window();
+  unverified_ = last == 0 && channel.hub().broker().keeps_history_beyond_window();
   next_ = (unverified_ ? after : std::min(after, last)) + 1;
 }
 
-void ReplayCursor::start_live(Hub& hub, const Channel& channel, TimerWheel& timers) {
-  hub_ = &hub;
+void ReplayCursor::start_live(const Channel& channel, TimerWheel& timers) {
   channel_ = &channel;
   timers_ = &timers;
   state_ = State::kLive;
@@ -64,7 +95,7 @@ void ReplayCursor::start_live(Hub& hub, const Channel& channel, TimerWheel& time
   unverified_ = false;
   const std::uint64_t last = channel.last_id();
   // With an empty window and history elsewhere the live edge is unknown here: the first event fixes it.
-  next_ = last == 0 && hub.broker().keeps_history_beyond_window() ? 0 : last + 1;
+  next_ = last == 0 && channel.hub().broker().keeps_history_beyond_window() ? 0 : last + 1;
 }
 
 ReplayCursor::Step ReplayCursor::next() {
@@ -82,7 +113,7 @@ ReplayCursor::Step ReplayCursor::next() {
     if (fetch_) {
       Step step = Step::kLive;
       if (next_fetched(step)) return step;
-      fetch_.reset();
+      drop_fetch();
     }
     const std::uint64_t last = channel_->last_id();
     if (next_ > last) {
@@ -96,7 +127,7 @@ ReplayCursor::Step ReplayCursor::next() {
     const std::uint64_t first = channel_->first_id();
     if (next_ >= first) return Step::kEvent;
     // Older than the window.
-    if (hub_->broker().keeps_history_beyond_window()) {
+    if (channel_->hub().broker().keeps_history_beyond_window()) {
       begin_fetch();
       continue;
     }
@@ -157,18 +188,21 @@ bool ReplayCursor::take_live(const Event& event) {
 
 void ReplayCursor::begin_fetch() {
   state_ = State::kWait;
-  auto fetch = std::make_shared<Fetch>(this);
-  fetch_ = fetch;
-  std::weak_ptr<Fetch> weak = fetch;
-  fetch->in_call = true;
-  hub_->broker().fetch(channel_->name(), next_ - 1, batch_, [weak](FetchResult result) {
-    // Held for the whole call: the listener may destroy the cursor, not the Fetch under our feet.
-    std::shared_ptr<Fetch> f = weak.lock();
-    if (!f || f->owner == nullptr || f->answered) return;
-    f->owner->absorb(*f, std::move(result));
+  drop_fetch();
+  fetch_ = FetchRef::make(this);
+  // Held for this whole call: an answer inside fetch() may end in the listener destroying the cursor.
+  const FetchRef held(fetch_);
+  Fetch& fetch = *held;
+  fetch.in_call = true;
+  Hub& hub = channel_->hub();
+  hub.broker().fetch(channel_->name(), next_ - 1, batch_, [ref = FetchRef(fetch_)](FetchResult result) {
+    Fetch& f = *ref;
+    if (f.owner == nullptr || f.answered) return;
+    f.owner->absorb(f, std::move(result));
   });
-  fetch->in_call = false;
-  if (!fetch->answered) timers_->schedule(fetch->timeout, hub_->config().fetch_timeout_ms);
+  fetch.in_call = false;
+  if (!fetch.answered && fetch.owner != nullptr)
+    timers_->schedule(fetch.timeout, hub.config().fetch_timeout_ms);
 }
 
 void ReplayCursor::absorb(Fetch& fetch, FetchResult result) {
@@ -206,13 +240,14 @@ void ReplayCursor::absorb(Fetch& fetch, FetchResult result) {
   const std::uint64_t reached =
       !fetch.events.empty() ? fetch.events.back().id : (gap_last_ != 0 ? gap_last_ : next_ - 1);
   unverified_ = result.last_id > std::max(reached, window_last);
-  if (fetch.events.empty()) fetch_.reset();
-  if (!fetch.in_call) notify();
+  const bool in_call = fetch.in_call;
+  if (fetch.events.empty()) drop_fetch();  // `fetch` lives on: the broker callback holds it
+  if (!in_call) notify();
 }
 
 void ReplayCursor::fail(Fetch& fetch) {
   const bool in_call = fetch.in_call;
-  fetch_.reset();
+  drop_fetch();  // `fetch` may be freed: only in_call was needed
   state_ = State::kReplay;
   unverified_ = false;
   // What the window does not reach is named now. With an empty window the lost ids are unknown until an

@@ -6,7 +6,7 @@
 //
 // Use from a session (SSE, WebSocket, a stream; /poll and /longpoll go through respond_with_batch):
 //
-//   cursor_.start(hub, channel, since, batch, connection.timers());  // or start_live(): new events only
+//   cursor_.start(channel, since, batch, connection.timers());  // or start_live(): new events only
 //   channel.subscribe(*this);
 //   pump();                        // also from on_session_drained() and on_replay_ready()
 //
@@ -21,7 +21,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 
 #include "transports/pubsub/hub.hpp"
 
@@ -62,10 +61,10 @@ class ReplayCursor {
 
   // Replays every retained event with id > `after` (the last id the client holds; one beyond the newest
   // counts as the newest, the wire contract). `batch` bounds what one broker answer may hold; `timers` bound
-  // the wait for it. `hub` and `channel` outlive the cursor.
-  void start(Hub& hub, const Channel& channel, std::uint64_t after, std::uint32_t batch, TimerWheel& timers);
+  // the wait for it. `channel` (and its hub) outlive the cursor.
+  void start(const Channel& channel, std::uint64_t after, std::uint32_t batch, TimerWheel& timers);
   // Owes only events published from now on.
-  void start_live(Hub& hub, const Channel& channel, TimerWheel& timers);
+  void start_live(const Channel& channel, TimerWheel& timers);
 
   // What is owed next; the same answer until pass(). Never calls the listener.
   Step next();
@@ -91,9 +90,30 @@ class ReplayCursor {
 
  private:
   struct Fetch;
+  // A counted reference to a Fetch: the cursor holds one, the broker's callback another (copyable, as
+  // std::function needs), so a late answer still finds the Fetch and sees that the cursor has moved on.
+  class FetchRef {
+   public:
+    FetchRef() = default;
+    static FetchRef make(ReplayCursor* owner);
+    FetchRef(const FetchRef& other);
+    FetchRef(FetchRef&& other) noexcept : f_(other.f_) { other.f_ = nullptr; }
+    FetchRef& operator=(const FetchRef&) = delete;
+    FetchRef& operator=(FetchRef&& other) noexcept;
+    ~FetchRef() { reset(); }
+    void reset();
+    Fetch* operator->() const { return f_; }
+    Fetch& operator*() const { return *f_; }
+    explicit operator bool() const { return f_ != nullptr; }
+
+   private:
+    Fetch* f_ = nullptr;
+  };
   enum class State : std::uint8_t { kIdle, kReplay, kWait, kLive };
 
   void begin_fetch();
+  // The cursor is done with fetch_ (used up, failed or the cursor goes): a late answer is dropped.
+  void drop_fetch();
   void absorb(Fetch& fetch, FetchResult result);
   void fail(Fetch& fetch);
   void notify();
@@ -101,13 +121,12 @@ class ReplayCursor {
   bool next_fetched(Step& step);
   static void on_fetch_timeout(TimerEntry& entry);
 
+  // One per idle SSE or WebSocket session: 56 bytes (the hub is reached through the channel).
   ReplayListener* listener_;
-  Hub* hub_ = nullptr;
   const Channel* channel_ = nullptr;
   TimerWheel* timers_ = nullptr;
-  // A broker read: the one in flight, or the answer being written. Shared with the broker's callback only so
-  // that a late answer can tell the cursor has moved on; nothing else holds it.
-  std::shared_ptr<Fetch> fetch_;
+  // A broker read: the one in flight, or the answer being written.
+  FetchRef fetch_;
   std::uint64_t next_ = 0;      // the next id owed; 0: a live start before any event (the first one fixes it)
   std::uint64_t gap_last_ = 0;  // non-zero: [next_, gap_last_] is lost and not yet said
   std::uint32_t batch_ = 1;

@@ -22,7 +22,8 @@ void HubSubscriber::unsubscribe() {
   if (channel_ != nullptr) channel_->unsubscribe(*this);
 }
 
-Channel::Channel(std::string name, std::size_t history) : name_(std::move(name)), ring_(history) {}
+Channel::Channel(Hub& hub, std::string name, std::size_t history)
+    : hub_(&hub), name_(std::move(name)), ring_(history) {}
 
 Channel::~Channel() {
   while (head_ != nullptr) unsubscribe(*head_);
@@ -115,7 +116,7 @@ Channel* Hub::channel(std::string_view name) {
   auto it = channels_.find(name);
   if (it != channels_.end()) return it->second.get();
   if (channels_.size() >= config_.max_channels) return nullptr;
-  auto owned = std::make_unique<Channel>(std::string(name), config_.history);
+  auto owned = std::make_unique<Channel>(*this, std::string(name), config_.history);
   Channel* raw = owned.get();
   channels_.emplace(std::string(name), std::move(owned));
   broker_.watch(name);

@@ -14,6 +14,7 @@
 namespace rtb {
 
 class Channel;
+class Hub;
 
 // A push subscriber (SSE stream, WebSocket, parked long poll). Embedded in its session; destroying it
 // unsubscribes it.
@@ -48,8 +49,10 @@ struct HistorySlice {
 
 class Channel {
  public:
-  Channel(std::string name, std::size_t history);
+  // `hub` owns the channel.
+  Channel(Hub& hub, std::string name, std::size_t history);
   ~Channel();
+  Hub& hub() const { return *hub_; }
   const std::string& name() const { return name_; }
   std::uint64_t last_id() const { return ring_.last_id(); }
   // The oldest id the window holds (0 when empty).
@@ -70,6 +73,7 @@ class Channel {
   const Event& deliver(std::uint64_t id, std::string_view data, std::uint64_t now_ns);
 
  private:
+  Hub* hub_;
   std::string name_;
   EventRing ring_;
   HubSubscriber* head_ = nullptr;

@@ -16,7 +16,7 @@
 #include "transports/net/loop.hpp"
 #include "transports/net/shutdown_signals.hpp"
 #include "transports/net/uv_handle.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 #include "transports/table/transport_table.hpp"
 
 namespace rtb {
@@ -69,7 +69,8 @@ std::optional<std::string> listen_address(const std::string& host, std::string* 
 
 CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
   CLI::App* serve = app.add_subcommand(
-      "serve", fmt::format("Run the server: {}, /echo, /publish and /stats on one event loop", transport_paths()));
+      "serve",
+      fmt::format("Run the server: {}, /echo, /publish and /stats on one event loop", transport_paths()));
   config.listen.max_connections = default_max_connections();
   serve
       ->add_option("--host", config.listen.host,
@@ -112,6 +113,13 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
       ->capture_default_str();
   serve->add_option("--history", config.hub.history, "Events retained per channel for since/resume")
       ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+  serve
+      ->add_option(
+          "--fetch-timeout-ms", config.hub.fetch_timeout_ms,
+          "A resuming client waits this long for history a shared broker keeps beyond this process's "
+          "--history window, then the ids are named as a gap (the built-in broker keeps none)")
+      ->check(CLI::Range(10, 600'000))
       ->capture_default_str();
   serve->add_option("--max-channels", config.hub.max_channels, "Channels the server will create")
       ->check(CLI::Range(1, 1'000'000))
@@ -158,24 +166,24 @@ int run_serve(const ServerConfig& given) {
   }
   config.listen.host = *address;
   Loop loop;
-  Server server(loop, config);
-  int rc = server.start();
+  Worker worker(loop, config);
+  int rc = worker.start();
   if (rc != 0) {
     fmt::print(stderr, "rtbench serve: cannot listen on {}:{}: {} (choose another --port or --host)\n",
                config.listen.host, config.listen.port, uv_strerror(rc));
-    return 1;
+    return 2;
   }
   // A URL puts an IPv6 address in brackets; a name given to --host is shown with what it resolved to.
   const bool v6 = config.listen.host.find(':') != std::string::npos;
   fmt::print("rtbench serve: listening on http://{}{}{}:{}\n", v6 ? "[" : "", config.listen.host,
-             v6 ? "]" : "", server.port());
+             v6 ? "]" : "", worker.port());
   if (*address != given.listen.host) {
     fmt::print(stderr, "rtbench serve: --host {} resolved to {}\n", given.listen.host, *address);
   }
   std::fflush(stdout);
 
   // First signal: graceful shutdown. Second: stop at once.
-  ShutdownSignals signals(loop, [&server] { server.shutdown(); });
+  ShutdownSignals signals(loop, [&worker] { worker.shutdown(); });
   loop.run();
   fmt::print(stderr, "rtbench serve: stopped\n");
   return 0;

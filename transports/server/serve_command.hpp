@@ -1,4 +1,4 @@
-// `rtbench serve`: the command-line face of Server (options, signals, graceful exit).
+// `rtbench serve`: the command-line face of Worker (options, signals, graceful exit).
 #pragma once
 
 #include <CLI/CLI.hpp>

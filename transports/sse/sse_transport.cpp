@@ -53,7 +53,7 @@ class SseStream final : public RecordStream {
       end();
       return;
     }
-    if (!begin(transport_->hub_, *channel, query)) {
+    if (!begin(*channel, query)) {
       // A fresh stream starts at the live edge and says where that is (an id-only record dispatches nothing
       // but sets the client's last event id), so a reconnect resumes without loss even if the stream broke
       // before its first event.

@@ -68,7 +68,7 @@ class StreamSession final : public RecordStream {
       if (send(ResponseWriter::build(spec))) end();
       return;
     }
-    const bool resumed = begin(transport_->hub_, *channel, query);
+    const bool resumed = begin(*channel, query);
     if (!send(ResponseWriter::build(spec))) return;
     // A fresh stream starts at the live edge and says where that is (an id-only record, which dispatches
     // nothing), so a client that breaks before the first event still knows which since= to resume from.

@@ -46,9 +46,9 @@ void WsSession::start(Channel* channel, bool has_since, std::uint64_t since) {
   channel->subscribe(*this);
   // No since: live events only, like an EventSource without Last-Event-ID.
   if (has_since) {
-    cursor_.start(context_->hub, *channel, since, context_->config.replay_batch, connection_.timers());
+    cursor_.start(*channel, since, context_->config.replay_batch, connection_.timers());
   } else {
-    cursor_.start_live(context_->hub, *channel, connection_.timers());
+    cursor_.start_live(*channel, connection_.timers());
   }
   pump_replay();
 }

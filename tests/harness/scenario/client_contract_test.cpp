@@ -10,7 +10,7 @@
 #include "tests/server/server_test_util.hpp"
 #include "tests/support/client_loop.hpp"
 #include "tests/support/event_sequence.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb::test {
 namespace {
@@ -70,8 +70,7 @@ TEST_P(ClientContract, StartsAfterTheGivenIdAndReportsGaps) {
   client->stop();
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, ClientContract,
-                         ::testing::ValuesIn(all_transports()),
+INSTANTIATE_TEST_SUITE_P(Transports, ClientContract, ::testing::ValuesIn(all_transports()),
                          [](const ::testing::TestParamInfo<TransportKind>& info) {
                            return std::string(transport_name(info.param));
                          });

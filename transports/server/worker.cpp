@@ -1,4 +1,4 @@
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -41,11 +41,11 @@ void handle_debug_stall(HttpConnection& connection, const HttpRequest& request) 
 
 }  // namespace
 
-Server::Server(Loop& loop, ServerConfig config) : Server(loop, std::move(config), nullptr) {}
+Worker::Worker(Loop& loop, ServerConfig config) : Worker(loop, std::move(config), nullptr) {}
 
-Server::Server(Loop& loop, ServerConfig config, Broker& broker) : Server(loop, std::move(config), &broker) {}
+Worker::Worker(Loop& loop, ServerConfig config, Broker& broker) : Worker(loop, std::move(config), &broker) {}
 
-Server::Server(Loop& loop, ServerConfig config, Broker* broker)
+Worker::Worker(Loop& loop, ServerConfig config, Broker* broker)
     : loop_(loop),
       config_(std::move(config)),
       hub_(broker != nullptr ? Hub(config_.hub, *broker) : Hub(config_.hub)),
@@ -58,7 +58,7 @@ Server::Server(Loop& loop, ServerConfig config, Broker* broker)
   add_routes();
 }
 
-Server::~Server() {
+Worker::~Worker() {
   // Connections and their sessions refer to this object (context, transports, hub): none may outlive it.
   // After a loop stopped early (a second signal) some are still open: close them, run their close callbacks.
   listener_.close();
@@ -66,7 +66,7 @@ Server::~Server() {
   for (int turn = 0; http_.first != nullptr && turn < 16; ++turn) uv_run(loop_.get(), UV_RUN_NOWAIT);
 }
 
-void Server::add_routes() {
+void Worker::add_routes() {
   for (auto& t : transports_) t->add_routes(http_.router);
   http_.router.add("/publish", {HttpMethod::kPost},
                    [this](HttpConnection& c, const HttpRequest& r) { handle_publish(hub_, c, r); });
@@ -88,11 +88,11 @@ void Server::add_routes() {
   add_demo_page_routes(http_.router);  // GET / and its assets: the live demo page (transports/web/)
 }
 
-int Server::start() {
+int Worker::start() {
   return listener_.listen();
 }
 
-void Server::on_accept(TcpConnection& connection) {
+void Worker::on_accept(TcpConnection& connection) {
   if (shutting_down_) {
     connection.close();
     return;
@@ -101,7 +101,7 @@ void Server::on_accept(TcpConnection& connection) {
   static_cast<HttpConnection*>(connection.handler())->start();
 }
 
-void Server::on_refuse(TcpConnection& connection) {
+void Worker::on_refuse(TcpConnection& connection) {
   // At the connection cap the request is still read, so that an EventSource is refused by a bare close (it
   // reconnects) and everything else by 503 with Retry-After.
   if (shutting_down_) {
@@ -114,7 +114,7 @@ void Server::on_refuse(TcpConnection& connection) {
   http->start();
 }
 
-std::string Server::stats_json() const {
+std::string Worker::stats_json() const {
   const NetCounters& net = const_cast<Loop&>(loop_).counters();
   const HttpCounters& http = http_.counters;
   std::string out = fmt::format("{{\"connections\":{{\"open\":{},\"total\":{},\"refused\":{}",
@@ -147,7 +147,7 @@ std::string Server::stats_json() const {
   return out;
 }
 
-void Server::shutdown() {
+void Worker::shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   listener_.close();
@@ -161,13 +161,13 @@ void Server::shutdown() {
   grace_timer_.set_initialised();
   grace_timer_->data = this;
   uv_timer_start(
-      grace_timer_.get(), [](uv_timer_t* t) { static_cast<Server*>(t->data)->force_close_all(); },
+      grace_timer_.get(), [](uv_timer_t* t) { static_cast<Worker*>(t->data)->force_close_all(); },
       config_.shutdown_grace_ms, 0);
   // The grace timer must not hold the loop open once every connection is gone.
   uv_unref(grace_timer_.as_handle());
 }
 
-void Server::force_close_all() {
+void Worker::force_close_all() {
   for (HttpConnection* c = http_.first; c != nullptr; c = c->next()) c->close();
 }
 

@@ -1,4 +1,5 @@
-// Server: `rtbench serve` on one loop: the listener, the hub, every transport, /publish and /stats.
+// Worker: one process's server on one loop (the composition root): the listener, the hub over its broker,
+// every transport in the table, /publish and /stats. `rtbench serve` runs one.
 #pragma once
 
 #include <memory>
@@ -14,15 +15,15 @@
 
 namespace rtb {
 
-class Server {
+class Worker {
  public:
   // With the hub's own LocalBroker: one process, ids and history here.
-  Server(Loop& loop, ServerConfig config);
+  Worker(Loop& loop, ServerConfig config);
   // Through `broker` (which must outlive the server): ids and history may live outside the process.
-  Server(Loop& loop, ServerConfig config, Broker& broker);
-  ~Server();
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
+  Worker(Loop& loop, ServerConfig config, Broker& broker);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
 
   // Binds and listens; 0 or a libuv error code.
   int start();
@@ -42,7 +43,7 @@ class Server {
   const std::vector<std::unique_ptr<Transport>>& transports() const { return transports_; }
 
  private:
-  Server(Loop& loop, ServerConfig config, Broker* broker);
+  Worker(Loop& loop, ServerConfig config, Broker* broker);
   void add_routes();
   void on_accept(TcpConnection& connection);
   void on_refuse(TcpConnection& connection);

@@ -1,4 +1,4 @@
-// A Server destroyed while connections are still open (a loop stopped by a second signal) closes them first:
+// A Worker destroyed while connections are still open (a loop stopped by a second signal) closes them first:
 // connections, parked polls and streams refer to the server's context, transports and hub.
 #include <gtest/gtest.h>
 
@@ -7,14 +7,14 @@
 
 #include "tests/server/push_test_util.hpp"
 #include "transports/net/loop.hpp"
-#include "transports/server/server.hpp"
+#include "transports/server/worker.hpp"
 
 namespace rtb::test {
 namespace {
 
 TEST(ServerLifetime, DestroyingTheServerClosesOpenConnectionsAndSessions) {
   Loop loop;
-  auto server = std::make_unique<Server>(loop, TestServer::default_config());
+  auto server = std::make_unique<Worker>(loop, TestServer::default_config());
   ASSERT_EQ(server->start(), 0);
   // The kernel completes these connects from the listen backlog; the loop accepts them below.
   BlockingClient stream(server->port());
