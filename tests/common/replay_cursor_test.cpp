@@ -71,7 +71,7 @@ HubConfig small_window(std::size_t window) {
 // A hub with a small window in front of a HistoryBroker that keeps `kept` events.
 struct BrokerFixture {
   explicit BrokerFixture(std::size_t window = 4, std::size_t kept = 100)
-      : broker(loop, kept), hub(small_window(window), broker) {}
+      : broker(loop, kept), hub(small_window(window), broker, loop.timers()) {}
   Loop loop{10};
   HistoryBroker broker;
   Hub hub;
@@ -82,7 +82,7 @@ TEST(ReplayCursor, LocalBrokerReplaysTheWindowAndSaysTheGapOnce) {
   Hub hub(small_window(4));
   publish_n(hub, "c", 10);
   ReplayCursor cursor;
-  cursor.start(*hub.find("c"), 2, 64, loop.timers());
+  cursor.start(*hub.find("c"), 2, 64);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kLive);
   EXPECT_EQ(got, replayed(7, 10, "3-6"));
@@ -94,7 +94,7 @@ TEST(ReplayCursor, ResumeBeyondTheNewestIsTheNewest) {
   Hub hub;
   publish_n(hub, "c", 3);
   ReplayCursor cursor;
-  cursor.start(*hub.find("c"), 50, 64, loop.timers());
+  cursor.start(*hub.find("c"), 50, 64);
   EXPECT_EQ(cursor.next(), Step::kLive);
   EXPECT_EQ(cursor.position(), 3u);
 }
@@ -105,7 +105,7 @@ TEST(ReplayCursor, LiveEventsAreTakenOnlyWhenOwedNext) {
   Channel& channel = *hub.channel("c");
   publish_n(hub, "c", 5);
   ReplayCursor cursor;
-  cursor.start(channel, 1, 64, loop.timers());
+  cursor.start(channel, 1, 64);
   // Behind: the event is in the window and the replay will reach it.
   publish_n(hub, "c", 1);
   EXPECT_FALSE(cursor.take_live(*channel.retained(6)));
@@ -124,7 +124,7 @@ TEST(ReplayCursor, AReplayThatStoppedAtTheNewestTakesTheNextLiveEvent) {
   Channel& channel = *hub.channel("c");
   publish_n(hub, "c", 2);
   ReplayCursor cursor;
-  cursor.start(channel, 0, 64, loop.timers());
+  cursor.start(channel, 0, 64);
   // Written 1 and 2, then the socket pushed back: next() has not been asked again.
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(cursor.next(), Step::kEvent);
@@ -140,7 +140,7 @@ TEST(ReplayCursor, LiveStartOwesOnlyNewEvents) {
   Channel& channel = *hub.channel("c");
   publish_n(hub, "c", 4);
   ReplayCursor cursor;
-  cursor.start_live(channel, loop.timers());
+  cursor.start_live(channel);
   EXPECT_EQ(cursor.next(), Step::kLive);
   EXPECT_EQ(cursor.position(), 4u);
   publish_n(hub, "c", 1);
@@ -158,7 +158,7 @@ TEST(ReplayCursor, ReadsHistoryBeyondTheWindowFromTheBroker) {
   publish_n(f.hub, "c", 50);  // the window holds 47..50, the broker all 50
   CountingListener listener;
   ReplayCursor cursor(&listener);
-  cursor.start(*f.hub.find("c"), 10, 8, f.loop.timers());
+  cursor.start(*f.hub.find("c"), 10, 8);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kLive);
   EXPECT_EQ(got, replayed(11, 50));
@@ -170,7 +170,7 @@ TEST(ReplayCursor, WhatTheBrokerNoLongerHoldsIsAGap) {
   BrokerFixture f(4, 20);  // the broker keeps 31..50
   publish_n(f.hub, "c", 50);
   ReplayCursor cursor;
-  cursor.start(*f.hub.find("c"), 10, 64, f.loop.timers());
+  cursor.start(*f.hub.find("c"), 10, 64);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kLive);
   EXPECT_EQ(got, replayed(31, 50, "11-30"));
@@ -183,7 +183,7 @@ TEST(ReplayCursor, WaitsForALateBrokerAndMissesNothingPublishedMeanwhile) {
   Channel& channel = *f.hub.channel("c");
   CountingListener listener;
   ReplayCursor cursor(&listener);
-  cursor.start(channel, 10, 8, f.loop.timers());
+  cursor.start(channel, 10, 8);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kWait);
   EXPECT_TRUE(got.empty());
@@ -203,7 +203,7 @@ TEST(ReplayCursor, ABrokerFailureNamesWhatTheWindowLacks) {
   f.broker.answer = HistoryBroker::Answer::kFail;
   publish_n(f.hub, "c", 50);
   ReplayCursor cursor;
-  cursor.start(*f.hub.find("c"), 10, 8, f.loop.timers());
+  cursor.start(*f.hub.find("c"), 10, 8);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kLive);
   EXPECT_EQ(got, replayed(47, 50, "11-46"));
@@ -215,7 +215,7 @@ TEST(ReplayCursor, ABrokerThatNeverAnswersTimesOutIntoAGapAndItsLateAnswerIsIgno
   publish_n(f.hub, "c", 50);
   CountingListener listener;
   ReplayCursor cursor(&listener);
-  cursor.start(*f.hub.find("c"), 10, 8, f.loop.timers());
+  cursor.start(*f.hub.find("c"), 10, 8);
   std::vector<std::string> got;
   ASSERT_EQ(drain(cursor, got), Step::kWait);
   ASSERT_TRUE(run_until(
@@ -234,7 +234,7 @@ TEST(ReplayCursor, GiveUpEndsTheWaitWithAGap) {
   publish_n(f.hub, "c", 50);
   CountingListener listener;
   ReplayCursor cursor(&listener);
-  cursor.start(*f.hub.find("c"), 10, 8, f.loop.timers());
+  cursor.start(*f.hub.find("c"), 10, 8);
   std::vector<std::string> got;
   ASSERT_EQ(drain(cursor, got), Step::kWait);
   cursor.give_up();
@@ -250,7 +250,7 @@ TEST(ReplayCursor, AnAnswerAfterTheCursorIsGoneIsDropped) {
   {
     CountingListener listener;
     ReplayCursor cursor(&listener);
-    cursor.start(*f.hub.find("c"), 10, 8, f.loop.timers());
+    cursor.start(*f.hub.find("c"), 10, 8);
     ASSERT_EQ(cursor.next(), Step::kWait);
   }
   EXPECT_EQ(f.broker.held(), 1u);
@@ -264,7 +264,7 @@ TEST(ReplayCursor, AWaitingCursorCanChangeHands) {
   CountingListener first;
   CountingListener second;
   ReplayCursor cursor(&first);
-  cursor.start(*f.hub.find("c"), 40, 64, f.loop.timers());
+  cursor.start(*f.hub.find("c"), 40, 64);
   ASSERT_EQ(cursor.next(), Step::kWait);
   ReplayCursor moved(std::move(cursor));
   moved.set_listener(&second);
@@ -281,7 +281,7 @@ TEST(ReplayCursor, AFreshWorkerWithAnEmptyWindowAsksTheBroker) {
   f.broker.seed("c", 30, text_for);  // published before this process watched the channel
   Channel& channel = *f.hub.channel("c");
   ReplayCursor cursor;
-  cursor.start(channel, 10, 8, f.loop.timers());
+  cursor.start(channel, 10, 8);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kLive);
   EXPECT_EQ(got, replayed(11, 30));
@@ -289,12 +289,12 @@ TEST(ReplayCursor, AFreshWorkerWithAnEmptyWindowAsksTheBroker) {
   EXPECT_TRUE(cursor.take_live(*channel.retained(31)));
 
   ReplayCursor ahead;
-  ahead.start(channel, 100, 8, f.loop.timers());
+  ahead.start(channel, 100, 8);
   EXPECT_EQ(ahead.next(), Step::kLive);
   EXPECT_EQ(ahead.position(), 31u);  // beyond the newest: the newest
 
   ReplayCursor live;
-  live.start_live(*f.hub.channel("d"), f.loop.timers());
+  live.start_live(*f.hub.channel("d"));
   f.broker.seed("d", 7, text_for);
   f.hub.publish("d", text_for(8));
   EXPECT_TRUE(
@@ -308,7 +308,7 @@ TEST(ReplayCursor, AFailureWithAnEmptyWindowIsNamedOnceAnEventShowsTheHole) {
   Channel& channel = *f.hub.channel("c");
   CountingListener listener;
   ReplayCursor cursor(&listener);
-  cursor.start(channel, 10, 8, f.loop.timers());
+  cursor.start(channel, 10, 8);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kLive);  // nothing known to be lost yet
   EXPECT_TRUE(got.empty());
@@ -348,7 +348,7 @@ Event event_of(std::uint64_t id) {
 TEST(ReplayCursor, HolesAndRepeatsInABrokerAnswerAreNamedAndDropped) {
   Loop loop;
   ScriptedBroker broker;
-  Hub hub(small_window(2), broker);
+  Hub hub(small_window(2), broker, loop.timers());
   publish_n(hub, "c", 20);  // the window holds 19..20
   broker.script = [](std::uint64_t after, std::size_t) {
     FetchResult r;
@@ -359,7 +359,7 @@ TEST(ReplayCursor, HolesAndRepeatsInABrokerAnswerAreNamedAndDropped) {
     return r;  // from 14 on: nothing (and no gap), though the window starts at 19
   };
   ReplayCursor cursor;
-  cursor.start(*hub.find("c"), 10, 8, loop.timers());
+  cursor.start(*hub.find("c"), 10, 8);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kLive);
   EXPECT_EQ(got, (std::vector<std::string>{"gap 11-11", "12", "gap 13-13", "14", "gap 15-18", "19", "20"}));
@@ -368,7 +368,7 @@ TEST(ReplayCursor, HolesAndRepeatsInABrokerAnswerAreNamedAndDropped) {
 TEST(ReplayCursor, KeepsNoMoreOfAnAnswerThanItAskedFor) {
   Loop loop;
   ScriptedBroker broker;
-  Hub hub(small_window(2), broker);
+  Hub hub(small_window(2), broker, loop.timers());
   publish_n(hub, "c", 40);
   std::vector<std::size_t> asked;
   broker.script = [&](std::uint64_t after, std::size_t max) {
@@ -379,7 +379,7 @@ TEST(ReplayCursor, KeepsNoMoreOfAnAnswerThanItAskedFor) {
     return r;
   };
   ReplayCursor cursor;
-  cursor.start(*hub.find("c"), 0, 16, loop.timers());
+  cursor.start(*hub.find("c"), 0, 16);
   std::vector<std::string> got;
   EXPECT_EQ(drain(cursor, got), Step::kLive);
   EXPECT_EQ(got, replayed(1, 40));

@@ -2,6 +2,8 @@
 // ordered fan-out that survives subscribers leaving mid-delivery, and the channel cap.
 #include "transports/pubsub/hub.hpp"
 
+#include "transports/net/loop.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -315,8 +317,9 @@ class DeferredBroker final : public Broker {
 };
 
 TEST(Hub, EventsArriveFromTheBrokerWithItsIds) {
+  Loop loop;
   DeferredBroker broker;
-  Hub hub(HubConfig{}, broker);
+  Hub hub(HubConfig{}, broker, loop.timers());
   Recorder r;
   hub.channel("c")->subscribe(r);
   std::vector<std::uint64_t> confirmed;

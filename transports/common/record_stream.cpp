@@ -4,21 +4,20 @@
 
 namespace rtb {
 
-RecordStream::RecordStream(HttpConnection& connection, TransportStats& stats, std::uint32_t heartbeat_ms)
+RecordStream::RecordStream(HttpConnection& connection, std::uint32_t heartbeat_ms)
     : connection_(connection),
-      stats_(&stats),
-      heartbeat_ms_(heartbeat_ms),
       cursor_(this),
-      heartbeat_timer_(&RecordStream::on_heartbeat, this) {}
+      heartbeat_timer_(&RecordStream::on_heartbeat, this),
+      heartbeat_ms_(heartbeat_ms) {}
 
 RecordStream::~RecordStream() = default;
 
 bool RecordStream::begin(Channel& channel, const SubscribeQuery& query) {
   if (query.has_since) {
-    cursor_.start(channel, query.since, kReplayBatch, connection_.timers());
+    cursor_.start(channel, query.since, kReplayBatch);
     return true;
   }
-  cursor_.start_live(channel, connection_.timers());
+  cursor_.start_live(channel);
   return false;
 }
 
@@ -89,7 +88,7 @@ void RecordStream::drop() {
   if (already_closing) return;  // the peer left or the server is ending it: not a slow consumer
   // The queue hit its hard bound: this client cannot keep up, and the server will not buffer for it. The
   // response is cut without its proper end, which tells the client the stream did not end cleanly.
-  if (stats_ != nullptr) ++stats_->dropped_slow;
+  if (TransportStats* stats = registry_stats()) ++stats->dropped_slow;
   connection_.close();
 }
 
@@ -100,17 +99,17 @@ void RecordStream::stop() {
 }
 
 void RecordStream::count_event() {
-  if (stats_ != nullptr) ++stats_->events_sent;
+  if (TransportStats* stats = registry_stats()) ++stats->events_sent;
 }
 
 void RecordStream::arm_heartbeat() {
-  if (stopped_ || stats_ == nullptr || heartbeat_ms_ == 0) return;
+  if (stopped_ || !registered() || heartbeat_ms_ == 0) return;
   connection_.timers().schedule(heartbeat_timer_, heartbeat_ms_);
 }
 
 void RecordStream::on_heartbeat(TimerEntry& entry) {
   auto& self = *static_cast<RecordStream*>(entry.context);
-  if (self.stats_ == nullptr) return;  // the transport (and its heartbeat buffer) is gone
+  if (!self.registered()) return;  // the transport (and its heartbeat buffer) is gone
   // Only silence needs a heartbeat; a stream that carried anything since the last tick is alive already.
   if (!self.active_ && !self.send(self.heartbeat(), false)) return;
   self.active_ = false;

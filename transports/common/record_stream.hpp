@@ -28,8 +28,9 @@ class RecordStream : public HttpSession, public HubSubscriber, public ReplayList
   void on_replay_ready() final;
 
  protected:
-  // `stats` is the transport's (events_sent, dropped_slow); `heartbeat_ms` 0 sends none.
-  RecordStream(HttpConnection& connection, TransportStats& stats, std::uint32_t heartbeat_ms);
+  // `heartbeat_ms` 0 sends none. Counts (events_sent, dropped_slow) go to the registry the subclass adds the
+  // stream to: its transport's, while there is one.
+  RecordStream(HttpConnection& connection, std::uint32_t heartbeat_ms);
   ~RecordStream();
 
   // One event as this transport writes it: shared by every stream of the transport (encoded once).
@@ -48,9 +49,6 @@ class RecordStream : public HttpSession, public HubSubscriber, public ReplayList
   bool send(SharedBuffer bytes, bool activity = true);
   // Nothing more is produced: unsubscribed, no heartbeat. The transport decides how the response ends.
   void stop();
-  // The transport is going away before the stream: stop counting into it.
-  void detach_stats() { stats_ = nullptr; }
-
   HttpConnection& connection_;
 
  private:
@@ -63,10 +61,9 @@ class RecordStream : public HttpSession, public HubSubscriber, public ReplayList
   void arm_heartbeat();
   static void on_heartbeat(TimerEntry& entry);
 
-  TransportStats* stats_;
-  std::uint32_t heartbeat_ms_;
   ReplayCursor cursor_;
   TimerEntry heartbeat_timer_;
+  std::uint32_t heartbeat_ms_;  // beside the flags: one session object per idle stream, no padding hole
   bool backpressured_ = false;
   bool active_ = false;
   bool stopped_ = false;

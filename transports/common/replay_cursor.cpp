@@ -22,7 +22,7 @@ struct ReplayCursor::Fetch {
 };
 
 // Every idle SSE and WebSocket session holds one.
-static_assert(sizeof(ReplayCursor) <= 56);
+static_assert(sizeof(ReplayCursor) <= 48);
 
 ReplayCursor::FetchRef ReplayCursor::FetchRef::make(ReplayCursor* owner) {
   FetchRef ref;
@@ -54,14 +54,13 @@ ReplayCursor::~ReplayCursor() {
 void ReplayCursor::drop_fetch() {
   if (!fetch_) return;
   fetch_->owner = nullptr;
-  if (fetch_->timeout.scheduled()) timers_->cancel(fetch_->timeout);
+  if (fetch_->timeout.scheduled()) channel_->hub().timers()->cancel(fetch_->timeout);
   fetch_.reset();
 }
 
 ReplayCursor::ReplayCursor(ReplayCursor&& other) noexcept
     : listener_(nullptr),
       channel_(other.channel_),
-      timers_(other.timers_),
       fetch_(std::move(other.fetch_)),
       next_(other.next_),
       gap_last_(other.gap_last_),
@@ -73,10 +72,8 @@ ReplayCursor::ReplayCursor(ReplayCursor&& other) noexcept
   other.state_ = State::kIdle;
 }
 
-void ReplayCursor::start(const Channel& channel, std::uint64_t after, std::uint32_t batch,
-                         TimerWheel& timers) {
+void ReplayCursor::start(const Channel& channel, std::uint64_t after, std::uint32_t batch) {
   channel_ = &channel;
-  timers_ = &timers;
   batch_ = std::max<std::uint32_t>(batch, 1);
   state_ = State::kReplay;
   gap_last_ = 0;
@@ -87,9 +84,8 @@ void ReplayCursor::start(const Channel& channel, std::uint64_t after, std::uint3
   next_ = (unverified_ ? after : std::min(after, last)) + 1;
 }
 
-void ReplayCursor::start_live(const Channel& channel, TimerWheel& timers) {
+void ReplayCursor::start_live(const Channel& channel) {
   channel_ = &channel;
-  timers_ = &timers;
   state_ = State::kLive;
   gap_last_ = 0;
   unverified_ = false;
@@ -202,12 +198,12 @@ void ReplayCursor::begin_fetch() {
   });
   fetch.in_call = false;
   if (!fetch.answered && fetch.owner != nullptr)
-    timers_->schedule(fetch.timeout, hub.config().fetch_timeout_ms);
+    hub.timers()->schedule(fetch.timeout, hub.config().fetch_timeout_ms);
 }
 
 void ReplayCursor::absorb(Fetch& fetch, FetchResult result) {
   fetch.answered = true;
-  timers_->cancel(fetch.timeout);
+  channel_->hub().timers()->cancel(fetch.timeout);
   if (!result.ok()) {
     fail(fetch);
     return;
@@ -265,7 +261,7 @@ void ReplayCursor::give_up() {
   if (state_ != State::kWait || !fetch_) return;
   Fetch& fetch = *fetch_;
   fetch.answered = true;
-  timers_->cancel(fetch.timeout);
+  channel_->hub().timers()->cancel(fetch.timeout);
   fetch.owner = nullptr;
   fail(fetch);
 }

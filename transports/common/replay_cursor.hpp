@@ -6,7 +6,7 @@
 //
 // Use from a session (SSE, WebSocket, a stream; /poll and /longpoll go through respond_with_batch):
 //
-//   cursor_.start(channel, since, batch, connection.timers());  // or start_live(): new events only
+//   cursor_.start(channel, since, batch);  // or start_live(): new events only
 //   channel.subscribe(*this);
 //   pump();                        // also from on_session_drained() and on_replay_ready()
 //
@@ -27,7 +27,6 @@
 namespace rtb {
 
 class TimerEntry;
-class TimerWheel;
 
 // Told when a cursor that answered kWait can go on (the broker answered, failed or timed out; give_up()), or
 // when a live event showed a hole that the cursor must now replay (from inside take_live()). Never from
@@ -60,11 +59,11 @@ class ReplayCursor {
   void set_listener(ReplayListener* listener) { listener_ = listener; }
 
   // Replays every retained event with id > `after` (the last id the client holds; one beyond the newest
-  // counts as the newest, the wire contract). `batch` bounds what one broker answer may hold; `timers` bound
-  // the wait for it. `channel` (and its hub) outlive the cursor.
-  void start(const Channel& channel, std::uint64_t after, std::uint32_t batch, TimerWheel& timers);
+  // counts as the newest, the wire contract). `batch` bounds what one broker answer may hold; the hub's
+  // timers and fetch timeout bound the wait for it. `channel` (and its hub) outlive the cursor.
+  void start(const Channel& channel, std::uint64_t after, std::uint32_t batch);
   // Owes only events published from now on.
-  void start_live(const Channel& channel, TimerWheel& timers);
+  void start_live(const Channel& channel);
 
   // What is owed next; the same answer until pass(). Never calls the listener.
   Step next();
@@ -85,6 +84,7 @@ class ReplayCursor {
   void give_up();
 
   bool started() const { return channel_ != nullptr; }
+  const Channel* channel() const { return channel_; }
   // The last id written or passed over (the resume point a reconnect would use).
   std::uint64_t position() const { return next_ == 0 ? 0 : next_ - 1; }
 
@@ -121,10 +121,9 @@ class ReplayCursor {
   bool next_fetched(Step& step);
   static void on_fetch_timeout(TimerEntry& entry);
 
-  // One per idle SSE or WebSocket session: 56 bytes (the hub is reached through the channel).
+  // One per idle SSE or WebSocket session: 48 bytes (the hub and its timers are reached through the channel).
   ReplayListener* listener_;
   const Channel* channel_ = nullptr;
-  TimerWheel* timers_ = nullptr;
   // A broker read: the one in flight, or the answer being written.
   FetchRef fetch_;
   std::uint64_t next_ = 0;      // the next id owed; 0: a live start before any event (the first one fixes it)

@@ -26,6 +26,9 @@ class SessionLink {
   SessionLink(const SessionLink&) = delete;
   SessionLink& operator=(const SessionLink&) = delete;
   bool registered() const { return list_ != nullptr; }
+  // The counters of the registry this session is in (its transport's), or nullptr: not registered, or the
+  // transport is gone.
+  TransportStats* registry_stats() const;
 
  protected:
   ~SessionLink();
@@ -72,6 +75,7 @@ class SessionList {
   }
   std::size_t size() const { return size_; }
   bool empty() const { return first_ == nullptr; }
+  TransportStats* stats() const { return stats_; }
 
  protected:
   ~SessionList() = default;
@@ -97,6 +101,10 @@ class SessionList {
 
 inline SessionLink::~SessionLink() {
   if (list_ != nullptr) list_->remove(*this);
+}
+
+inline TransportStats* SessionLink::registry_stats() const {
+  return list_ != nullptr ? list_->stats() : nullptr;
 }
 
 // `Session` derives from SessionLink and has `void detach()`.

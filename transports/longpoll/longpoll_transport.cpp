@@ -104,7 +104,7 @@ void LongPollTransport::handle(HttpConnection& connection, const HttpRequest& re
     // Answered at once with what is here: no channel is made and nothing parks.
     const Channel* existing = hub_.find(query.channel);
     ReplayCursor cursor;
-    if (existing != nullptr) cursor.start(*existing, query.since, batch(), connection.timers());
+    if (existing != nullptr) cursor.start(*existing, query.since, batch());
     reply(connection, nullptr, cursor, 0);
     return;
   }
@@ -115,13 +115,13 @@ void LongPollTransport::handle(HttpConnection& connection, const HttpRequest& re
     return;
   }
   ReplayCursor cursor;
-  cursor.start(*channel, query.since, batch(), connection.timers());
+  cursor.start(*channel, query.since, batch());
   reply(connection, channel, cursor, *timeout);
 }
 
 void LongPollTransport::answer(HttpConnection& connection, Channel& channel, std::uint64_t since) {
   ReplayCursor cursor;
-  cursor.start(channel, since, batch(), connection.timers());
+  cursor.start(channel, since, batch());
   reply(connection, &channel, cursor, 0);
 }
 

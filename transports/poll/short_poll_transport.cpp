@@ -25,7 +25,7 @@ void ShortPollTransport::handle(HttpConnection& connection, const HttpRequest& r
   ReplayCursor cursor;
   if (const Channel* channel = hub_.find(query.channel); channel != nullptr) {
     const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(batch_.max_events, UINT32_MAX));
-    cursor.start(*channel, query.since, batch, connection.timers());
+    cursor.start(*channel, query.since, batch);
   }
   reply(connection, cursor);
 }

@@ -104,7 +104,8 @@ Hub::Hub(HubConfig config)
   broker_.set_sink(this);
 }
 
-Hub::Hub(HubConfig config, Broker& broker) : config_(config), broker_(broker) {
+Hub::Hub(HubConfig config, Broker& broker, TimerWheel& timers)
+    : config_(config), broker_(broker), timers_(&timers) {
   broker_.set_sink(this);
 }
 

@@ -15,6 +15,7 @@ namespace rtb {
 
 class Channel;
 class Hub;
+class TimerWheel;
 
 // A push subscriber (SSE stream, WebSocket, parked long poll). Embedded in its session; destroying it
 // unsubscribes it.
@@ -99,8 +100,9 @@ class Hub final : public BrokerSink {
  public:
   // With its own LocalBroker: one process, ids and history here.
   explicit Hub(HubConfig config = {});
-  // Through `broker`, which must outlive the hub.
-  Hub(HubConfig config, Broker& broker);
+  // Through `broker`, which must outlive the hub, as `timers` (this process's loop's) must: they bound a
+  // reader's wait for history the broker keeps beyond the window.
+  Hub(HubConfig config, Broker& broker, TimerWheel& timers);
   ~Hub() override;
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
@@ -116,6 +118,8 @@ class Hub final : public BrokerSink {
   const HubConfig& config() const { return config_; }
   HubCounters& counters() { return counters_; }
   Broker& broker() { return broker_; }
+  // Set whenever the broker keeps history beyond the window (only then is anyone asked to wait for it).
+  TimerWheel* timers() const { return timers_; }
 
   // Names are 1-64 bytes of [A-Za-z0-9._-], so they need no escaping anywhere.
   static bool valid_channel_name(std::string_view name);
@@ -132,6 +136,7 @@ class Hub final : public BrokerSink {
   HubCounters counters_;
   std::unique_ptr<Broker> own_broker_;
   Broker& broker_;
+  TimerWheel* timers_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<Channel>, Hash, std::equal_to<>> channels_;
 };
 

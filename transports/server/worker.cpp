@@ -48,7 +48,7 @@ Worker::Worker(Loop& loop, ServerConfig config, Broker& broker) : Worker(loop, s
 Worker::Worker(Loop& loop, ServerConfig config, Broker* broker)
     : loop_(loop),
       config_(std::move(config)),
-      hub_(broker != nullptr ? Hub(config_.hub, *broker) : Hub(config_.hub)),
+      hub_(broker != nullptr ? Hub(config_.hub, *broker, loop.timers()) : Hub(config_.hub)),
       listener_(
           loop, config_.listen, [this](TcpConnection& c) { on_accept(c); },
           [this](TcpConnection& c) { on_refuse(c); }) {

@@ -33,7 +33,7 @@ const SharedBuffer& encoded(const Event& event) {
 class SseStream final : public RecordStream {
  public:
   SseStream(SseTransport& transport, HttpConnection& connection)
-      : RecordStream(connection, transport.stats_, transport.config_.heartbeat_ms), transport_(&transport) {
+      : RecordStream(connection, transport.config_.heartbeat_ms), transport_(&transport) {
     transport.streams_.add(*this);
   }
 
@@ -70,10 +70,7 @@ class SseStream final : public RecordStream {
     connection_.close_after_writes();
   }
 
-  void detach() {
-    transport_ = nullptr;
-    detach_stats();
-  }
+  void detach() { transport_ = nullptr; }
 
  private:
   SharedBuffer frame_event(const Event& event) const override { return encoded(event); }

@@ -48,9 +48,7 @@ bool accepts_chunked(const HttpRequest& request) {
 class StreamSession final : public RecordStream {
  public:
   StreamSession(StreamTransport& transport, HttpConnection& connection, bool chunked)
-      : RecordStream(connection, transport.stats_, transport.config_.heartbeat_ms),
-        transport_(&transport),
-        chunked_(chunked) {
+      : RecordStream(connection, transport.config_.heartbeat_ms), transport_(&transport), chunked_(chunked) {
     transport.sessions_.add(*this);
   }
 
@@ -91,10 +89,7 @@ class StreamSession final : public RecordStream {
     connection_.close_after_writes();
   }
 
-  void detach() {
-    transport_ = nullptr;
-    detach_stats();
-  }
+  void detach() { transport_ = nullptr; }
 
  private:
   // A chunked stream shares one chunk per event with every other stream; an HTTP/1.0 peer (rare: no rtbench

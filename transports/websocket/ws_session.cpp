@@ -42,13 +42,12 @@ void WsSession::start(Channel* channel, bool has_since, std::uint64_t since) {
   if (context_->config.ping_interval_ms > 0)
     connection_.timers().schedule(timer_, context_->config.ping_interval_ms);
   if (mode_ != Mode::kPubSub || channel == nullptr) return;
-  channel_ = channel;
   channel->subscribe(*this);
   // No since: live events only, like an EventSource without Last-Event-ID.
   if (has_since) {
-    cursor_.start(*channel, since, context_->config.replay_batch, connection_.timers());
+    cursor_.start(*channel, since, context_->config.replay_batch);
   } else {
-    cursor_.start_live(*channel, connection_.timers());
+    cursor_.start_live(*channel);
   }
   pump_replay();
 }
@@ -121,12 +120,14 @@ void WsSession::on_session_drained() {
 
 void WsSession::echo(WsOpcode op, std::string_view payload) {
   const std::size_t frame = ws_frame_header_size(payload.size(), false) + payload.size();
-  if (echoes_.empty() && connection_.queued_bytes() + frame <= connection_.stream_limits().max_queued_bytes) {
+  if (!echoes_waiting() &&
+      connection_.queued_bytes() + frame <= connection_.stream_limits().max_queued_bytes) {
     // The common case: header and payload in one allocation, queued at once.
     if (send(ws_encode_server_frame(op, payload)) == WriteResult::kBackpressure) pause_input();
     return;
   }
-  echoes_.push_back(PendingEcho{op, std::string(payload)});
+  if (!echoes_) echoes_ = std::make_unique<std::list<PendingEcho>>();
+  echoes_->push_back(PendingEcho{op, std::string(payload)});
   pause_input();
   pump_echoes();
 }
@@ -137,8 +138,8 @@ void WsSession::pump_echoes() {
   // on_session_drained() is sure to come back here.
   const std::size_t max_piece = std::max<std::size_t>(
       1, std::min(limits.high_watermark, (limits.max_queued_bytes - limits.high_watermark) / 2));
-  while (!echoes_.empty() && state_ == State::kOpen) {
-    PendingEcho& m = echoes_.front();
+  while (echoes_waiting() && state_ == State::kOpen) {
+    PendingEcho& m = echoes_->front();
     const std::size_t piece = std::min(max_piece, m.payload.size() - m.sent);
     const std::size_t frame = ws_frame_header_size(piece, false) + piece;
     if (connection_.queued_bytes() + frame > limits.max_queued_bytes) return;
@@ -147,10 +148,10 @@ void WsSession::pump_echoes() {
     const WriteResult result = send(ws_encode_server_frame(
         first ? m.op : WsOpcode::kContinuation, std::string_view(m.payload).substr(m.sent, piece), last));
     m.sent += piece;
-    if (last) echoes_.pop_front();
+    if (last) echoes_->pop_front();
     if (result != WriteResult::kOk) return;  // backpressure: on_session_drained() continues
   }
-  if (echoes_.empty() && connection_.queued_bytes() < limits.high_watermark) resume_input();
+  if (!echoes_waiting() && connection_.queued_bytes() < limits.high_watermark) resume_input();
 }
 
 void WsSession::pause_input() {
@@ -188,7 +189,7 @@ void WsSession::on_ws_message(WsOpcode op, std::string_view payload) {
   if (payload.empty()) return;
   ++context_->counters.published;
   // Through the hub, so it reaches every subscriber on every transport, this session included.
-  context_->hub.publish(channel_->name(), payload);
+  context_->hub.publish(cursor_.channel()->name(), payload);
 }
 
 void WsSession::on_ws_ping(std::string_view payload) {
@@ -239,7 +240,7 @@ void WsSession::begin_close(std::uint16_t code, std::string_view reason, AfterCl
   if (state_ != State::kOpen) return;
   state_ = State::kClosing;
   unsubscribe();
-  echoes_.clear();  // no data frame may follow a close frame
+  echoes_.reset();  // no data frame may follow a close frame
   // The peer's close frame has to be read (kWaitForPeer) and the close timeout bounds everything else.
   if (after == AfterClose::kWaitForPeer) resume_input();
   if (connection_.write(ws_encode_close_frame(code, reason)) == WriteResult::kDropped) {

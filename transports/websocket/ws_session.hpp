@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -67,6 +68,7 @@ class WsSession final : public HttpSession,
   void pump_replay();
   void echo(WsOpcode op, std::string_view payload);
   void pump_echoes();
+  bool echoes_waiting() const { return echoes_ && !echoes_->empty(); }
   void pause_input();
   void resume_input();
   void begin_close(std::uint16_t code, std::string_view reason, AfterClose after);
@@ -86,11 +88,11 @@ class WsSession final : public HttpSession,
   WsContext* context_;
   HttpConnection& connection_;
   WsReader reader_;
-  // A list, not a deque: an empty std::deque allocates ~500 B up front, a quarter of an idle session.
-  std::list<PendingEcho> echoes_;
-  TimerEntry timer_;  // keepalive while open, close timeout afterwards
-  Channel* channel_ = nullptr;
-  ReplayCursor cursor_;  // /ws: what the client is owed next, from history or live
+  // Created on the first echo that has to wait, so a /ws subscriber does not carry it. A list, not a deque:
+  // an empty std::deque allocates ~500 B up front.
+  std::unique_ptr<std::list<PendingEcho>> echoes_;
+  TimerEntry timer_;     // keepalive while open, close timeout afterwards
+  ReplayCursor cursor_;  // /ws: its channel, and what the client is owed next, from history or live
   Mode mode_;
   State state_ = State::kOpen;
   bool ping_outstanding_ = false;
