@@ -1,5 +1,7 @@
 #include "transports/net/client_connection.hpp"
 
+#include "transports/net/tls_stream.hpp"
+
 namespace rtb {
 
 class ClientConnection::Link final : public StreamHandler {
@@ -28,6 +30,7 @@ class ClientConnection::Link final : public StreamHandler {
   void on_stream_closed() override {
     if (handle_ != nullptr) {
       handle_->tcp_ = nullptr;
+      handle_->stream_ = nullptr;
       handle_->link_ = nullptr;
     }
     ClientConnectionOwner* owner = owner_;
@@ -41,12 +44,18 @@ class ClientConnection::Link final : public StreamHandler {
 };
 
 int ClientConnection::open(Loop& loop, const sockaddr* server, const sockaddr* source,
-                           ClientConnectionOwner& owner, StreamLimits limits) {
+                           ClientConnectionOwner& owner, StreamLimits limits, TlsContext* tls,
+                           std::string_view server_name) {
   close();
   TcpConnection* tcp = TcpConnection::create(loop, limits);
   auto link = std::make_unique<Link>(*this, owner);
   Link* raw = link.get();
-  tcp->set_handler(std::move(link));
+  Stream* top = tcp;
+  if (tls != nullptr) {
+    top = &TlsStream::attach(*tcp, *tls, std::move(link), server_name);
+  } else {
+    tcp->set_handler(std::move(link));
+  }
   int rc = tcp->connect_to(server, source);
   if (rc != 0) {
     raw->detach();
@@ -54,6 +63,7 @@ int ClientConnection::open(Loop& loop, const sockaddr* server, const sockaddr* s
     return rc;
   }
   tcp_ = tcp;
+  stream_ = top;
   link_ = raw;
   return 0;
 }
@@ -63,6 +73,7 @@ void ClientConnection::close() {
   link_->detach();
   tcp_->close();
   tcp_ = nullptr;
+  stream_ = nullptr;
   link_ = nullptr;
 }
 

@@ -3,7 +3,10 @@
 
 #include <memory>
 
+#include <string_view>
+
 #include "transports/net/tcp_connection.hpp"
+#include "transports/net/tls_context.hpp"
 
 namespace rtb {
 
@@ -29,24 +32,30 @@ class ClientConnection {
   ClientConnection& operator=(const ClientConnection&) = delete;
   ~ClientConnection() { close(); }
 
-  // Starts connecting; 0 or a libuv error (then on_link_closed is not called).
+  // Starts connecting; 0 or a libuv error (then on_link_closed is not called). With `tls`, the connection is
+  // TLS (https, wss): on_link_connected comes once the handshake is done, and a failed handshake is a failed
+  // connect (UV_EPROTO); `server_name` is what the certificate must name.
   int open(Loop& loop, const sockaddr* server, const sockaddr* source, ClientConnectionOwner& owner,
-           StreamLimits limits = {});
+           StreamLimits limits = {}, TlsContext* tls = nullptr, std::string_view server_name = {});
   bool is_open() const { return tcp_ != nullptr; }
   WriteResult write(SharedBuffer bytes) {
-    return tcp_ ? tcp_->write(std::move(bytes)) : WriteResult::kDropped;
+    return stream_ ? stream_->write(std::move(bytes)) : WriteResult::kDropped;
   }
   WriteResult write_copy(std::string_view bytes) {
-    return tcp_ ? tcp_->write_copy(bytes) : WriteResult::kDropped;
+    return stream_ ? stream_->write_copy(bytes) : WriteResult::kDropped;
   }
   // Closes without telling the owner (the owner asked for it).
   void close();
+  // The socket underneath (per-socket kernel counters), TLS or not.
   TcpConnection* tcp() const { return tcp_; }
+  // What the protocol reads and writes: the TCP stream, or TLS over it.
+  Stream* stream() const { return stream_; }
 
  private:
   class Link;
   friend class Link;
   TcpConnection* tcp_ = nullptr;
+  Stream* stream_ = nullptr;
   Link* link_ = nullptr;
 };
 
