@@ -27,7 +27,7 @@ void HttpPublishLink::open() {
   parser_ = std::make_unique<HttpResponseParser>(*this);
   connecting_ = true;
   int rc = connection_.open(loop_, reinterpret_cast<const sockaddr*>(&target_.server), nullptr, *this,
-                            kPublisherLimits);
+                            kPublisherLimits, target_.tls.context, target_.tls.server_name);
   if (rc != 0) {
     connecting_ = false;
     events_.on_link_lost(fmt::format("cannot connect: {}", uv_strerror(rc)));

@@ -20,6 +20,7 @@ struct HttpPublishTarget {
   std::string host_header;
   std::string path_prefix;
   std::string channel;
+  ClientTls tls;  // https
 };
 
 class HttpPublishLink final : public PublishLink, public ClientConnectionOwner, public HttpResponseEvents {

@@ -20,6 +20,11 @@ enum class PublishVia { kAuto, kHttp, kWebSocket };
 
 struct LoadConfig {
   std::string url = "http://127.0.0.1:8080";
+  // https:// and wss:// URLs: the CA that signed the server certificate (empty: the system's), whether to
+  // check it at all, and whether new connections resume the last session.
+  std::string tls_ca;
+  bool insecure = false;
+  bool tls_resume = true;
   TransportKind transport = default_transport();
   std::uint32_t clients = 100;
   double rate = 100;                 // events/s the publisher schedules; 0 = no events (the cost of idling)

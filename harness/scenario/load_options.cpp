@@ -98,14 +98,50 @@ std::vector<LoadOption> make_table() {
   std::vector<LoadOption> t;
   t.push_back(text_option(
       "--url",
-      "Server to load: http://HOST:PORT[/prefix]; round-trip modes: the URL to request (path and query)",
-      "an http:// or ws:// URL; names are resolved once", [](const C& c) { return c.url; },
+      "Server to load: http://HOST:PORT[/prefix] (https:// or wss:// for TLS); round-trip modes: the URL to "
+      "request (path and query)",
+      "an http://, https://, ws:// or wss:// URL; names are resolved once", [](const C& c) { return c.url; },
       [](C& c, std::string_view text) -> std::string {
         if (text.empty()) return "must be a URL such as http://127.0.0.1:8080";
         c.url = std::string(text);
         return {};
       },
       LoadOptionScope::kRun));
+  t.push_back(text_option(
+      "--tls-ca",
+      "https/wss: trust the server certificate this PEM CA file signed (default: the system's CAs)",
+      "a readable PEM file", [](const C& c) { return c.tls_ca; },
+      [](C& c, std::string_view text) -> std::string {
+        c.tls_ca = std::string(text);
+        return {};
+      },
+      LoadOptionScope::kRun));
+  {
+    LoadOption o;
+    o.flags = "--insecure";
+    o.help = "https/wss: do not check the server certificate (the summary says so)";
+    o.range = "a flag (true or false in a suite file)";
+    o.type = LoadOptionType::kFlag;
+    o.scope = LoadOptionScope::kRun;
+    o.get = [](const C& c) { return std::string(c.insecure ? "true" : "false"); };
+    o.set = [](C& c, std::string_view text) -> std::string {
+      if (text != "true" && text != "1" && text != "false" && text != "0") return "must be true or false";
+      c.insecure = text == "true" || text == "1";
+      return {};
+    };
+    t.push_back(std::move(o));
+  }
+  t.push_back(text_option(
+      "--tls-resume",
+      "https/wss: offer the last TLS session on every new connection (on: abbreviated handshakes; off: a "
+      "full "
+      "handshake each time)",
+      "on or off", [](const C& c) { return std::string(c.tls_resume ? "on" : "off"); },
+      [](C& c, std::string_view text) -> std::string {
+        if (text != "on" && text != "off") return "must be on or off";
+        c.tls_resume = text == "on";
+        return {};
+      }));
   // Held for the program's life: options keep views of their help and range.
   static const std::string transport_help =
       "Subscriber transport: " + transport_names() +

@@ -197,6 +197,11 @@ const std::vector<ResultColumn>& load_result_columns() {
        &R::other_cpu_pct},
       {"suspect_count", "figures of this run that contradict their model or a second counter (see suspects)",
        &R::suspect_count},
+      {"tls", "https/wss: TLSv1.3, TLSv1.2 or mixed (what the handshakes chose); empty over plain TCP",
+       &R::tls},
+      {"tls_verified", "1 when the server certificate was checked (0: --insecure)", &R::tls_verified},
+      {"tls_handshakes", "TLS handshakes the generator completed in the whole run", &R::tls_handshakes},
+      {"tls_resumed", "of those, abbreviated ones (session resumption)", &R::tls_resumed},
   };
   return columns;
 }

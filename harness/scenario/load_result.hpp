@@ -90,6 +90,11 @@ struct LoadResult {
   double other_cpu_pct = std::numeric_limits<double>::quiet_NaN();  // other processes' CPU, % of one core
   std::uint64_t suspect_count = 0;                                  // entries of `suspects`
 
+  // https/wss: the protocol the handshakes chose ("TLSv1.3", "TLSv1.2", "mixed"; empty over plain TCP),
+  // whether the server certificate was checked, and the handshakes of the whole run (resumed ones apart).
+  std::string tls;
+  std::uint64_t tls_verified = 0, tls_handshakes = 0, tls_resumed = 0;
+
   // Not columns: the full latency distribution (ns) for spectra and exact merging across processes, the first
   // message of each error kind, and warnings for the reader (e.g. generator-bound run).
   LatencyHistogram latency;

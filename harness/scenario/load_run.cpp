@@ -17,9 +17,9 @@
 #include "harness/scenario/run_window.hpp"
 #include "harness/scenario/server_url.hpp"
 #include "harness/scenario/subscriber_pool.hpp"
+#include "transports/common/client_request.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/uv_handle.hpp"
-#include "transports/common/client_request.hpp"
 
 namespace rtb {
 
@@ -80,6 +80,7 @@ std::string LoadRun::prepare() {
   po.target.host_header = url_.host_header;
   po.target.path_prefix = url_.path_prefix;
   po.target.channel = config_.channel;
+  po.target.tls = client_tls();
   po.payload_bytes = config_.payload_bytes;
   po.rate = config_.rate;
   po.max_in_flight = config_.effective_max_in_flight();
@@ -114,6 +115,7 @@ void LoadRun::on_marker(bool ok, std::uint64_t id, const std::string& error) {
   client.connection_per_request = config_.connection_per_request;
   client.longpoll_timeout_ms = config_.longpoll_timeout_ms;
   client.request_timeout_ms = config_.request_timeout_ms;
+  client.tls = client_tls();
   // Sized profiles pad up from the head the request would have without them.
   const std::string target = reference_target(config_.transport, client);
   const bool close = config_.connection_per_request;

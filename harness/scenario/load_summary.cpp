@@ -29,6 +29,15 @@ std::string bytes(double v) {
   return fmt::format("{:.0f} B", v);
 }
 
+// "" over plain TCP; an unchecked certificate is said every time, so a figure from such a run is never read
+// as one from a verified connection.
+std::string tls_text(const LoadResult& r) {
+  if (r.tls.empty()) return {};
+  return fmt::format("  TLS: {}, {} handshakes ({} resumed), server certificate {}\n", r.tls,
+                     r.tls_handshakes, r.tls_resumed,
+                     r.tls_verified ? "checked" : "NOT checked (--insecure)");
+}
+
 void append_errors_and_warnings(const LoadResult& r, std::string& out) {
   auto line = [&out](std::string s) {
     out += s;
@@ -96,6 +105,7 @@ std::string round_trip_body(const LoadConfig& c, const LoadResult& r) {
   line(fmt::format("  Generator CPU: {} us per {} ({}% of one core){}", number(r.gen_cpu_us_per_op, 2),
                    echo ? "round trip" : "request", number(r.generator_cpu_pct, 0),
                    r.generator_bottleneck != 0 ? "  << the generator may have set the rate" : ""));
+  out += tls_text(r);
   if (c.server_pid > 0) {
     line(fmt::format("  Server pid {}: CPU {} us per {} ({} s in the window), RSS {}", c.server_pid,
                      number(r.server_cpu_us_per_op, 2), echo ? "round trip" : "request",
@@ -181,6 +191,7 @@ std::string load_result_text(const LoadConfig& c, const LoadResult& r) {
     line(fmt::format("  Other processes on the host: {}% of a core in the window (/proc/stat)",
                      number(r.other_cpu_pct, 0)));
   }
+  out += tls_text(r);
   if (c.server_pid > 0) {
     line(fmt::format("  Server pid {}: CPU {} ms per 1000 events ({} s in the window), RSS {}", c.server_pid,
                      number(r.server_cpu_s_per_1k_events * 1000, 3), number(r.server_cpu_s, 3),

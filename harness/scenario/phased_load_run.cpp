@@ -49,6 +49,14 @@ LoadOutcome PhasedLoadRun::run() {
   progress_.set_initialised();
   progress_->data = this;
   set_phase(LoadPhase::kStarting, monotonic_now_ns(), 0);
+  if (url_.tls) {
+    std::string e;
+    tls_ = TlsContext::client({config_.tls_ca, !config_.insecure, config_.tls_resume}, e);
+    if (!tls_) {
+      outcome.error = e;
+      return outcome;
+    }
+  }
   if (std::string e = prepare(); !e.empty()) {
     outcome.error = std::move(e);
     return outcome;
@@ -232,6 +240,13 @@ LoadResult PhasedLoadRun::base_result(const LatencyHistogram& h) const {
   r.warmup_s = config_.warmup_s;
   r.duration_s = config_.duration_s;
   r.seed = config_.seed;
+  if (tls_) {
+    const TlsCounters& c = tls_->counters();
+    r.tls = c.tls12 == 0 ? "TLSv1.3" : c.tls13 == 0 ? "TLSv1.2" : "mixed";
+    r.tls_verified = tls_->verifies_peer() ? 1 : 0;
+    r.tls_handshakes = c.handshakes;
+    r.tls_resumed = c.resumed;
+  }
 
   auto us = [&](double p) {
     return h.count() > 0 ? static_cast<double>(h.value_at_percentile(p)) / 1000 : nan;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,7 +14,9 @@
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/run_window.hpp"
 #include "harness/scenario/server_url.hpp"
+#include "transports/net/client_connection.hpp"
 #include "transports/net/loop.hpp"
+#include "transports/net/tls_context.hpp"
 #include "transports/net/uv_handle.hpp"
 
 namespace rtb {
@@ -69,8 +72,14 @@ class PhasedLoadRun {
   }
   double window_s() const { return static_cast<double>(window_end_.mono_ns - window_start_.mono_ns) / 1e9; }
 
+  // https/wss: the client side of TLS every connection of the run shares (trust, resumption); what the
+  // server's certificate must name is the URL's host.
+  ClientTls client_tls() const { return ClientTls{tls_.get(), url_.host}; }
+  const TlsContext* tls() const { return tls_.get(); }
+
   const LoadConfig& config_;
   const ServerUrl url_;
+  std::unique_ptr<TlsContext> tls_;
   Loop loop_{1};  // 1 ms timer wheel: poll intervals and timeouts to the millisecond
   std::uint64_t measure_start_ns_ = 0;
   std::uint64_t measure_end_ns_ = 0;

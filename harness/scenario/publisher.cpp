@@ -18,7 +18,7 @@ Publisher::Publisher(Loop& loop, PublisherOptions options) : loop_(loop), option
     link_ = std::make_unique<HttpPublishLink>(
         loop_,
         HttpPublishTarget{options_.target.server, options_.target.host_header, options_.target.path_prefix,
-                          options_.target.channel},
+                          options_.target.channel, options_.target.tls},
         *this);
   }
   uv_timer_init(loop_.get(), timer_.get());

@@ -15,9 +15,9 @@
 #include "harness/scenario/round_trip_tally.hpp"
 #include "harness/scenario/run_metadata.hpp"
 #include "harness/scenario/run_window.hpp"
+#include "transports/common/client_request.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/uv_handle.hpp"
-#include "transports/common/client_request.hpp"
 
 namespace rtb {
 
@@ -75,6 +75,7 @@ bool RoundTripRun::build_target() {
   base.pipeline = config_.pipeline;
   base.payload_bytes = config_.payload_bytes;
   base.request_timeout_ms = config_.request_timeout_ms;
+  base.tls = client_tls();
   const bool echo = config_.transport == TransportKind::echo();
   base.target = !url_.request_target.empty() ? url_.request_target : echo ? "/echo" : "/";
 

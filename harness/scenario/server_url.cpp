@@ -70,9 +70,11 @@ std::optional<ServerUrl> parse_server_url(std::string_view text, std::string* er
   } else if (rest.starts_with("ws://")) {
     rest.remove_prefix(5);
   } else if (rest.starts_with("https://") || rest.starts_with("wss://")) {
-    return fail("TLS is not supported yet; point the generator at a plain http:// listener");
+    rest.remove_prefix(rest.starts_with("https://") ? 8 : 6);
+    url.tls = true;
+    default_port = 443;
   } else {
-    return fail("expected http://HOST:PORT, for example http://127.0.0.1:8080");
+    return fail("expected http://HOST:PORT or https://HOST:PORT, for example http://127.0.0.1:8080");
   }
   std::size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);

@@ -21,9 +21,11 @@ struct ServerUrl {
   std::string request_target;
   sockaddr_storage address{};
   bool loopback = false;  // 127.0.0.0/8 or ::1: both ends of every connection are on this machine
+  bool tls = false;       // https:// or wss://
 };
 
-// Accepts http:// and ws:// (the same server, the transport decides the path). nullopt with a sentence that
+// Accepts http:// and ws:// (the same server, the transport decides the path), and https:// and wss://
+// (the same over TLS). nullopt with a sentence that
 // says what to fix in *error; names are resolved with getaddrinfo (blocking, once, before the run). A query
 // is refused unless `allow_query` (the round-trip modes request the URL itself; subscribers build their own).
 std::optional<ServerUrl> parse_server_url(std::string_view text, std::string* error,

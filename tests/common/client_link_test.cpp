@@ -20,7 +20,7 @@ class RecordingOwner final : public ClientLinkOwner {
  public:
   RecordingOwner(Loop& loop, int port, std::uint32_t connect_timeout_ms)
       : options(loopback_options(port, "c")),
-        link(loop, options.server, options.source, connect_timeout_ms, counters, *this) {}
+        link(loop, options.server, options.source, options.tls, connect_timeout_ms, counters, *this) {}
 
   void on_link_up() override {
     ++ups;

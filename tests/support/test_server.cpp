@@ -16,6 +16,7 @@ struct TestServer::State {
   std::condition_variable cv;
   bool ready = false;
   int port = 0;
+  int tls_port = -1;
   int error = 0;
   std::deque<std::function<void()>> work;
   uv_async_t* async = nullptr;
@@ -56,6 +57,7 @@ TestServer::TestServer(ServerConfig config, BrokerFactory make_broker) : state_(
       st->ready = true;
       st->error = rc;
       st->port = rc == 0 ? server.port() : 0;
+      st->tls_port = rc == 0 ? server.tls_port() : -1;
       st->async = async.get();
       st->server = &server;
     }
@@ -74,6 +76,7 @@ TestServer::TestServer(ServerConfig config, BrokerFactory make_broker) : state_(
     throw std::runtime_error(std::string("test server failed to listen: ") + uv_strerror(st->error));
   }
   port_ = st->port;
+  tls_port_ = st->tls_port;
 }
 
 void TestServer::run_on_loop(std::function<void()> fn) {

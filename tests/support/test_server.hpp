@@ -29,6 +29,8 @@ class TestServer {
   TestServer& operator=(const TestServer&) = delete;
 
   int port() const { return port_; }
+  // With config.tls set: the TLS port (the same as port() without config.tls_port); else -1.
+  int tls_port() const { return tls_port_; }
   static ServerConfig default_config();
   // Runs `fn` on the server's loop thread and waits for it (for inspecting server state in tests).
   void run_on_loop(std::function<void()> fn);
@@ -40,6 +42,7 @@ class TestServer {
   std::unique_ptr<State> state_;
   std::thread thread_;
   int port_ = 0;
+  int tls_port_ = -1;
 };
 
 }  // namespace rtb::test

@@ -6,11 +6,12 @@
 namespace rtb {
 
 ClientLink::ClientLink(Loop& loop, const sockaddr_storage& server,
-                       const std::optional<sockaddr_storage>& source, std::uint32_t connect_timeout_ms,
-                       ClientWireCounters& counters, ClientLinkOwner& owner)
+                       const std::optional<sockaddr_storage>& source, const ClientTls& tls,
+                       std::uint32_t connect_timeout_ms, ClientWireCounters& counters, ClientLinkOwner& owner)
     : loop_(loop),
       server_(server),
       source_(source),
+      tls_(tls),
       counters_(counters),
       owner_(owner),
       deadline_timer_(&ClientLink::on_deadline_timer, this),
@@ -31,7 +32,8 @@ void ClientLink::connect() {
   if (stopped_) return;
   close();
   const int rc = connection_.open(loop_, reinterpret_cast<const sockaddr*>(&server_),
-                                  source_ ? reinterpret_cast<const sockaddr*>(&*source_) : nullptr, *this);
+                                  source_ ? reinterpret_cast<const sockaddr*>(&*source_) : nullptr, *this, {},
+                                  tls_.context, tls_.server_name);
   if (rc != 0) {
     connect_failed(ClientErrorKind::kRefused, uv_strerror(rc));
     return;

@@ -51,8 +51,11 @@ class ClientLinkOwner {
 class ClientLink final : private ClientConnectionOwner {
  public:
   // `server` and `source` are read at every connect and must outlive the link (the client's options).
+  // `tls` too (the client's options); with a context, "up" means the TLS handshake is done as well, under the
+  // same connect deadline.
   ClientLink(Loop& loop, const sockaddr_storage& server, const std::optional<sockaddr_storage>& source,
-             std::uint32_t connect_timeout_ms, ClientWireCounters& counters, ClientLinkOwner& owner);
+             const ClientTls& tls, std::uint32_t connect_timeout_ms, ClientWireCounters& counters,
+             ClientLinkOwner& owner);
   ClientLink(const ClientLink&) = delete;
   ClientLink& operator=(const ClientLink&) = delete;
 
@@ -116,6 +119,7 @@ class ClientLink final : private ClientConnectionOwner {
   Loop& loop_;
   const sockaddr_storage& server_;
   const std::optional<sockaddr_storage>& source_;
+  const ClientTls& tls_;
   ClientWireCounters& counters_;
   ClientLinkOwner& owner_;
   ClientConnection connection_;

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "transports/net/client_connection.hpp"
+
 namespace rtb {
 
 class Loop;
@@ -69,6 +71,7 @@ struct ClientOptions {
   std::uint32_t longpoll_timeout_ms = 30'000;
   std::uint32_t request_timeout_ms = 60'000;  // a connect or request with no answer by then: kTimeout
   std::uint32_t reconnect_delay_ms = 100;     // long poll, SSE: pause before reconnecting after a drop
+  ClientTls tls;                              // https, wss
 };
 
 class ClientSession {

@@ -3,12 +3,20 @@
 
 #include <memory>
 
+#include <string>
 #include <string_view>
 
 #include "transports/net/tcp_connection.hpp"
 #include "transports/net/tls_context.hpp"
 
 namespace rtb {
+
+// TLS for a client's connections (https, wss): the run's shared context (trust, resumption) and the name the
+// server's certificate must carry (the URL's host). No context: plain TCP.
+struct ClientTls {
+  TlsContext* context = nullptr;
+  std::string server_name;
+};
 
 // What a client object implements to hear from its current connection.
 class ClientConnectionOwner {

@@ -99,6 +99,9 @@ TlsStream& TlsStream::attach(Stream& below, TlsContext& context, std::unique_ptr
 TlsStream::TlsStream(PrivateTag, TlsContext& context, SSL* ssl) : context_(context), ssl_(ssl) {}
 
 TlsStream::~TlsStream() {
+  // A connection we or the peer simply closed (no close_notify: a client stopping, a server's idle
+  // timeout) keeps its session resumable; one that ended in a TLS error does not (OpenSSL's default).
+  if (established_ && !failed_) SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
   SSL_free(ssl_);
 }
 
@@ -267,6 +270,7 @@ bool TlsStream::handshake() {
 void TlsStream::fail_handshake() {
   ERR_clear_error();
   in_ = {};
+  failed_ = true;
   if (closed_ || below().closing()) return;
   ++context_.counters().handshake_failures;
   if (context_.role() == TlsContext::Role::kClient && above_) {
@@ -296,6 +300,7 @@ void TlsStream::read_plaintext() {
       return;
     }
     in_ = {};
+    failed_ = true;
     below().close();  // a bad record (tampered, out of order): nothing after it can be trusted
     return;
   }
@@ -335,12 +340,13 @@ void TlsStream::bio_write(const char* data, int len) {
 
 void TlsStream::on_info(const SSL* ssl, int where, int ret) {
   auto* self = static_cast<TlsStream*>(SSL_get_app_data(ssl));
-  if (self == nullptr || !self->established_) return;
+  if (self == nullptr || !self->established_ || self->renegotiation_refused_) return;
   // A renegotiation attempt after the handshake: OpenSSL refuses it (SSL_OP_NO_RENEGOTIATION) with a
   // no_renegotiation alert; the connection that asked is closed, and counted.
   const bool refused = (where & SSL_CB_WRITE_ALERT) != 0 && (ret & 0xff) == SSL_AD_NO_RENEGOTIATION;
   const bool restarted = (where & SSL_CB_HANDSHAKE_START) != 0 && SSL_version(ssl) != TLS1_3_VERSION;
   if (refused || restarted) {
+    self->renegotiation_refused_ = true;
     ++self->context_.counters().renegotiations_refused;
     self->in_ = {};
     self->below().close_after_writes();

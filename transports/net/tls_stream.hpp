@@ -91,6 +91,8 @@ class TlsStream final : public Stream, public StreamHandler {
   bool closed_ = false;
   bool in_pump_ = false;
   bool sent_plain_error_ = false;
+  bool renegotiation_refused_ = false;
+  bool failed_ = false;  // a TLS error ended it: its session is not offered again
 };
 
 }  // namespace rtb

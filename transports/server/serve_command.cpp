@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -137,6 +138,27 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
                    "A closing connection whose peer does not read its last bytes is closed anyway after this "
                    "(0: wait for ever)")
       ->capture_default_str();
+  auto* cert =
+      serve->add_option("--tls-cert", config.tls.cert_file,
+                        "Serve https:// and wss:// with this PEM certificate (then any intermediates); "
+                        "needs --tls-key");
+  auto* key = serve->add_option("--tls-key", config.tls.key_file, "The certificate's PEM private key");
+  cert->needs(key);
+  key->needs(cert);
+  serve
+      ->add_option("--tls-port", config.tls_port,
+                   "Serve TLS on this port and plain HTTP on --port (default: TLS on --port alone; 0 picks a "
+                   "free one)")
+      ->check(CLI::Range(0, 65535))
+      ->needs(cert);
+  serve->add_option("--tls-tickets", config.tls.tickets, "Session resumption by stateless tickets (on|off)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
+  serve
+      ->add_option("--tls-release-buffers", config.tls.release_buffers,
+                   "Free OpenSSL's 2 x 16 KiB record buffers while a connection is idle (on|off)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   // Hidden (no group): a test hook, not a feature.
   serve
       ->add_flag("--enable-test-hooks", config.enable_test_hooks,
@@ -167,6 +189,10 @@ int run_serve(const ServerConfig& given) {
   config.listen.host = *address;
   Loop loop;
   Worker worker(loop, config);
+  if (!worker.setup_error().empty()) {
+    fmt::print(stderr, "rtbench serve: {}\n", worker.setup_error());
+    return 2;
+  }
   int rc = worker.start();
   if (rc != 0) {
     fmt::print(stderr, "rtbench serve: cannot listen on {}:{}: {} (choose another --port or --host)\n",
@@ -175,8 +201,13 @@ int run_serve(const ServerConfig& given) {
   }
   // A URL puts an IPv6 address in brackets; a name given to --host is shown with what it resolved to.
   const bool v6 = config.listen.host.find(':') != std::string::npos;
-  fmt::print("rtbench serve: listening on http://{}{}{}:{}\n", v6 ? "[" : "", config.listen.host,
-             v6 ? "]" : "", worker.port());
+  const bool tls_only = worker.tls() != nullptr && config.tls_port < 0;
+  fmt::print("rtbench serve: listening on {}://{}{}{}:{}\n", tls_only ? "https" : "http", v6 ? "[" : "",
+             config.listen.host, v6 ? "]" : "", worker.port());
+  if (worker.tls() != nullptr && !tls_only) {
+    fmt::print("rtbench serve: listening on https://{}{}{}:{}\n", v6 ? "[" : "", config.listen.host,
+               v6 ? "]" : "", worker.tls_port());
+  }
   if (*address != given.listen.host) {
     fmt::print(stderr, "rtbench serve: --host {} resolved to {}\n", given.listen.host, *address);
   }

@@ -7,6 +7,7 @@
 #include "transports/common/transport_settings.hpp"
 #include "transports/http/http_connection.hpp"
 #include "transports/net/tcp_listener.hpp"
+#include "transports/net/tls_context.hpp"
 #include "transports/pubsub/hub.hpp"
 
 namespace rtb {
@@ -18,6 +19,10 @@ struct ServerConfig {
   BatchLimits batch;
   // Each transport's own block (transports.get<SseConfig>() ...), filled by its serve options.
   TransportSettings transports;
+  // https and wss when tls.cert_file is set: on listen.port itself (tls_port < 0), or on tls_port beside
+  // plain HTTP on listen.port (0: a free port).
+  TlsServerOptions tls;
+  int tls_port = -1;
   std::uint32_t shutdown_grace_ms = 5000;  // sessions get this long to finish before everything is closed
   // Routes for tests only, never on by default: POST /debug/stall?ms=N blocks the loop N ms (N <= 2000) so a
   // test can check that a stalled server shows up in the load generator's latency.

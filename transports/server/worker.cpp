@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "transports/http/query_params.hpp"
+#include "transports/net/tls_stream.hpp"
 #include "transports/server/debug_drop.hpp"
 #include "transports/server/publish_endpoint.hpp"
 #include "transports/table/transport_table.hpp"
@@ -50,9 +51,19 @@ Worker::Worker(Loop& loop, ServerConfig config, Broker* broker)
       config_(std::move(config)),
       hub_(broker != nullptr ? Hub(config_.hub, *broker, loop.timers()) : Hub(config_.hub)),
       listener_(
-          loop, config_.listen, [this](TcpConnection& c) { on_accept(c); },
+          loop, config_.listen, [this](TcpConnection& c) { on_main_accept(c); },
           [this](TcpConnection& c) { on_refuse(c); }) {
   http_.limits = config_.http;
+  if (!config_.tls.cert_file.empty()) {
+    tls_ = TlsContext::server(config_.tls, setup_error_);
+    if (tls_ && config_.tls_port >= 0) {
+      ListenerConfig tls_listen = config_.listen;
+      tls_listen.port = config_.tls_port;
+      // Refused connections at the cap are closed bare: a busy answer would need the handshake first.
+      tls_listener_ =
+          std::make_unique<TcpListener>(loop, tls_listen, [this](TcpConnection& c) { on_accept_tls(c); });
+    }
+  }
   const TransportContext context{hub_, config_.transports, config_.batch};
   for (const TransportModule* module : transport_table()) transports_.push_back(module->make_server(context));
   add_routes();
@@ -62,6 +73,7 @@ Worker::~Worker() {
   // Connections and their sessions refer to this object (context, transports, hub): none may outlive it.
   // After a loop stopped early (a second signal) some are still open: close them, run their close callbacks.
   listener_.close();
+  if (tls_listener_) tls_listener_->close();
   force_close_all();
   for (int turn = 0; http_.first != nullptr && turn < 16; ++turn) uv_run(loop_.get(), UV_RUN_NOWAIT);
 }
@@ -89,7 +101,35 @@ void Worker::add_routes() {
 }
 
 int Worker::start() {
-  return listener_.listen();
+  if (!setup_error_.empty()) return UV_EINVAL;
+  int rc = listener_.listen();
+  if (rc == 0 && tls_listener_) rc = tls_listener_->listen();
+  return rc;
+}
+
+int Worker::tls_port() const {
+  if (!tls_) return -1;
+  return tls_listener_ ? tls_listener_->bound_port() : listener_.bound_port();
+}
+
+void Worker::on_main_accept(TcpConnection& connection) {
+  if (tls_ && !tls_listener_) {
+    on_accept_tls(connection);
+  } else {
+    on_accept(connection);
+  }
+}
+
+void Worker::on_accept_tls(TcpConnection& connection) {
+  if (shutting_down_) {
+    connection.close();
+    return;
+  }
+  // The header timeout starts now, so a handshake that stops halfway (a TLS slowloris) is bounded by it.
+  auto http = std::make_unique<HttpConnection>(http_);
+  HttpConnection& raw = *http;
+  TlsStream::attach(connection, *tls_, std::move(http));
+  raw.start();
 }
 
 void Worker::on_accept(TcpConnection& connection) {
@@ -140,6 +180,14 @@ std::string Worker::stats_json() const {
         s.empty_responses, s.dropped_slow, s.protocol_errors);
     first = false;
   }
+  if (tls_) {
+    const TlsCounters& c = tls_->counters();
+    out += fmt::format(
+        "}},\"tls\":{{\"handshakes\":{},\"resumed\":{},\"tls12\":{},\"tls13\":{},\"handshake_failures\":{},"
+        "\"plain_http\":{},\"renegotiations_refused\":{}",
+        c.handshakes, c.resumed, c.tls12, c.tls13, c.handshake_failures, c.plain_http,
+        c.renegotiations_refused);
+  }
   std::uint64_t dropped_slow = 0;
   for (const auto& t : transports_) dropped_slow += t->stats().dropped_slow;
   out +=
@@ -151,6 +199,7 @@ void Worker::shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   listener_.close();
+  if (tls_listener_) tls_listener_->close();
   for (auto& t : transports_) t->shutdown();
   for (HttpConnection* c = http_.first; c != nullptr;) {
     HttpConnection* next = c->next();

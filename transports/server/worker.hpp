@@ -10,6 +10,7 @@
 #include "transports/http/http_connection.hpp"
 #include "transports/net/loop.hpp"
 #include "transports/net/tcp_listener.hpp"
+#include "transports/net/tls_context.hpp"
 #include "transports/pubsub/hub.hpp"
 #include "transports/server/server_config.hpp"
 
@@ -25,9 +26,15 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
+  // Why the configuration cannot be served (an unusable TLS certificate or key: one line naming the file and
+  // the fix), or empty. start() refuses to listen while it is set.
+  const std::string& setup_error() const { return setup_error_; }
   // Binds and listens; 0 or a libuv error code.
   int start();
   int port() const { return listener_.bound_port(); }
+  // The TLS port: the main one, the --tls-port one, or -1 without TLS.
+  int tls_port() const;
+  const TlsContext* tls() const { return tls_.get(); }
   // Serves HTTP on a connection that did not come through the listener (the fuzzer's socketpair); it must be
   // open and not reading yet, as an accepted one is.
   void adopt(TcpConnection& connection) { on_accept(connection); }
@@ -46,6 +53,9 @@ class Worker {
   Worker(Loop& loop, ServerConfig config, Broker* broker);
   void add_routes();
   void on_accept(TcpConnection& connection);
+  void on_accept_tls(TcpConnection& connection);
+  // Where the main listener's connections go: TLS or not.
+  void on_main_accept(TcpConnection& connection);
   void on_refuse(TcpConnection& connection);
 
   Loop& loop_;
@@ -53,7 +63,10 @@ class Worker {
   Hub hub_;
   HttpServerContext http_;
   std::vector<std::unique_ptr<Transport>> transports_;
+  std::unique_ptr<TlsContext> tls_;
+  std::string setup_error_;
   TcpListener listener_;
+  std::unique_ptr<TcpListener> tls_listener_;  // with --tls-port
   UvHandle<uv_timer_t> grace_timer_;
   bool shutting_down_ = false;
 };

@@ -10,6 +10,7 @@
 #include "tests/server/server_test_util.hpp"
 #include "tests/support/client_loop.hpp"
 #include "tests/support/event_sequence.hpp"
+#include "tests/support/test_certs.hpp"
 #include "transports/server/worker.hpp"
 
 namespace rtb::test {
@@ -68,6 +69,45 @@ TEST_P(ClientContract, StartsAfterTheGivenIdAndReportsGaps) {
   expect_exactly(got, 7, 10);
   EXPECT_TRUE(got.errors.empty());
   client->stop();
+}
+
+// The same client over TLS (https, wss) to a server serving TLS beside plain HTTP, events published on the
+// plain port: every event once and in order, and a stop/start that resumes (with the TLS session too).
+TEST_P(ClientContract, DeliversEveryEventInOrderOverTlsAndResumes) {
+  TestCerts certs;
+  ServerConfig config = TestServer::default_config();
+  config.tls.cert_file = certs.cert();
+  config.tls.key_file = certs.key();
+  config.tls_port = 0;
+  TestServer server(config);
+  std::string error;
+  auto tls = TlsContext::client({.ca_file = certs.ca()}, error);
+  ASSERT_NE(tls, nullptr) << error;
+  publish_range(server.port(), "tls", 1, 1);
+  Loop loop(10);
+  RecordingEvents got;
+  ClientOptions options = loopback_options(server.tls_port(), "tls");
+  options.since = 1;
+  options.tls = ClientTls{tls.get(), "127.0.0.1"};
+  auto client = make(loop, options, got);
+  client->start();
+  publish_range(server.port(), "tls", 2, 20);
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 19; }));
+  client->stop();
+  ASSERT_TRUE(run_until(loop, [&] { return client->closed(); }));
+  publish_range(server.port(), "tls", 21, 30);
+  client->start();
+  ASSERT_TRUE(run_until(loop, [&] { return got.events.size() >= 29; }));
+  run_briefly(loop);
+  expect_exactly(got, 2, 30);
+  EXPECT_TRUE(got.errors.empty());
+  EXPECT_TRUE(got.gaps.empty());
+  client->stop();
+  ASSERT_TRUE(run_until(loop, [&] { return client->closed(); }));
+  const TlsCounters& c = tls->counters();
+  EXPECT_GE(c.handshakes, 2u);
+  EXPECT_GE(c.resumed, 1u);  // the reconnect after stop/start resumed the session
+  EXPECT_EQ(c.handshake_failures, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ClientContract, ::testing::ValuesIn(all_transports()),

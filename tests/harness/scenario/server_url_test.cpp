@@ -34,12 +34,30 @@ TEST(ServerUrl, ParsesHostPortAndPrefix) {
   EXPECT_TRUE(url->loopback);
 }
 
+TEST(ServerUrl, HttpsAndWssAreTlsOnPort443ByDefault) {
+  auto https = parse_server_url("https://127.0.0.1", nullptr);
+  ASSERT_TRUE(https);
+  EXPECT_TRUE(https->tls);
+  EXPECT_EQ(https->port, 443);
+  EXPECT_EQ(https->host_header, "127.0.0.1");
+  auto wss = parse_server_url("wss://localhost:8443/x", nullptr);
+  ASSERT_TRUE(wss);
+  EXPECT_TRUE(wss->tls);
+  EXPECT_EQ(wss->port, 8443);
+  EXPECT_EQ(wss->host, "localhost");
+  EXPECT_EQ(wss->host_header, "localhost:8443");
+  EXPECT_EQ(wss->path_prefix, "/x");
+  auto plain = parse_server_url("http://127.0.0.1:8080", nullptr);
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->tls);
+}
+
 TEST(ServerUrl, RefusesWithAReason) {
   std::string error;
   EXPECT_FALSE(parse_server_url("127.0.0.1:8080", &error));
   EXPECT_NE(error.find("http://HOST:PORT"), std::string::npos);
-  EXPECT_FALSE(parse_server_url("https://127.0.0.1", &error));
-  EXPECT_NE(error.find("TLS"), std::string::npos);
+  EXPECT_FALSE(parse_server_url("ftp://127.0.0.1", &error));
+  EXPECT_NE(error.find("https://HOST:PORT"), std::string::npos);
   EXPECT_FALSE(parse_server_url("http://127.0.0.1:99999", &error));
   EXPECT_NE(error.find("port"), std::string::npos);
   EXPECT_FALSE(parse_server_url("http://127.0.0.1:80x", &error));
