@@ -16,8 +16,9 @@ namespace rtb {
 struct TlsCounters {
   std::uint64_t handshakes = 0;          // completed
   std::uint64_t resumed = 0;             // of those, by session resumption (ticket or id)
-  std::uint64_t handshake_failures = 0;  // bad or unsupported ClientHello, garbage, a peer that gave up, ...
-  std::uint64_t plain_http = 0;          // plain HTTP sent to the TLS port (answered 400 in plain text)
+  std::uint64_t handshake_failures = 0;  // bad or unsupported ClientHello, garbage, an untrusted certificate
+  std::uint64_t handshakes_incomplete = 0;  // closed mid-handshake: a peer that stalled (timed out) or left
+  std::uint64_t plain_http = 0;             // plain HTTP sent to the TLS port (answered 400 in plain text)
   std::uint64_t renegotiations_refused = 0;
   std::uint64_t tls12 = 0;  // handshakes by protocol version
   std::uint64_t tls13 = 0;

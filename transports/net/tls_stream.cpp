@@ -220,6 +220,7 @@ void TlsStream::on_stream_drained() {
 
 void TlsStream::on_stream_closed() {
   closed_ = true;
+  if (!established_ && !failed_ && !sent_plain_error_) ++context_.counters().handshakes_incomplete;
   if (above_) above_->on_stream_closed();
 }
 

@@ -184,9 +184,10 @@ std::string Worker::stats_json() const {
     const TlsCounters& c = tls_->counters();
     out += fmt::format(
         "}},\"tls\":{{\"handshakes\":{},\"resumed\":{},\"tls12\":{},\"tls13\":{},\"handshake_failures\":{},"
+        "\"handshakes_incomplete\":{},"
         "\"plain_http\":{},\"renegotiations_refused\":{}",
-        c.handshakes, c.resumed, c.tls12, c.tls13, c.handshake_failures, c.plain_http,
-        c.renegotiations_refused);
+        c.handshakes, c.resumed, c.tls12, c.tls13, c.handshake_failures, c.handshakes_incomplete,
+        c.plain_http, c.renegotiations_refused);
   }
   std::uint64_t dropped_slow = 0;
   for (const auto& t : transports_) dropped_slow += t->stats().dropped_slow;
