@@ -64,15 +64,9 @@ std::unique_ptr<TlsContext> TlsContext::server(const TlsServerOptions& options, 
       !readable(options.key_file, error, "key", "--tls-key")) {
     return nullptr;
   }
-  ERR_clear_error();
-  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  if (ctx == nullptr) {
-    error = "cannot create a TLS context: " + openssl_reason();
-    return nullptr;
-  }
-  std::unique_ptr<TlsContext> out(new TlsContext(Role::kServer, ctx));
-  SSL_CTX_set_app_data(ctx, out.get());
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  std::unique_ptr<TlsContext> out = create(Role::kServer, error);
+  if (!out) return nullptr;
+  SSL_CTX* ctx = out->ctx_;
   // Client-initiated renegotiation costs the server a handshake per request of a hostile client: refused.
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                (options.tickets ? 0 : SSL_OP_NO_TICKET));
@@ -122,17 +116,11 @@ std::unique_ptr<TlsContext> TlsContext::server(const TlsServerOptions& options, 
 
 std::unique_ptr<TlsContext> TlsContext::client(const TlsClientOptions& options, std::string& error) {
   if (!options.ca_file.empty() && !readable(options.ca_file, error, "CA file", "--tls-ca")) return nullptr;
-  ERR_clear_error();
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  if (ctx == nullptr) {
-    error = "cannot create a TLS context: " + openssl_reason();
-    return nullptr;
-  }
-  std::unique_ptr<TlsContext> out(new TlsContext(Role::kClient, ctx));
+  std::unique_ptr<TlsContext> out = create(Role::kClient, error);
+  if (!out) return nullptr;
+  SSL_CTX* ctx = out->ctx_;
   out->resume_ = options.resume;
   out->verify_ = options.verify;
-  SSL_CTX_set_app_data(ctx, out.get());
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   if (options.release_buffers) SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(ctx, kAlpn, sizeof(kAlpn));
@@ -153,6 +141,19 @@ std::unique_ptr<TlsContext> TlsContext::client(const TlsClientOptions& options, 
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
   }
+  return out;
+}
+
+std::unique_ptr<TlsContext> TlsContext::create(Role role, std::string& error) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(role == Role::kServer ? TLS_server_method() : TLS_client_method());
+  if (ctx == nullptr) {
+    error = "cannot create a TLS context: " + openssl_reason();
+    return nullptr;
+  }
+  std::unique_ptr<TlsContext> out(new TlsContext(role, ctx));
+  SSL_CTX_set_app_data(ctx, out.get());  // the callbacks find their context
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   return out;
 }
 

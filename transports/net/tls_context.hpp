@@ -63,6 +63,8 @@ class TlsContext {
 
  private:
   TlsContext(Role role, SSL_CTX* ctx) : role_(role), ctx_(ctx) {}
+  // A context of `role` speaking TLS 1.2 and up, or nullptr and `error`.
+  static std::unique_ptr<TlsContext> create(Role role, std::string& error);
 
   Role role_;
   SSL_CTX* ctx_;
