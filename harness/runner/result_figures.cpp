@@ -13,8 +13,12 @@ double app_bytes_per_event(const LoadResult& r) {
   return r.bytes_up_per_event + r.bytes_down_per_event;
 }
 
+double tcp_payload_bytes_per_event(const LoadResult& r) {
+  return r.tls.empty() ? app_bytes_per_event(r) : r.tls_bytes_per_event;
+}
+
 double wire_bytes_per_event(const LoadResult& r) {
-  return app_bytes_per_event(r) + r.tcp_segments_per_event * kTcpSegmentOverheadBytes;
+  return tcp_payload_bytes_per_event(r) + r.tcp_segments_per_event * kTcpSegmentOverheadBytes;
 }
 
 double app_bytes_per_s(const LoadResult& r) {
@@ -23,7 +27,10 @@ double app_bytes_per_s(const LoadResult& r) {
 
 double wire_bytes_per_s(const LoadResult& r) {
   if (!(r.duration_s > 0)) return kNaN;
-  return app_bytes_per_s(r) + static_cast<double>(r.tcp_segments) / r.duration_s * kTcpSegmentOverheadBytes;
+  const double payload = r.tls.empty()
+                             ? app_bytes_per_s(r)
+                             : static_cast<double>(r.tls_bytes_up + r.tls_bytes_down) / r.duration_s;
+  return payload + static_cast<double>(r.tcp_segments) / r.duration_s * kTcpSegmentOverheadBytes;
 }
 
 double header_bytes_per_request(const LoadResult& r) {

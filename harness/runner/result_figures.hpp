@@ -12,7 +12,9 @@ inline constexpr double kTcpSegmentOverheadBytes = 52;
 
 // Headers, framing and payload, up plus down, per delivered event.
 double app_bytes_per_event(const LoadResult& r);
-// app_bytes_per_event + TCP segments per event x 52 B (segments of both ends, ACKs included).
+// What TCP carried per event: the application bytes, or over TLS the records and handshakes that hold them.
+double tcp_payload_bytes_per_event(const LoadResult& r);
+// tcp_payload_bytes_per_event + TCP segments per event x 52 B (segments of both ends, ACKs included).
 double wire_bytes_per_event(const LoadResult& r);
 double app_bytes_per_s(const LoadResult& r);
 double wire_bytes_per_s(const LoadResult& r);

@@ -5,14 +5,14 @@
 namespace rtb {
 
 const std::string_view kChromiumVersion = "156.0.8078.114";
-const std::string_view kChromiumPollBeforeConnection =
-    "";
+const std::string_view kChromiumPollBeforeConnection = "";
 const std::string_view kChromiumPollConnection = "Connection: keep-alive\r\n";
 const std::string_view kChromiumPollAfterConnection =
     "Pragma: no-cache\r\n"
     "Cache-Control: no-cache\r\n"
     "sec-ch-ua-platform: \"Linux\"\r\n"
-    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\r\n"
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "HeadlessChrome/156.0.0.0 Safari/537.36\r\n"
     "sec-ch-ua: \"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"\r\n"
     "sec-ch-ua-mobile: ?0\r\n"
     "Accept: */*\r\n"

@@ -26,7 +26,7 @@ double LoadConfig::effective_late_ms() const {
 PublishVia LoadConfig::effective_publish_via() const {
   if (publish_via != PublishVia::kAuto) return publish_via;
   return transport.module != nullptr && transport.module->publishes_on_connection ? PublishVia::kWebSocket
-                                                                                 : PublishVia::kHttp;
+                                                                                  : PublishVia::kHttp;
 }
 
 std::string validate_load_config(const LoadConfig& c) {
@@ -41,7 +41,8 @@ std::string validate_load_config(const LoadConfig& c) {
   if (is_round_trip(c.transport)) {
     if (c.connection_per_request) {
       return fmt::format(
-          "--connection-per-request applies to transports that poll on an interval; --transport {} keeps every "
+          "--connection-per-request applies to transports that poll on an interval; --transport {} keeps "
+          "every "
           "connection alive",
           transport_name(c.transport));
     }

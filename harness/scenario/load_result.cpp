@@ -200,8 +200,19 @@ const std::vector<ResultColumn>& load_result_columns() {
       {"tls", "https/wss: TLSv1.3, TLSv1.2 or mixed (what the handshakes chose); empty over plain TCP",
        &R::tls},
       {"tls_verified", "1 when the server certificate was checked (0: --insecure)", &R::tls_verified},
-      {"tls_handshakes", "TLS handshakes the generator completed in the whole run", &R::tls_handshakes},
+      {"tls_handshakes",
+       "TLS handshakes the subscribers (or round-trip connections) completed in the whole run",
+       &R::tls_handshakes},
       {"tls_resumed", "of those, abbreviated ones (session resumption)", &R::tls_resumed},
+      {"tls_bytes_up", "TLS bytes subscribers wrote to TCP in the window (records and handshakes)",
+       &R::tls_bytes_up},
+      {"tls_bytes_down", "TLS bytes subscribers read from TCP in the window (records and handshakes)",
+       &R::tls_bytes_down},
+      {"tls_bytes_per_event", "(tls_bytes_up + tls_bytes_down) / delivered; nan over plain TCP",
+       &R::tls_bytes_per_event},
+      {"tls_overhead_bytes_per_event",
+       "tls_bytes_per_event - (bytes_up + bytes_down) / delivered: record headers, tags and handshakes",
+       &R::tls_overhead_bytes_per_event},
   };
   return columns;
 }

@@ -94,6 +94,11 @@ struct LoadResult {
   // whether the server certificate was checked, and the handshakes of the whole run (resumed ones apart).
   std::string tls;
   std::uint64_t tls_verified = 0, tls_handshakes = 0, tls_resumed = 0;
+  // The subscribers' TLS bytes in the window (records and handshakes, both directions), per event, and what
+  // they add to the application bytes: record headers, tags, padding, handshakes.
+  std::uint64_t tls_bytes_up = 0, tls_bytes_down = 0;
+  double tls_bytes_per_event = std::numeric_limits<double>::quiet_NaN();
+  double tls_overhead_bytes_per_event = std::numeric_limits<double>::quiet_NaN();
 
   // Not columns: the full latency distribution (ns) for spectra and exact merging across processes, the first
   // message of each error kind, and warnings for the reader (e.g. generator-bound run).

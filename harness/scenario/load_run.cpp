@@ -80,7 +80,7 @@ std::string LoadRun::prepare() {
   po.target.host_header = url_.host_header;
   po.target.path_prefix = url_.path_prefix;
   po.target.channel = config_.channel;
-  po.target.tls = client_tls();
+  po.target.tls = publisher_tls();
   po.payload_bytes = config_.payload_bytes;
   po.rate = config_.rate;
   po.max_in_flight = config_.effective_max_in_flight();

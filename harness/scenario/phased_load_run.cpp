@@ -51,8 +51,10 @@ LoadOutcome PhasedLoadRun::run() {
   set_phase(LoadPhase::kStarting, monotonic_now_ns(), 0);
   if (url_.tls) {
     std::string e;
-    tls_ = TlsContext::client({config_.tls_ca, !config_.insecure, config_.tls_resume}, e);
-    if (!tls_) {
+    const TlsClientOptions options{config_.tls_ca, !config_.insecure, config_.tls_resume};
+    tls_ = TlsContext::client(options, e);
+    if (tls_) publisher_tls_ = TlsContext::client(options, e);
+    if (!tls_ || !publisher_tls_) {
       outcome.error = e;
       return outcome;
     }
@@ -81,6 +83,15 @@ LoadOutcome PhasedLoadRun::run() {
   outcome.ok = true;
   outcome.result = compute_result();
   return outcome;
+}
+
+RunSnapshot PhasedLoadRun::snapshot() const {
+  ClientWireCounters wire = wire_totals();
+  if (tls_) {
+    wire.tls_bytes_up = tls_->counters().record_bytes_out;
+    wire.tls_bytes_down = tls_->counters().record_bytes_in;
+  }
+  return take_run_snapshot(wire, config_.server_pid);
 }
 
 void PhasedLoadRun::set_phase(LoadPhase phase, std::uint64_t now, double length_s) {

@@ -60,7 +60,7 @@ class PhasedLoadRun {
 
   void begin_connecting(std::uint64_t now);
   void finish(std::string error = {});
-  RunSnapshot snapshot() const { return take_run_snapshot(wire_totals(), config_.server_pid); }
+  RunSnapshot snapshot() const;
   LoadPhase phase() const { return phase_; }
   // The fields every result shares: the run's identity, latency and errors from `latency` and errors().
   LoadResult base_result(const LatencyHistogram& latency) const;
@@ -75,11 +75,14 @@ class PhasedLoadRun {
   // https/wss: the client side of TLS every connection of the run shares (trust, resumption); what the
   // server's certificate must name is the URL's host.
   ClientTls client_tls() const { return ClientTls{tls_.get(), url_.host}; }
+  // The publisher's own context, so that the subscribers' TLS bytes (per event) hold no publishing.
+  ClientTls publisher_tls() const { return ClientTls{publisher_tls_.get(), url_.host}; }
   const TlsContext* tls() const { return tls_.get(); }
 
   const LoadConfig& config_;
   const ServerUrl url_;
   std::unique_ptr<TlsContext> tls_;
+  std::unique_ptr<TlsContext> publisher_tls_;
   Loop loop_{1};  // 1 ms timer wheel: poll intervals and timeouts to the millisecond
   std::uint64_t measure_start_ns_ = 0;
   std::uint64_t measure_end_ns_ = 0;

@@ -52,6 +52,8 @@ ClientWireCounters wire_delta(const ClientWireCounters& a, const ClientWireCount
   d.payload_bytes_down = a.payload_bytes_down - b.payload_bytes_down;
   d.events = a.events - b.events;
   d.connects = a.connects - b.connects;
+  d.tls_bytes_up = a.tls_bytes_up - b.tls_bytes_up;
+  d.tls_bytes_down = a.tls_bytes_down - b.tls_bytes_down;
   return d;
 }
 
@@ -100,6 +102,13 @@ void fill_wire_figures(LoadResult& r, const ClientWireCounters& w, double window
   r.payload_bytes_down_per_event = per_event(w.payload_bytes_down);
   r.bytes_up_per_s = per_s(r.bytes_up);
   r.bytes_down_per_s = per_s(r.bytes_down);
+  r.tls_bytes_up = w.tls_bytes_up;
+  r.tls_bytes_down = w.tls_bytes_down;
+  const std::uint64_t tls = w.tls_bytes_up + w.tls_bytes_down;
+  const std::uint64_t app = r.bytes_up + r.bytes_down;
+  r.tls_bytes_per_event = tls > 0 ? per_event(tls) : nan;
+  // Records carry the application bytes, so TLS bytes below them would be a counting error, not a saving.
+  r.tls_overhead_bytes_per_event = tls >= app && tls > 0 ? per_event(tls - app) : nan;
 }
 
 void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {

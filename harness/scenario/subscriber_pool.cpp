@@ -14,8 +14,7 @@ SubscriberPool::~SubscriberPool() {
 }
 
 std::size_t SubscriberPool::open(std::size_t n) {
-  const bool per_request =
-      polls_on_interval(options_.transport) && options_.client.connection_per_request;
+  const bool per_request = polls_on_interval(options_.transport) && options_.client.connection_per_request;
   std::uniform_int_distribution<std::uint32_t> phase(0, options_.client.poll_interval_ms - 1);
   std::size_t started = 0;
   while (started < n && subscribers_.size() < options_.clients) {

@@ -30,6 +30,8 @@ void ClientWireCounters::add(const ClientWireCounters& o) {
   payload_bytes_down += o.payload_bytes_down;
   events += o.events;
   connects += o.connects;
+  tls_bytes_up += o.tls_bytes_up;
+  tls_bytes_down += o.tls_bytes_down;
 }
 
 }  // namespace rtb

@@ -37,6 +37,9 @@ struct ClientWireCounters {
   std::uint64_t payload_bytes_down = 0;  // the event text itself
   std::uint64_t events = 0;              // events delivered to on_event
   std::uint64_t connects = 0;            // TCP connections opened
+  // https/wss: what the connections wrote to and read from TCP, TLS records and handshakes (0 over plain TCP)
+  std::uint64_t tls_bytes_up = 0;
+  std::uint64_t tls_bytes_down = 0;
 
   std::uint64_t bytes_up() const { return header_bytes_up + framing_bytes_up + payload_bytes_up; }
   std::uint64_t bytes_down() const { return header_bytes_down + framing_bytes_down + payload_bytes_down; }

@@ -22,6 +22,10 @@ struct TlsCounters {
   std::uint64_t renegotiations_refused = 0;
   std::uint64_t tls12 = 0;  // handshakes by protocol version
   std::uint64_t tls13 = 0;
+  // TLS bytes every session of this context read from and wrote to TCP: records and handshakes, what the
+  // wire carries above TCP/IP (the generator's TLS bytes per event).
+  std::uint64_t record_bytes_in = 0;
+  std::uint64_t record_bytes_out = 0;
 };
 
 struct TlsServerOptions {

@@ -330,11 +330,13 @@ int TlsStream::bio_read(char* out, int size) {
   const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(size), in_.size());
   std::memcpy(out, in_.data(), n);
   in_.remove_prefix(n);
+  context_.counters().record_bytes_in += n;
   return static_cast<int>(n);
 }
 
 void TlsStream::bio_write(const char* data, int len) {
   if (closed_) return;
+  context_.counters().record_bytes_out += static_cast<std::size_t>(len);
   const WriteResult r = below().write_copy(std::string_view(data, static_cast<std::size_t>(len)));
   if (r != WriteResult::kOk && last_below_ != WriteResult::kDropped) last_below_ = r;
 }

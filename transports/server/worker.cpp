@@ -185,9 +185,9 @@ std::string Worker::stats_json() const {
     out += fmt::format(
         "}},\"tls\":{{\"handshakes\":{},\"resumed\":{},\"tls12\":{},\"tls13\":{},\"handshake_failures\":{},"
         "\"handshakes_incomplete\":{},"
-        "\"plain_http\":{},\"renegotiations_refused\":{}",
+        "\"plain_http\":{},\"renegotiations_refused\":{},\"record_bytes_in\":{},\"record_bytes_out\":{}",
         c.handshakes, c.resumed, c.tls12, c.tls13, c.handshake_failures, c.handshakes_incomplete,
-        c.plain_http, c.renegotiations_refused);
+        c.plain_http, c.renegotiations_refused, c.record_bytes_in, c.record_bytes_out);
   }
   std::uint64_t dropped_slow = 0;
   for (const auto& t : transports_) dropped_slow += t->stats().dropped_slow;
