@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -163,6 +164,7 @@ SystemFacts read_system_facts(const std::string& python) {
   f.compiler = "gcc " __VERSION__;
 #endif
   f.libuv = uv_version_string();
+  f.openssl = OpenSSL_version(OPENSSL_VERSION);
   f.fmt = fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100);
   if (!python.empty()) {
     f.python = first_output_line({python, "-c", "import platform; print(platform.python_version())"});
@@ -188,6 +190,7 @@ void write_system_facts(Json& json, const SystemFacts& f) {
   json["tcp_timestamps"] = f.tcp_timestamps;
   json["compiler"] = f.compiler;
   json["libuv"] = f.libuv;
+  json["openssl"] = f.openssl;
   json["fmt"] = f.fmt;
   json["load_average_at_start"] = f.load_average;
   json["python"] = f.python;

@@ -35,6 +35,7 @@ struct SystemFacts {
   std::string tcp_timestamps;       // "1": each segment carries 12 more option bytes (the ~52 B per segment)
   std::string compiler;             // the compiler that built rtbench
   std::string libuv;
+  std::string openssl;  // the library TLS runs use (OpenSSL_version)
   std::string fmt;
   std::string load_average;  // /proc/loadavg's 1, 5 and 15 minute figures when read: other work on the host
   std::string python;        // the plot script's interpreter, "" when absent

@@ -70,4 +70,8 @@ std::vector<CaseResults> group_cases(const std::vector<RunRecord>& records, cons
   return cases;
 }
 
+double median_of(const CaseResults& c, const ResultFigure& figure) {
+  return spread_of(c.results, figure).median;
+}
+
 }  // namespace rtb

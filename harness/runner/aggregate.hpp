@@ -45,4 +45,7 @@ struct CaseResults {
 // else in order of first appearance. The pointers refer into `records`.
 std::vector<CaseResults> group_cases(const std::vector<RunRecord>& records, const Suite* suite);
 
+// The median of `figure` over the case's results (NaN when none measured it).
+double median_of(const CaseResults& c, const ResultFigure& figure);
+
 }  // namespace rtb

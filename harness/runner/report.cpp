@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "harness/runner/aggregate.hpp"
+#include "harness/runner/baseline_comparison.hpp"
 #include "harness/runner/kaazing_table.hpp"
 #include "harness/runner/model_check.hpp"
 #include "harness/runner/result_figures.hpp"
@@ -251,6 +252,7 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
            " Server CPU is sampled in 10 ms ticks: short or light runs read coarse.\n\n";
   }
   if (!idle.empty()) out += "## Idle cost (no events)\n\n" + idle + "\n";
+  out += render_baseline_section(cases, x.suite);
 
   out += render_kaazing_section(cases);
   out += render_model_section(check_models(cases));

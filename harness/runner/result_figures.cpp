@@ -25,12 +25,16 @@ double app_bytes_per_s(const LoadResult& r) {
   return r.bytes_up_per_s + r.bytes_down_per_s;
 }
 
+double tcp_payload_bytes_per_s(const LoadResult& r) {
+  if (!(r.duration_s > 0)) return kNaN;
+  return r.tls.empty() ? app_bytes_per_s(r)
+                       : static_cast<double>(r.tls_bytes_up + r.tls_bytes_down) / r.duration_s;
+}
+
 double wire_bytes_per_s(const LoadResult& r) {
   if (!(r.duration_s > 0)) return kNaN;
-  const double payload = r.tls.empty()
-                             ? app_bytes_per_s(r)
-                             : static_cast<double>(r.tls_bytes_up + r.tls_bytes_down) / r.duration_s;
-  return payload + static_cast<double>(r.tcp_segments) / r.duration_s * kTcpSegmentOverheadBytes;
+  return tcp_payload_bytes_per_s(r) +
+         static_cast<double>(r.tcp_segments) / r.duration_s * kTcpSegmentOverheadBytes;
 }
 
 double header_bytes_per_request(const LoadResult& r) {

@@ -17,6 +17,7 @@ double tcp_payload_bytes_per_event(const LoadResult& r);
 // tcp_payload_bytes_per_event + TCP segments per event x 52 B (segments of both ends, ACKs included).
 double wire_bytes_per_event(const LoadResult& r);
 double app_bytes_per_s(const LoadResult& r);
+double tcp_payload_bytes_per_s(const LoadResult& r);
 double wire_bytes_per_s(const LoadResult& r);
 // HTTP request + response head bytes per request; NaN without requests (SSE, WebSocket).
 double header_bytes_per_request(const LoadResult& r);

@@ -34,11 +34,12 @@ RunFiles run_files(const std::string& out_dir, const PlannedRun& run) {
   return f;
 }
 
-std::vector<std::string> serve_arguments(const SuitePoint& point) {
+std::vector<std::string> serve_arguments(const SuitePoint& point, const TlsFiles* tls) {
   // A short grace: by the time the runner stops the server the generator has gone and nothing is open.
   std::vector<std::string> args = {"serve", "--host", "127.0.0.1", "--port", "0", "--shutdown-grace-ms",
                                    "1000"};
   args.insert(args.end(), point.server_args.begin(), point.server_args.end());
+  if (point.tls && tls != nullptr) args.insert(args.end(), {"--tls-cert", tls->cert, "--tls-key", tls->key});
   return args;
 }
 
@@ -61,9 +62,10 @@ std::vector<std::string> load_options(const SuitePoint& point, TransportKind tra
 
 std::vector<std::string> load_arguments(const SuitePoint& point, TransportKind transport,
                                         const std::string& url, int server_pid, const RunFiles& files,
-                                        const std::string& raw_csv) {
+                                        const std::string& raw_csv, const TlsFiles* tls) {
   std::vector<std::string> a = {"load", "--url", url};
   for (auto& o : load_options(point, transport)) a.push_back(std::move(o));
+  if (point.tls && tls != nullptr) a.insert(a.end(), {"--tls-ca", tls->ca});
   if (server_pid > 0) a.insert(a.end(), {"--server-pid", std::to_string(server_pid)});
   if (!raw_csv.empty()) a.insert(a.end(), {"--csv", raw_csv});
   a.insert(a.end(), {"--json", files.json, "--spectrum", files.spectrum, "--quiet"});

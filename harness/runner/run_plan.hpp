@@ -32,8 +32,9 @@ struct RunFiles {
 };
 RunFiles run_files(const std::string& out_dir, const PlannedRun& run);
 
-// `serve` and its options (argv[0], the binary, not included).
-std::vector<std::string> serve_arguments(const SuitePoint& point);
+// `serve` and its options (argv[0], the binary, not included). A TLS point gets `tls`'s certificate; without
+// `tls` it is served over plain HTTP (the verify step, the metadata).
+std::vector<std::string> serve_arguments(const SuitePoint& point, const TlsFiles* tls = nullptr);
 
 // The `rtbench load` options that describe the load itself: everything but the URL, the server pid and the
 // output files.
@@ -42,6 +43,6 @@ std::vector<std::string> load_options(const SuitePoint& point, TransportKind tra
 // `load` and its options for one run against `url`.
 std::vector<std::string> load_arguments(const SuitePoint& point, TransportKind transport,
                                         const std::string& url, int server_pid, const RunFiles& files,
-                                        const std::string& raw_csv);
+                                        const std::string& raw_csv, const TlsFiles* tls = nullptr);
 
 }  // namespace rtb

@@ -11,7 +11,7 @@ namespace rtb {
 
 namespace {
 
-std::string read_file(const std::string& path) {
+std::string read_log_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
@@ -29,7 +29,8 @@ std::optional<std::pair<std::string, int>> parse_listening_line(std::string_view
   if (end == std::string_view::npos) return std::nullopt;  // the line is not complete yet
   std::string_view url = rest.substr(0, end);
   std::size_t colon = url.rfind(':');
-  if (url.substr(0, 7) != "http://" || colon == std::string_view::npos || colon < 7) return std::nullopt;
+  const std::size_t scheme = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+  if (scheme == 0 || colon == std::string_view::npos || colon < scheme) return std::nullopt;
   int port = 0;
   auto [p, ec] = std::from_chars(url.data() + colon + 1, url.data() + url.size(), port);
   if (ec != std::errc() || p != url.data() + url.size() || port <= 0 || port > 65535) return std::nullopt;
@@ -37,7 +38,7 @@ std::optional<std::pair<std::string, int>> parse_listening_line(std::string_view
 }
 
 std::string file_tail(const std::string& path, int max_lines) {
-  std::string text = read_file(path);
+  std::string text = read_log_file(path);
   while (!text.empty() && text.back() == '\n') text.pop_back();
   std::size_t at = text.size();
   for (int i = 0; i < max_lines && at != std::string::npos && at > 0; ++i) at = text.rfind('\n', at - 1);
@@ -59,7 +60,7 @@ std::optional<ServerProcess> ServerProcess::start(const std::string& binary,
   if (!child) return std::nullopt;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    if (auto line = parse_listening_line(read_file(log_path))) {
+    if (auto line = parse_listening_line(read_log_file(log_path))) {
       return ServerProcess(std::move(*child), line->first, line->second);
     }
     if (!child->running()) {

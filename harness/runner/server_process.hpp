@@ -38,8 +38,8 @@ class ServerProcess {
   int port_ = 0;
 };
 
-// The URL in a "rtbench serve: listening on http://HOST:PORT" line of `text`, and its port; nullopt when
-// there is no such line yet.
+// The URL in a "rtbench serve: listening on http(s)://HOST:PORT" line of `text` (the first), and its port;
+// nullopt when there is no such line yet.
 std::optional<std::pair<std::string, int>> parse_listening_line(std::string_view text);
 
 // The last `max_lines` lines of a file, for error messages.

@@ -66,6 +66,15 @@ std::vector<std::string> check_suite(const Suite& suite, const MachineLimits& li
       }
     }
   }
+  for (const auto& p : suite.points) {
+    if (p.baseline.empty()) continue;
+    const std::string where = fmt::format("suite {} point {}", suite.name, p.tag);
+    if (p.baseline == p.tag) {
+      problems.push_back(where + ": its baseline is itself");
+    } else if (!tags.contains(p.baseline)) {
+      problems.push_back(fmt::format("{}: baseline '{}' is not a point of the suite", where, p.baseline));
+    }
+  }
   return problems;
 }
 

@@ -21,6 +21,19 @@ struct SuitePoint {
   // Everything `rtbench load` takes except url, server_pid and the output files, which belong to a run.
   LoadConfig load;
   std::vector<std::string> server_args;  // extra `rtbench serve` options, e.g. {"--sse-heartbeat-ms", "5000"}
+  // Served and loaded over TLS (https, wss) with the throwaway CA and certificate the runner makes for the
+  // suite (scripts/make-test-certs.sh): serve gets --tls-cert and --tls-key, load --tls-ca.
+  bool tls = false;
+  // The tag of the point this one is a variant of (plain for a TLS point): the report sets the two side by
+  // side per transport, with ratios. Empty: none.
+  std::string baseline;
+};
+
+// The certificate files of a suite with TLS points.
+struct TlsFiles {
+  std::string ca;
+  std::string cert;
+  std::string key;
 };
 
 struct Suite {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "harness/scenario/header_profile.hpp"
+#include "harness/scenario/transport_kind.hpp"
 
 namespace rtb {
 
@@ -270,6 +271,92 @@ Suite churn_suite() {
   return s;
 }
 
+// A point served over TLS, set beside `baseline` (the same load over plain HTTP) in the report.
+SuitePoint over_tls(SuitePoint p, std::string tag, std::string baseline, std::string note) {
+  p.tag = std::move(tag);
+  p.note = std::move(note);
+  p.tls = true;
+  p.baseline = std::move(baseline);
+  return p;
+}
+
+Suite tls_suite() {
+  Suite s;
+  s.name = "tls";
+  s.purpose =
+      "What encryption costs each transport: every point plain and over TLS (1.3, ECDSA P-256, session "
+      "tickets) in the same run: bytes per event with the records measured, server CPU per event and p99, "
+      "a handshake per request for connection-per-request polling (full vs resumed), memory per idle "
+      "connection with and without OpenSSL's released buffers.";
+  s.notes = {
+      "Certificates: a throwaway CA and server certificate made for the run by scripts/make-test-certs.sh "
+      "(EC P-256), deleted afterwards; the generator checks the certificate against that CA.",
+      "TCP B/event over TLS is what the subscribers' connections wrote to and read from TCP (records and "
+      "handshakes), counted in the generator's TLS layer; the publisher has a TLS context of its own and is "
+      "not in it.",
+      "The anchor for the handshake cost (nginx terminating TLS, `return 204`) is measured by "
+      "scripts/bench-tls-handshake.sh, in the same run as rtbench, and reported beside this suite."};
+
+  // The Kaazing setting (1 event/s, polls every second, minimal heads, 32 B), for the bytes table.
+  LoadConfig kaazing = base_load(2, 8);
+  kaazing.clients = 1000;
+  kaazing.payload_bytes = 32;
+  SuitePoint k = make_point("c1000-plain", kaazing, "1,000 clients, 1 event/s, poll every 1 s, plain HTTP");
+  s.points.push_back(k);
+  s.points.push_back(over_tls(k, "c1000-tls", "c1000-plain", "The same over TLS (https, wss)."));
+
+  // Enough deliveries per second that the server's CPU per event reads to a few percent in 10 ms ticks.
+  LoadConfig busy = base_load(2, 8);
+  busy.clients = 200;
+  busy.rate = 50;
+  busy.payload_bytes = 64;
+  SuitePoint b = make_point("c200-r50-plain", busy, "200 clients, 50 events/s (10,000 deliveries/s), plain");
+  s.points.push_back(b);
+  s.points.push_back(
+      over_tls(b, "c200-r50-tls", "c200-r50-plain", "The same over TLS: CPU per event and latency."));
+
+  // A new connection per poll: every request pays a TCP and a TLS handshake.
+  LoadConfig churn = base_load(2, 8);
+  churn.clients = 200;
+  churn.rate = 10;
+  churn.poll_interval_ms = 200;
+  churn.connection_per_request = true;
+  SuitePoint c = make_point("cpr-plain", churn,
+                            "200 clients polling every 200 ms (1,000 requests/s), a new connection per "
+                            "request, plain");
+  c.transports = interval_polling_transports();
+  s.points.push_back(c);
+  SuitePoint full = over_tls(c, "cpr-tls-full", "cpr-plain",
+                             "The same over TLS, every handshake full (--tls-resume off): the server "
+                             "signs and derives a key per request.");
+  full.load.tls_resume = false;
+  s.points.push_back(full);
+  s.points.push_back(over_tls(c, "cpr-tls-resumed", "cpr-plain",
+                              "The same over TLS, resuming the last session (tickets): an abbreviated "
+                              "handshake per request."));
+
+  // Memory of an idle connection: plain, TLS with the record buffers released while idle, TLS holding them.
+  LoadConfig idle = base_load(1, 5);
+  idle.clients = 5000;
+  idle.rate = 0;
+  idle.connect_rate = 2000;  // the server's one core signs every handshake; gentler than its accept rate
+  idle.longpoll_timeout_ms = 30'000;
+  idle.poll_interval_ms = 5000;
+  SuitePoint i = make_point("idle5k-plain", idle, "5,000 idle connections, no events, plain",
+                            {"--sse-heartbeat-ms", "30000", "--ws-ping-interval-ms", "30000"});
+  i.transports = {*parse_transport("poll"), *parse_transport("longpoll"), *parse_transport("sse"),
+                  *parse_transport("ws")};
+  s.points.push_back(i);
+  s.points.push_back(over_tls(i, "idle5k-tls", "idle5k-plain",
+                              "The same over TLS, OpenSSL's record buffers released while idle (the "
+                              "default)."));
+  SuitePoint held = over_tls(i, "idle5k-tls-buffers", "idle5k-tls",
+                             "Over TLS with --tls-release-buffers off: each connection keeps its buffers.");
+  held.server_args.insert(held.server_args.end(), {"--tls-release-buffers", "off"});
+  s.points.push_back(held);
+  return s;
+}
+
 Suite full_suite() {
   Suite s;
   s.name = "full";
@@ -319,7 +406,7 @@ Suite full_suite() {
 const std::vector<Suite>& suite_catalog() {
   static const std::vector<Suite> suites = {
       quick_suite(),    kaazing_suite(), notifications_suite(), feed_suite(), chat_suite(), game_suite(),
-      progress_suite(), idle_suite(),    churn_suite(),         full_suite(), tiny_suite()};
+      progress_suite(), idle_suite(),    churn_suite(),         tls_suite(),  full_suite(), tiny_suite()};
   return suites;
 }
 

@@ -59,6 +59,8 @@ Json suite_to_json(const Suite& suite) {
     for (auto t : p.transports) transports.push_back(std::string(transport_name(t)));
     point["transports"] = std::move(transports);
     point["server_args"] = p.server_args;
+    if (p.tls) point["tls"] = true;
+    if (!p.baseline.empty()) point["baseline"] = p.baseline;
     point["load"] = load_options_json(p.load, LoadOptionScope::kLoad, true);
     points.push_back(std::move(point));
   }
@@ -106,13 +108,20 @@ std::optional<Suite> suite_from_json(const Json& j, std::string* error) {
     p.tag = json_string(pj, "tag");
     const std::string where = fmt::format("point {} ({})", index, p.tag.empty() ? "no tag" : p.tag);
     for (const auto& [key, value] : pj.items()) {
-      if (key != "tag" && key != "note" && key != "transports" && key != "server_args" && key != "load") {
-        return bad(fmt::format("{}: \"{}\" is not a point member (tag, note, transports, server_args, load)",
-                               where, key));
+      if (key != "tag" && key != "note" && key != "transports" && key != "server_args" && key != "load" &&
+          key != "tls" && key != "baseline") {
+        return bad(fmt::format(
+            "{}: \"{}\" is not a point member (tag, note, transports, server_args, load, tls, baseline)",
+            where, key));
       }
     }
     if (p.tag.empty()) return bad(fmt::format("{}: \"tag\" must be a non-empty string", where));
     p.note = json_string(pj, "note");
+    if (pj.contains("tls")) {
+      if (!pj["tls"].is_boolean()) return bad(fmt::format("{}: \"tls\" must be true or false", where));
+      p.tls = pj["tls"].get<bool>();
+    }
+    p.baseline = json_string(pj, "baseline");
     if (pj.contains("transports")) {
       auto names = string_list(pj["transports"]);
       if (!names || names->empty())

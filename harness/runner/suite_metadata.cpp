@@ -65,6 +65,10 @@ std::string suite_metadata_json(const SuiteRunInfo& x, const std::vector<RunReco
       for (auto t : p.transports) transports.push_back(std::string(transport_name(t)));
       point["transports"] = std::move(transports);
       point["serve_args"] = serve_arguments(p);
+      // A TLS point's serve also gets --tls-cert/--tls-key of a throwaway certificate (not kept), and its
+      // load --tls-ca.
+      if (p.tls) point["tls"] = true;
+      if (!p.baseline.empty()) point["baseline"] = p.baseline;
       // The generator's options for this point; --transport, --url, --server-pid and the files vary per run.
       point["load_options"] = load_options(p, p.transports.front());
       points.push_back(std::move(point));

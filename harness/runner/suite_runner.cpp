@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -27,13 +28,14 @@
 #include "harness/runner/run_plan.hpp"
 #include "harness/runner/server_process.hpp"
 #include "harness/runner/suite_catalog.hpp"
+#include "harness/runner/suite_certificates.hpp"
 #include "harness/runner/suite_file.hpp"
 #include "harness/runner/suite_metadata.hpp"
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/load_report.hpp"
-#include "transports/table/transport_table.hpp"
 #include "harness/scenario/run_window.hpp"
 #include "harness/scenario/server_url.hpp"
+#include "transports/table/transport_table.hpp"
 
 #ifndef RTB_RUNNER_SOURCE_DIR
 #define RTB_RUNNER_SOURCE_DIR ""
@@ -63,16 +65,16 @@ std::string self_executable() {
   return ec ? std::string() : p.string();
 }
 
-// scripts/plot.py of the tree this binary was built from, else found upwards from the binary.
-std::string find_plot_script(const std::string& binary) {
+// A file of the source tree this binary was built from (scripts/plot.py), else found upwards from the binary.
+std::string find_source_file(const std::string& binary, const char* relative) {
   std::error_code ec;
   std::string source = RTB_RUNNER_SOURCE_DIR;
-  if (!source.empty() && fs::exists(fs::path(source) / "scripts/plot.py", ec)) {
-    return (fs::path(source) / "scripts/plot.py").string();
+  if (!source.empty() && fs::exists(fs::path(source) / relative, ec)) {
+    return (fs::path(source) / relative).string();
   }
   for (fs::path dir = fs::path(binary).parent_path(); !dir.empty() && dir != dir.root_path();
        dir = dir.parent_path()) {
-    if (fs::exists(dir / "scripts/plot.py", ec)) return (dir / "scripts/plot.py").string();
+    if (fs::exists(dir / relative, ec)) return (dir / relative).string();
   }
   return {};
 }
@@ -111,7 +113,8 @@ struct RunEnvironment {
   std::string out_dir;
   PinPlan pinning;
   ProgressDisplay* progress;
-  std::string url;  // --url: a server this runner did not start (no server figures)
+  std::string url;                // --url: a server this runner did not start (no server figures)
+  const TlsFiles* tls = nullptr;  // the certificate of the TLS points, when the suite has any
 };
 
 // One run: a fresh server, the generator against it, both stopped and reaped whatever happens.
@@ -129,7 +132,7 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   std::string error;
   std::optional<ServerProcess> server;
   if (env.url.empty()) {
-    server = ServerProcess::start(env.binary, serve_arguments(point), files.server_log,
+    server = ServerProcess::start(env.binary, serve_arguments(point, env.tls), files.server_log,
                                   env.pinning.server_cpu, &error);
     if (!server) {
       rec.error = "the server did not start: " + error;
@@ -140,7 +143,7 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   SpawnOptions g;
   g.binary = env.binary;
   g.args = load_arguments(point, run.transport, server ? server->url() : env.url, server ? server->pid() : 0,
-                          files, env.out_dir + "/points/load_rows.csv");
+                          files, env.out_dir + "/points/load_rows.csv", env.tls);
   g.output_path = files.load_log;
   g.cpu = env.pinning.generator_cpu;
   auto generator = ChildProcess::spawn(g, &error);
@@ -236,7 +239,8 @@ std::vector<std::string> make_plots(const RunOptions& o, const std::string& out_
     *note = "Plots skipped (--no-plots).";
     return {};
   }
-  const std::string script = o.plot_script.empty() ? find_plot_script(o.binary) : o.plot_script;
+  const std::string script =
+      o.plot_script.empty() ? find_source_file(o.binary, "scripts/plot.py") : o.plot_script;
   if (script.empty() || !fs::exists(script)) {
     *note = "Plots skipped: scripts/plot.py not found (pass --plot-script).";
     return {};
@@ -307,9 +311,9 @@ ReportContext report_context(const SuiteRunInfo& info, const std::vector<RunReco
       c.busy_host = true;
     }
   }
-  c.version = fmt::format("{} (git {}), {}, libuv {}", info.meta.version,
+  c.version = fmt::format("{} (git {}), {}, libuv {}, {}", info.meta.version,
                           info.meta.git_commit.empty() ? "unknown" : info.meta.git_commit.substr(0, 12),
-                          info.facts.compiler, info.facts.libuv);
+                          info.facts.compiler, info.facts.libuv, info.facts.openssl);
   c.start_time = info.start_time;
   c.end_time = info.end_time;
   c.repeat = info.repeat;
@@ -375,6 +379,7 @@ int remake_report(RunOptions& o) {
            {std::pair{"somaxconn", &info.facts.somaxconn},
             std::pair{"tcp_timestamps", &info.facts.tcp_timestamps},
             std::pair{"compiler", &info.facts.compiler}, std::pair{"libuv", &info.facts.libuv},
+            std::pair{"openssl", &info.facts.openssl},
             std::pair{"load_average_at_start", &info.facts.load_average}}) {
         *field = json_string(sys, key, *field);
       }
@@ -492,7 +497,26 @@ int run_suite(RunOptions o) {
              suite->name, plan.size(), suite->points.size(), o.repeat, format_duration(info.estimated_s),
              info.pinning.note);
 
-  // The verify step, on a server started exactly like the measured ones (or the --url server).
+  // TLS points are served with a throwaway certificate made for this suite; the runner's own servers only,
+  // since a --url server's certificate is not the runner's to know.
+  const bool has_tls =
+      std::any_of(suite->points.begin(), suite->points.end(), [](const SuitePoint& p) { return p.tls; });
+  if (has_tls && !o.url.empty()) {
+    fmt::print(stderr,
+               "rtbench run: the suite has TLS points, which need a server the runner starts: drop "
+               "--url, or pick the plain points with --points\n");
+    return 2;
+  }
+  std::optional<SuiteCertificates> certificates =
+      has_tls ? SuiteCertificates::make(find_source_file(o.binary, "scripts/make-test-certs.sh"),
+                                        o.out_dir + "/logs/certs.log", &error)
+              : std::nullopt;
+  if (has_tls && !certificates) {
+    fmt::print(stderr, "rtbench run: {}\n", error);
+    return 2;
+  }
+
+  // The verify step, on a server started like the measured ones but over plain HTTP (or the --url server).
   if (!o.url.empty()) {
     std::string why;
     auto url = parse_server_url(o.url, &why);
@@ -526,9 +550,8 @@ int run_suite(RunOptions o) {
       write_metadata();
       return 2;
     }
-    fmt::print(stderr,
-               "rtbench run: verify: {} checks passed (/stats, /publish, {})\n", info.verify.checks.size(),
-               transport_paths());
+    fmt::print(stderr, "rtbench run: verify: {} checks passed (/stats, /publish, {})\n",
+               info.verify.checks.size(), transport_paths());
   }
 
   auto csv = CsvWriter::open(o.out_dir + "/results.csv", results_csv_header(), &error);
@@ -537,7 +560,8 @@ int run_suite(RunOptions o) {
     return 2;
   }
   ProgressDisplay progress(stderr, ::isatty(STDERR_FILENO) != 0, plan.size(), info.estimated_s);
-  RunEnvironment env{o.binary, o.out_dir, info.pinning, &progress, o.url};
+  RunEnvironment env{o.binary,  o.out_dir, info.pinning,
+                     &progress, o.url,     certificates ? &certificates->files() : nullptr};
   for (const auto& run : plan) {
     if (interrupt_signal() != 0) break;
     progress.start_run(run.index, run_label(*suite, run, o.repeat), run.estimated_s);

@@ -109,6 +109,11 @@ TEST(ParseListeningLine, FindsTheUrlAndPortOnceTheLineIsComplete) {
   EXPECT_FALSE(parse_listening_line("rtbench serve: listening on http://127.0.0.1:412"));  // no newline yet
   EXPECT_FALSE(parse_listening_line("rtbench serve: listening on http://127.0.0.1:x\n"));
   EXPECT_FALSE(parse_listening_line(""));
+  auto tls = parse_listening_line("rtbench serve: listening on https://127.0.0.1:443\n");
+  ASSERT_TRUE(tls);
+  EXPECT_EQ(tls->first, "https://127.0.0.1:443");
+  EXPECT_EQ(tls->second, 443);
+  EXPECT_FALSE(parse_listening_line("rtbench serve: listening on ftp://127.0.0.1:21\n"));
 }
 
 TEST(ServerProcess, SaysWhyWhenTheServerEndsBeforeListening) {

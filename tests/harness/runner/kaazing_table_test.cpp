@@ -86,9 +86,9 @@ TEST(KaazingSection, PutsThe2010RowsBesideMeasuredAppAndWireBytes) {
 }
 
 TEST(KaazingSection, GivesChromiumsMeasuredHeadsTheirOwnSectionNamingTheVersion) {
-  std::vector<LoadResult> results = {measured("poll", 1000, 900, "browser"), measured("ws", 1000, 70, "browser"),
-                                     measured("poll", 1000, 950, "chromium"),
-                                     measured("ws", 1000, 70, "chromium")};
+  std::vector<LoadResult> results = {
+      measured("poll", 1000, 900, "browser"), measured("ws", 1000, 70, "browser"),
+      measured("poll", 1000, 950, "chromium"), measured("ws", 1000, 70, "chromium")};
   std::vector<CaseResults> cases;
   for (const auto& r : results) cases.push_back({"c1000-" + r.header_profile, r.transport, {}, {&r}});
   const std::string md = render_kaazing_section(cases);

@@ -49,7 +49,8 @@ TEST(LoadArguments, CarryTheServerPidTheFilesAndThePointsOptions) {
   const RunFiles f = run_files("out", run);
   EXPECT_EQ(f.json, "out/points/001-x-poll-r1.json");
   EXPECT_EQ(f.spectrum, "out/spectra/001-x-poll-r1.hgrm");
-  auto a = load_arguments(p, *parse_transport("poll"), "http://127.0.0.1:5", 42, f, "out/points/load_rows.csv");
+  auto a =
+      load_arguments(p, *parse_transport("poll"), "http://127.0.0.1:5", 42, f, "out/points/load_rows.csv");
   EXPECT_EQ(a.front(), "load");
   EXPECT_EQ(after(a, "--url"), "http://127.0.0.1:5");
   EXPECT_EQ(after(a, "--transport"), "poll");
@@ -76,6 +77,23 @@ TEST(ServeArguments, PickAFreePortAndAppendThePointsOptions) {
   EXPECT_EQ(after(a, "--port"), "0");
   EXPECT_EQ(after(a, "--host"), "127.0.0.1");
   EXPECT_EQ(after(a, "--history"), "65536");
+}
+
+TEST(TlsPointArguments, ServeGetsTheCertificateAndLoadTheCa) {
+  SuitePoint p;
+  p.tls = true;
+  const TlsFiles files{"/c/ca.pem", "/c/server.pem", "/c/server.key"};
+  auto serve = serve_arguments(p, &files);
+  EXPECT_EQ(after(serve, "--tls-cert"), "/c/server.pem");
+  EXPECT_EQ(after(serve, "--tls-key"), "/c/server.key");
+  const RunFiles f = run_files("out", PlannedRun{});
+  auto load = load_arguments(p, *parse_transport("ws"), "https://127.0.0.1:1", 0, f, "", &files);
+  EXPECT_EQ(after(load, "--tls-ca"), "/c/ca.pem");
+  // The verify step and the metadata serve the point over plain HTTP; a plain point never gets TLS.
+  EXPECT_FALSE(has(serve_arguments(p), "--tls-cert"));
+  p.tls = false;
+  EXPECT_FALSE(has(serve_arguments(p, &files), "--tls-cert"));
+  EXPECT_FALSE(has(load_arguments(p, *parse_transport("ws"), "u", 0, f, "", &files), "--tls-ca"));
 }
 
 }  // namespace

@@ -166,6 +166,59 @@ TEST(RunSuiteSmoke, TinySuiteEndToEnd) {
   fs::remove_all(dir);
 }
 
+// A TLS point and its plain baseline through `rtbench run --suite-file`: the runner makes the certificate,
+// serves and loads over TLS, and the report sets the two side by side.
+TEST(RunSuiteSmoke, TlsPointBesideItsPlainBaseline) {
+  const std::string rtbench = binary();
+  ASSERT_FALSE(rtbench.empty()) << test::rtbench_binary() << " is not built";
+  const fs::path dir = make_temp_dir();
+  ASSERT_FALSE(dir.empty());
+  const fs::path out = dir / "tls";
+  const fs::path suite_file = dir / "tls.json";
+  std::ofstream(suite_file) << R"({"name": "tlssmoke", "points": [
+      {"tag": "plain", "transports": ["poll", "sse", "ws"],
+       "load": {"clients": 3, "rate": 1, "warmup_s": 0.5, "duration_s": 2, "poll_interval_ms": 200}},
+      {"tag": "secure", "transports": ["poll", "sse", "ws"], "tls": true, "baseline": "plain",
+       "load": {"clients": 3, "rate": 1, "warmup_s": 0.5, "duration_s": 2, "poll_interval_ms": 200}}]})";
+  const std::string command = rtbench + " run --suite-file " + suite_file.string() + " --out " +
+                              out.string() + " --repeat 1 --no-plots > " + (dir / "run.log").string() +
+                              " 2>&1";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status)) << command;
+  ASSERT_EQ(WEXITSTATUS(status), 0) << slurp(dir / "run.log");
+
+  std::string suite, error;
+  auto records = read_results_csv((out / "results.csv").string(), &suite, &error);
+  ASSERT_TRUE(records) << error;
+  ASSERT_EQ(records->size(), 6u);
+  for (const auto& r : *records) {
+    ASSERT_TRUE(r.result) << r.run_id;
+    EXPECT_EQ(r.result->lost, 0u) << r.run_id;
+    EXPECT_GT(r.result->delivered, 0u) << r.run_id;
+    if (r.point == "secure") {
+      EXPECT_EQ(r.result->tls, "TLSv1.3") << r.run_id;
+      EXPECT_EQ(r.result->tls_verified, 1u) << r.run_id;
+      EXPECT_GT(r.result->tls_bytes_per_event, r.result->bytes_up_per_event + r.result->bytes_down_per_event)
+          << r.run_id;
+    } else {
+      EXPECT_TRUE(r.result->tls.empty()) << r.run_id;
+    }
+  }
+  const std::string report = slurp(out / "report.md");
+  EXPECT_NE(report.find("## Against the baseline"), std::string::npos) << report;
+  EXPECT_NE(report.find("`secure` against `plain`"), std::string::npos) << report;
+  EXPECT_NE(report.find("request headers over TLS"), std::string::npos) << "the Kaazing table over TLS";
+  EXPECT_NE(report.find("| sse, tls |"), std::string::npos) << report;
+  auto meta = parse_json(slurp(out / "metadata.json"), &error);
+  ASSERT_TRUE(meta) << error;
+  EXPECT_NE((*meta)["system"].value("openssl", "").find("OpenSSL"), std::string::npos);
+  // The throwaway key is not left in the results.
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    EXPECT_NE(e.path().extension(), ".key") << e.path();
+  }
+  fs::remove_all(dir);
+}
+
 TEST(RunSuiteSmoke, RefusesAnUnknownSuiteWithoutRunningAnything) {
   const std::string rtbench = binary();
   ASSERT_FALSE(rtbench.empty()) << test::rtbench_binary() << " is not built";

@@ -75,5 +75,28 @@ TEST(SuiteFile, TransportsAndPointsSelectPartOfASuite) {
   ASSERT_TRUE(select_points(k, k.points[0].tag, &error)) << error;
 }
 
+TEST(SuiteFile, TlsAndBaselineRoundTrip) {
+  std::string error;
+  auto json = parse_json(R"({"name": "t", "points": [
+      {"tag": "plain", "transports": ["sse"]},
+      {"tag": "secure", "transports": ["sse"], "tls": true, "baseline": "plain"}]})",
+                         &error);
+  ASSERT_TRUE(json) << error;
+  auto s = suite_from_json(*json, &error);
+  ASSERT_TRUE(s) << error;
+  ASSERT_EQ(s->points.size(), 2u);
+  EXPECT_FALSE(s->points[0].tls);
+  EXPECT_TRUE(s->points[1].tls);
+  EXPECT_EQ(s->points[1].baseline, "plain");
+  auto again = suite_from_json(suite_to_json(*s), &error);
+  ASSERT_TRUE(again) << error;
+  EXPECT_TRUE(again->points[1].tls);
+  EXPECT_EQ(again->points[1].baseline, "plain");
+  auto bad = parse_json(R"({"name": "t", "points": [{"tag": "a", "tls": "yes"}]})", &error);
+  ASSERT_TRUE(bad) << error;
+  EXPECT_FALSE(suite_from_json(*bad, &error));
+  EXPECT_NE(error.find("\"tls\" must be true or false"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace rtb

@@ -14,7 +14,7 @@ namespace {
 
 TEST(SuiteCatalog, HasEverySuiteTheIssueNames) {
   for (const char* name : {"quick", "kaazing", "notifications", "feed", "chat", "game", "progress", "idle",
-                           "churn", "full", "tiny"}) {
+                           "churn", "tls", "full", "tiny"}) {
     EXPECT_NE(find_suite(name), nullptr) << name;
   }
   EXPECT_EQ(find_suite("nope"), nullptr);
@@ -122,6 +122,43 @@ TEST(EstimateRunSeconds, CountsPhasesConnectAndAPollDrain) {
   EXPECT_GT(poll, 13);  // 2 + 10 + 1 s connecting + a 1 s poll drain
   EXPECT_LT(poll, 16);
   EXPECT_NEAR(poll - ws, 0.9, 1e-9);
+}
+
+TEST(SuiteCatalog, TlsSuiteSetsEveryTlsPointBesideAPlainOne) {
+  const Suite* s = find_suite("tls");
+  ASSERT_NE(s, nullptr);
+  std::set<std::string> tags;
+  for (const auto& p : s->points) tags.insert(p.tag);
+  std::size_t tls_points = 0;
+  for (const auto& p : s->points) {
+    if (!p.tls) continue;
+    ++tls_points;
+    ASSERT_FALSE(p.baseline.empty()) << p.tag;
+    EXPECT_TRUE(tags.contains(p.baseline)) << p.tag;
+  }
+  EXPECT_GE(tls_points, 4u);
+  // Full and resumed handshakes, and an idle point holding OpenSSL's buffers.
+  auto has_point = [&](auto pred) { return std::any_of(s->points.begin(), s->points.end(), pred); };
+  EXPECT_TRUE(has_point(
+      [](const SuitePoint& p) { return p.tls && p.load.connection_per_request && !p.load.tls_resume; }));
+  EXPECT_TRUE(has_point(
+      [](const SuitePoint& p) { return p.tls && p.load.connection_per_request && p.load.tls_resume; }));
+  EXPECT_TRUE(has_point([](const SuitePoint& p) {
+    return p.tls && std::find(p.server_args.begin(), p.server_args.end(), "--tls-release-buffers") !=
+                        p.server_args.end();
+  }));
+}
+
+TEST(CheckSuite, ABaselineMustBeAnotherPointOfTheSuite) {
+  Suite s = *find_suite("tiny");
+  s.points[0].baseline = "nope";
+  auto problems = check_suite(s);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("baseline 'nope'"), std::string::npos) << problems[0];
+  s.points[0].baseline = s.points[0].tag;
+  problems = check_suite(s);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("itself"), std::string::npos) << problems[0];
 }
 
 }  // namespace
