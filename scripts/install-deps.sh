@@ -11,8 +11,9 @@ pkgs=(
   # clang with libFuzzer and the sanitizer runtimes; llvm brings llvm-symbolizer, without which sanitizer and
   # libFuzzer reports have no function names (clang only recommends it, and we install no recommends).
   clang libclang-rt-14-dev llvm clang-format
-  # The browser tests (tests/browser/): Debian's Chromium, driven by npm playwright-core (tests/browser/).
-  chromium
+  # The browser tests (tests/browser/): Debian's Chromium, driven by npm playwright-core (tests/browser/), and
+  # certutil, with which Browser.Page.tls makes Chromium trust a throwaway test CA (its NSS database).
+  chromium libnss3-tools
 )
 # Node with its npm may come from elsewhere (Debian's npm conflicts with such a node): only when node is missing.
 command -v node >/dev/null || pkgs+=(nodejs npm)

@@ -10,17 +10,22 @@
 //   refused      a channel name the server refuses: every pane shows the server's 400 reason
 //   restart      the server is killed and started again on the same port: panes show "reconnecting", then
 //                resume on the new server and count the restart
-import {mkdirSync} from 'node:fs';
+//   tls          the page over https (WebSocket over wss) from a Chromium that trusts a throwaway test CA
+//                through its NSS database: every pane in order as in in-order; a Chromium without the CA
+//                refuses the page with a certificate error
+import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
-import {check, launchChromium, parseArgs, runTest, sleep, startServer, stats, waitFor} from './lib.mjs';
+import {check, launchChromium, makeNssHome, makeTestCerts, parseArgs, runTest, sleep, startServer, stats, waitFor}
+  from './lib.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const testCase = args._[0];
 const rtbench = args.rtbench;
 const out = args.out || '.';
 if (!rtbench || !testCase) {
-  console.error('usage: node page_test.mjs in-order|resume|close-1001|close-1008|backlog|refused|restart --rtbench PATH [--out DIR]');
+  console.error('usage: node page_test.mjs in-order|resume|close-1001|close-1008|backlog|refused|restart|tls --rtbench PATH [--out DIR]');
   process.exit(2);
 }
 mkdirSync(out, {recursive: true});
@@ -30,16 +35,19 @@ const snapshot = (page) => page.evaluate(() => window.rtb.snapshot());
 
 // Opens the page on `channel` with the page's publisher off, and waits until the streams are subscribed and the
 // long poll is parked (the server counts it), so that the first event published is the first every pane counts.
-async function openReadyPage(setup, server, channel, query = '') {
-  const chromium = await launchChromium();
+// `chromiumOptions` go to launchChromium; `webSockets` lists the URL of every WebSocket the page opened.
+async function openReadyPage(setup, server, channel, query = '', chromiumOptions = {}) {
+  const chromium = await launchChromium(chromiumOptions);
   setup(() => chromium.close());
   const page = await chromium.context.newPage();
   const errors = [];
+  const webSockets = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('websocket', (ws) => webSockets.push(ws.url()));
   await page.goto(`${server.url}/?channel=${channel}&rate=0&interval=200${query}`, {timeout: 15000});
   await waitFor('the page to be ready (EventSource, WebSocket and stream open)', () => page.evaluate(() => window.rtb.ready()), 15000);
   await waitFor('the long poll to be parked', async () => (await stats(server)).transports.longpoll.sessions_open >= 1, 10000);
-  return {chromium, page, errors};
+  return {chromium, page, errors, webSockets};
 }
 
 // Waits until every pane has received every event the server published, then checks ids, order and counts.
@@ -263,6 +271,53 @@ const cases = {
     console.log('after the restart: ' + PANES.map((k) => `${k} restarts ${s.panes[k].restarts} last id ` +
         `${s.panes[k].lastId} lost ${s.panes[k].lost}`).join('; '));
     await page.screenshot({path: join(out, 'page-restart.png')});
+  },
+
+  async tls(setup) {
+    // Everything made here (keys, both HOMEs with their NSS databases, what Chromium writes into HOME) is in
+    // one folder, removed last: cleanups run in reverse, after both Chromiums and the server have ended.
+    const tmp = mkdtempSync(join(tmpdir(), 'rtb-browser-tls-'));
+    setup(() => rmSync(tmp, {recursive: true, force: true}));
+    const certs = makeTestCerts(join(tmp, 'certs'));
+    const server = await startServer(rtbench, ['--tls-cert', certs.cert, '--tls-key', certs.key], 0,
+        {ca: readFileSync(certs.ca)});
+    setup(() => server.stop());
+    check(server.url.startsWith('https://'), `the server listens on https (${server.url})`);
+
+    // Certificate checks stay on (no --ignore-certificate-errors, no ignoreHTTPSErrors): the page loads only
+    // because this HOME's NSS database trusts the CA.
+    const trusting = makeNssHome(join(tmp, 'home-trusting'), certs.ca);
+    const {chromium, page, errors, webSockets} = await openReadyPage(setup, server, 't-tls', '', {home: trusting});
+    const protocol = await page.evaluate(() => location.protocol);
+    check(protocol === 'https:', `the page was loaded over https (location.protocol ${protocol})`);
+    const N = 60;
+    await page.evaluate((n) => window.rtb.publish({rate: 20, count: n, payload: 200}), N);
+    await waitFor('the page publisher to finish', async () => (await snapshot(page)).publisher.acked === N, 20000);
+    const published = (await stats(server)).events.published;
+    check(published === N, `the server got ${N} events (got ${published})`);
+    const s = await expectExactlyOnce(page, server, N);
+    for (const k of PANES) check(s.panes[k].reconnects === 0, `${k}: no reconnect in a quiet run`);
+    check(webSockets.length >= 1 && webSockets.every((u) => u.startsWith('wss://')),
+        `the WebSocket pane used wss:// (${webSockets.join(' ')})`);
+    check(errors.length === 0, `no page errors: ${errors.join('; ')}`);
+    const tls = (await stats(server)).tls;
+    check(tls && tls.handshakes > 0, `the server counted TLS handshakes: ${JSON.stringify(tls)}`);
+    check(tls.plain_http === 0, `no plain HTTP on the TLS port: ${JSON.stringify(tls)}`);
+    await page.screenshot({path: join(out, 'page-tls.png')});
+    await chromium.close();
+
+    // The same server, a Chromium whose NSS database is empty: the test CA is not trusted, so the page must
+    // not load. Without this the case above would pass even if certificates were not checked at all.
+    const untrusting = await launchChromium({home: makeNssHome(join(tmp, 'home-untrusting'))});
+    setup(() => untrusting.close());
+    const refusedPage = await untrusting.context.newPage();
+    const error = await refusedPage.goto(`${server.url}/?channel=t-tls`, {timeout: 15000}).then(() => null, (e) => e);
+    check(error && /net::ERR_CERT_[A-Z_]+/.test(error.message),
+        `a Chromium without the test CA refuses the page with a certificate error (got ${error ? error.message : 'the page'})`);
+    const after = (await stats(server)).tls;
+    console.log(`over https: every pane got ids 1..${N} in order; WebSocket ${webSockets[0]}; tls ${JSON.stringify(tls)}; ` +
+        `without the CA: ${/net::ERR_CERT_[A-Z_]+/.exec(error.message)[0]} (handshake_failures ` +
+        `${tls.handshake_failures} -> ${after.handshake_failures})`);
   },
 };
 
