@@ -21,7 +21,7 @@ fi
 seconds=$1
 shift
 all_targets=(http_request_fuzz ws_reader_fuzz sse_parser_fuzz ws_handshake_fuzz http_response_parser_fuzz
-  query_params_fuzz)
+  query_params_fuzz tls_record_fuzz)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
