@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <sstream>
@@ -217,6 +218,12 @@ bool select_points(Suite& suite, std::string_view list, std::string* error) {
     }
   }
   if (points.empty()) return fail(error, "--points: give a list of point tags");
+  // A point keeps its baseline only when that was picked too: the side-by-side needs both.
+  for (auto& p : points) {
+    const bool kept =
+        std::any_of(points.begin(), points.end(), [&](const SuitePoint& o) { return o.tag == p.baseline; });
+    if (!kept) p.baseline.clear();
+  }
   suite.points = std::move(points);
   return true;
 }

@@ -98,5 +98,18 @@ TEST(SuiteFile, TlsAndBaselineRoundTrip) {
   EXPECT_NE(error.find("\"tls\" must be true or false"), std::string::npos) << error;
 }
 
+TEST(SuiteFile, PickingAPointWithoutItsBaselineDropsTheComparisonOnly) {
+  Suite s = *find_suite("tls");
+  std::string error;
+  ASSERT_TRUE(select_points(s, "cpr-tls-full", &error)) << error;
+  ASSERT_EQ(s.points.size(), 1u);
+  EXPECT_TRUE(s.points[0].tls);
+  EXPECT_TRUE(s.points[0].baseline.empty());
+  EXPECT_TRUE(check_suite(s).empty());
+  Suite both = *find_suite("tls");
+  ASSERT_TRUE(select_points(both, "cpr-plain,cpr-tls-full", &error)) << error;
+  EXPECT_EQ(both.points[1].baseline, "cpr-plain");
+}
+
 }  // namespace
 }  // namespace rtb
