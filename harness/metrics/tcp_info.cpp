@@ -53,6 +53,8 @@ OwnSegments own_segments_between(const std::vector<OwnSocket>& start, const std:
     if (auto it = before.find(s.inode); it != before.end()) {
       base = it->second;
       before.erase(it);
+    } else {
+      ++d.sockets_new;
     }
     // The counters are 32-bit in the kernel: unsigned 32-bit differences survive one wrap.
     d.segments += static_cast<std::uint32_t>(s.count.segs_out - base.segs_out);

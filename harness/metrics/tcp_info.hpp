@@ -31,6 +31,7 @@ struct OwnSegments {
   std::uint64_t segments = 0;  // out + in: on loopback every segment of a connection once (one end sends it)
   std::uint64_t sockets = 0;   // sockets counted
   std::uint64_t sockets_gone = 0;
+  std::uint64_t sockets_new = 0;  // of `sockets`, those opened in between
 };
 OwnSegments own_segments_between(const std::vector<OwnSocket>& start, const std::vector<OwnSocket>& end);
 

@@ -128,20 +128,24 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
   // Our own sockets, per socket: other traffic on the host cannot enter this count.
   const OwnSegments own = own_segments_between(s.start.own_sockets, s.end.own_sockets);
   r.tcp_segments_own = own.segments;
-  r.tcp_sockets_gone = own.sockets_gone;
-  const bool have_own = own.sockets > 0 && own.sockets_gone == 0;
+  // A socket opened and closed between the two readings is in neither (a connection per request): the
+  // subscribers' connects in the window beyond the sockets that appeared tell how many went unseen.
+  const std::uint64_t opened = s.end.wire.connects - s.start.wire.connects;
+  const std::uint64_t unseen = opened > own.sockets_new ? opened - own.sockets_new : 0;
+  r.tcp_sockets_gone = own.sockets_gone + unseen;
+  const bool have_own = own.sockets > 0 && r.tcp_sockets_gone == 0;
   if (have_own) {
     r.tcp_segments = own.segments;
     r.tcp_segments_scope = "own_sockets";
   } else if (have_host) {
     r.tcp_segments = r.tcp_segments_host;
     r.tcp_segments_scope = s.loopback ? "loopback_both_ends" : "host_in_plus_out";
-    if (own.sockets_gone > 0) {
+    if (r.tcp_sockets_gone > 0) {
       r.warnings.push_back(fmt::format(
           "{} of the generator's sockets closed inside the measure window (a connection per request?), so "
           "their TCP_INFO counts left with them: TCP segments are the host-wide count, which other traffic "
           "on the host can inflate",
-          own.sockets_gone));
+          r.tcp_sockets_gone));
     }
   }
   if (have_host || have_own) {

@@ -113,6 +113,30 @@ TEST(RunWindow, SocketsClosedInTheWindowFallBackToTheHostCountAndSaySo) {
   EXPECT_TRUE(mentions(r.warnings, "closed inside the measure window"));
 }
 
+// A connection per request opens and closes sockets between the readings: neither sees them, so the own
+// count would miss them; the connects the subscribers made in the window tell.
+TEST(RunWindow, ConnectionsOpenedAndClosedInTheWindowFallBackToTheHostCount) {
+  Snapshots s = sample();
+  s.start.snmp = TcpSnmp{};
+  s.end.snmp = TcpSnmp{};
+  s.end.snmp->out_segs = 80'000;
+  s.start.own_sockets = {{1, {100, 100}}};
+  s.end.own_sockets = {{1, {120, 120}}, {7, {10, 10}}};  // one new socket seen at the end
+  s.start.wire.connects = 500;
+  s.end.wire.connects = 511;  // eleven opened: ten came and went unseen
+  const LoadResult r = fill(s, true);
+  EXPECT_EQ(r.tcp_sockets_gone, 10u);
+  EXPECT_EQ(r.tcp_segments, 80'000u);
+  EXPECT_EQ(r.tcp_segments_scope, "loopback_both_ends");
+  EXPECT_TRUE(mentions(r.warnings, "closed inside the measure window"));
+  EXPECT_FALSE(mentions(r.warnings, "other TCP traffic"));
+  // Every connect accounted for by a socket seen at the end: the own count stands.
+  s.end.wire.connects = 501;
+  const LoadResult whole = fill(s, true);
+  EXPECT_EQ(whole.tcp_sockets_gone, 0u);
+  EXPECT_EQ(whole.tcp_segments_scope, "own_sockets");
+}
+
 TEST(RunWindow, OtherProcessesCpuDrivesTheOtherWorkWarning) {
   Snapshots s = sample();  // 2 s window, server 0.5 s of CPU
   s.start.host_cpu = HostCpu{10.0, 100.0};
