@@ -26,8 +26,27 @@ std::string_view HttpRequest::method_name() const {
   return "OTHER";
 }
 
+namespace {
+
+// The path of a target in absolute form ("http://host:port/poll?since=1", RFC 9112 3.2.2: what a client
+// sends to a forward proxy, and what a server must accept too): what follows the authority, "/" when nothing
+// does. Any other target is returned as it is.
+std::string_view path_of_absolute_form(std::string_view t) {
+  if (t.empty() || t.front() == '/') return t;
+  const std::size_t scheme_end = t.find("://");
+  if (scheme_end == std::string_view::npos) return t;
+  const std::string_view scheme = t.substr(0, scheme_end);
+  if (!iequals(scheme, "http") && !iequals(scheme, "https")) return t;
+  const std::string_view rest = t.substr(scheme_end + 3);
+  const std::size_t path_start = rest.find_first_of("/?");
+  if (path_start == std::string_view::npos || rest[path_start] == '?') return "/";
+  return rest.substr(path_start);
+}
+
+}  // namespace
+
 std::string_view HttpRequest::path() const {
-  std::string_view t = target();
+  std::string_view t = path_of_absolute_form(target());
   return t.substr(0, t.find('?'));
 }
 

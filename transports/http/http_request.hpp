@@ -21,6 +21,8 @@ class HttpRequest {
   bool upgrade() const { return upgrade_; }
 
   std::string_view target() const { return slice(target_); }
+  // The target's path without the query; of an absolute-form target ("http://host/poll?x"), the part after
+  // the authority ("/poll").
   std::string_view path() const;
   std::string_view query() const;
   // First header with this name, compared case-insensitively.
