@@ -306,14 +306,16 @@ ReportContext report_context(const SuiteRunInfo& info, const std::vector<RunReco
     if (!r.result) continue;
     const LoadResult& x = *r.result;
     if (std::isfinite(x.other_cpu_pct) && x.other_cpu_pct > kOtherWorkPct) c.busy_host = true;
-    if (x.tcp_segments_host > 0 && x.tcp_segments_own > 0 &&
+    // Only where the own count is whole: sockets that closed inside the window left with their segments.
+    if (x.tcp_sockets_gone == 0 && x.tcp_segments_host > 0 && x.tcp_segments_own > 0 &&
         static_cast<double>(x.tcp_segments_host) > static_cast<double>(x.tcp_segments_own) * 1.10 + 200) {
       c.busy_host = true;
     }
   }
-  c.version = fmt::format("{} (git {}), {}, libuv {}, {}", info.meta.version,
+  c.version = fmt::format("{} (git {}), {}, libuv {}{}{}", info.meta.version,
                           info.meta.git_commit.empty() ? "unknown" : info.meta.git_commit.substr(0, 12),
-                          info.facts.compiler, info.facts.libuv, info.facts.openssl);
+                          info.facts.compiler, info.facts.libuv, info.facts.openssl.empty() ? "" : ", ",
+                          info.facts.openssl);
   c.start_time = info.start_time;
   c.end_time = info.end_time;
   c.repeat = info.repeat;
@@ -349,11 +351,20 @@ int remake_report(RunOptions& o) {
     fmt::print(stderr, "rtbench run: {}\n", error);
     return 2;
   }
+  // The CSV holds the columns; a run's points/<run>.json (when kept) also holds its histogram, warnings and
+  // suspects, which the report lists.
+  for (auto& r : *records) {
+    if (!r.result) continue;
+    const std::string json_path = fmt::format("{}/points/{}.json", o.out_dir, r.run_id);
+    std::string ignored;
+    if (auto full = load_result_from_json(read_file(json_path), &ignored)) r.result = std::move(*full);
+  }
   SuiteRunInfo info;
   info.suite = find_suite(o.suite.empty() ? suite_name : o.suite);
   info.out_dir = o.out_dir;
   info.facts = read_system_facts(o.python);
   info.facts.load_average.clear();  // now's load says nothing about the run; metadata.json has the run's
+  info.facts.openssl.clear();       // nor does today's OpenSSL: only what metadata.json recorded
   int repeat = 0;
   for (const auto& r : *records) repeat = std::max(repeat, r.repetition);
   info.repeat = repeat;
