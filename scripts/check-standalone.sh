@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks that every source file compiles on its own, outside the unity batches that can hide a missing
 # #include when a batch-mate supplies it: each file of the libraries, binaries, micro-benchmarks and fuzz
-# targets goes through the compiler alone (-fsyntax-only, the compile commands of the nonunity preset), both
-# cores at once. Codegen is skipped: it cannot fail where parsing passed, and the unity builds link every object.
+# targets goes through the compiler alone (-fsyntax-only, the compile commands of the nonunity preset, with
+# clang++ when installed: the same headers, a faster front end), both cores at once. Codegen is skipped: it cannot fail where parsing passed, and the unity builds link every object.
 # Usage: scripts/check-standalone.sh [--with-tests]   (--with-tests: the GoogleTest files too)
 # Exit: 0 every file compiles, 1 some file does not (its errors are printed), 2 setup error.
 source "$(dirname "$0")/lib/script-help.sh"
@@ -21,17 +21,23 @@ list=$(mktemp)
 logs=$(mktemp -d)
 trap 'rm -rf "$list" "$logs"' EXIT
 # One line per file: the directory, then the compile command with its output replaced by -fsyntax-only.
-RTB_WITH_TESTS=$with_tests python3 - "$db" "$PWD" >"$list" <<'EOF'
+clangxx=$(command -v clang++ || true)
+RTB_WITH_TESTS=$with_tests RTB_CLANGXX=$clangxx python3 - "$db" "$PWD" >"$list" <<'EOF'
 import json, os, shlex, sys
 db, root = sys.argv[1], sys.argv[2]
 with_tests = os.environ["RTB_WITH_TESTS"] == "1"
+clang = os.environ.get("RTB_CLANGXX", "")
 for e in json.load(open(db)):
     rel = os.path.relpath(e["file"], root)
     if rel.startswith("tests/") and not with_tests:
         continue
     if rel.startswith(".."):  # third-party sources (llhttp) are not ours to check
         continue
+    if os.path.commonpath([os.path.abspath(e["file"]), os.path.abspath(e["directory"])]) == os.path.abspath(e["directory"]):
+        continue  # generated at build time (the demo page's assets): made whole by the generator
     args = shlex.split(e["command"])
+    if clang:  # clang's front end is the faster one; the asan build keeps the code warning-free under it
+        args[0] = clang
     out = []
     skip = False
     for a in args:

@@ -20,7 +20,7 @@ cmake --build --preset default -j"$jobs"
 # binaries also goes through the compiler on its own (syntax only; the unity builds compile and link the code).
 # The test files are left out to keep the run within its 15-minute budget on 2 cores; after touching a test
 # file's #includes, run scripts/check-standalone.sh --with-tests.
-stage "check: every source file compiles on its own (g++ -fsyntax-only, nonunity preset's commands)"
+stage "check: every source file compiles on its own (-fsyntax-only, the nonunity preset's commands)"
 scripts/check-standalone.sh
 stage "build: asan (clang, AddressSanitizer + UndefinedBehaviorSanitizer, libFuzzer targets)"
 scripts/configure.sh asan
