@@ -26,11 +26,20 @@ stage "build: asan (clang, AddressSanitizer + UndefinedBehaviorSanitizer, libFuz
 scripts/configure.sh asan
 cmake --build --preset asan -j"$jobs"
 
-# Most tests wait on sockets and timers rather than compute: twice as many at once as there are cores.
+# Most tests wait on sockets and timers rather than compute: twice as many at once as there are cores. The
+# Chromium tests (label browser) run one at a time and mostly wait on the browser: that chain runs beside the
+# sanitizer tests, its output shown when it ends.
 status=0
-stage "tests: default"
-ctest --preset default -j"$((jobs * 2))" || status=1
-stage "tests: asan (GoogleTest suites and the fuzz targets' short runs)"
+stage "tests: default, without the browser chain"
+ctest --preset default -j"$((jobs * 2))" -LE browser || status=1
+stage "tests: the browser chain (default build) beside the asan tests (GoogleTest suites, fuzz short runs)"
+browser_log=$(mktemp)
+ctest --preset default -L browser >"$browser_log" 2>&1 &
+browser_pid=$!
+trap 'kill "$browser_pid" 2>/dev/null; rm -f "$browser_log"' EXIT
 ctest --preset asan -j"$((jobs * 2))" || status=1
+wait "$browser_pid" || status=1
+echo "== the browser chain's output:"
+cat "$browser_log"
 stage "done, status $status"
 exit $status

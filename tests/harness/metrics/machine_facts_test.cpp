@@ -99,6 +99,7 @@ TEST(SystemFacts, WritesJsonFields) {
   f.tcp_timestamps = "1";
   f.compiler = "gcc 12.2.0";
   f.libuv = "1.44.2";
+  f.openssl = "OpenSSL 3.0.19 27 Jan 2026";
   f.fmt = "9.1.0";
   f.load_average = "0.52 0.61 0.70";
   f.python = "3.11.2";
@@ -108,7 +109,7 @@ TEST(SystemFacts, WritesJsonFields) {
   EXPECT_EQ(json_text(w, -1),
             "{\"open_files_soft\":1024,\"open_files_hard\":524288,\"somaxconn\":\"4096\","
             "\"ip_local_port_range\":\"32768 60999\",\"tcp_timestamps\":\"1\",\"compiler\":\"gcc 12.2.0\","
-            "\"libuv\":\"1.44.2\",\"fmt\":\"9.1.0\",\"load_average_at_start\":\"0.52 0.61 0.70\","
+            "\"libuv\":\"1.44.2\",\"openssl\":\"OpenSSL 3.0.19 27 Jan 2026\",\"fmt\":\"9.1.0\",\"load_average_at_start\":\"0.52 0.61 0.70\","
             "\"python\":\"3.11.2\",\"matplotlib\":\"3.6.3\"}");
 }
 

@@ -176,9 +176,9 @@ TEST(RunSuiteSmoke, TlsPointBesideItsPlainBaseline) {
   const fs::path out = dir / "tls";
   const fs::path suite_file = dir / "tls.json";
   std::ofstream(suite_file) << R"({"name": "tlssmoke", "points": [
-      {"tag": "plain", "transports": ["poll", "sse", "ws"],
+      {"tag": "plain", "transports": ["sse", "ws"],
        "load": {"clients": 3, "rate": 1, "warmup_s": 0.5, "duration_s": 2, "poll_interval_ms": 200}},
-      {"tag": "secure", "transports": ["poll", "sse", "ws"], "tls": true, "baseline": "plain",
+      {"tag": "secure", "transports": ["sse", "ws"], "tls": true, "baseline": "plain",
        "load": {"clients": 3, "rate": 1, "warmup_s": 0.5, "duration_s": 2, "poll_interval_ms": 200}}]})";
   const std::string command = rtbench + " run --suite-file " + suite_file.string() + " --out " +
                               out.string() + " --repeat 1 --no-plots > " + (dir / "run.log").string() +
@@ -190,7 +190,7 @@ TEST(RunSuiteSmoke, TlsPointBesideItsPlainBaseline) {
   std::string suite, error;
   auto records = read_results_csv((out / "results.csv").string(), &suite, &error);
   ASSERT_TRUE(records) << error;
-  ASSERT_EQ(records->size(), 6u);
+  ASSERT_EQ(records->size(), 4u);
   for (const auto& r : *records) {
     ASSERT_TRUE(r.result) << r.run_id;
     EXPECT_EQ(r.result->lost, 0u) << r.run_id;
