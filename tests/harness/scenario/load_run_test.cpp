@@ -13,6 +13,7 @@
 #include "harness/scenario/client_factory.hpp"
 #include "harness/scenario/run_metadata.hpp"
 #include "harness/scenario/transport_kind.hpp"
+#include "tests/harness/scenario/quick_load_config.hpp"
 #include "tests/support/blocking_client.hpp"
 #include "tests/support/test_server.hpp"
 #include "transports/common/client_request.hpp"
@@ -23,19 +24,7 @@ namespace {
 using test::TestServer;
 
 LoadConfig quick_config(int port, TransportKind kind, std::string channel) {
-  LoadConfig c;
-  c.url = fmt::format("http://127.0.0.1:{}", port);
-  c.transport = kind;
-  c.channel = std::move(channel);
-  c.clients = 4;
-  c.rate = 100;
-  c.payload_bytes = 64;
-  c.warmup_s = 0.2;
-  c.duration_s = 1.0;
-  c.drain_s = 5;
-  c.poll_interval_ms = 20;
-  c.connect_rate = 1000;
-  return c;
+  return test::quick_load_config(fmt::format("http://127.0.0.1:{}", port), kind, std::move(channel));
 }
 
 // Every measured event reached every subscriber exactly once and in order, and the histogram holds one

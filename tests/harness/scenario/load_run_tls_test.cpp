@@ -7,6 +7,7 @@
 
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/transport_kind.hpp"
+#include "tests/harness/scenario/quick_load_config.hpp"
 #include "tests/support/test_certs.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -23,21 +24,13 @@ ServerConfig tls_server_config(const TestCerts& certs) {
   return config;
 }
 
+// The scenario tests' quick load at 50 events/s, over https with the test CA.
 LoadConfig tls_load_config(const TestServer& server, const TestCerts& certs, TransportKind kind,
                            std::string channel) {
-  LoadConfig c;
-  c.url = fmt::format("https://127.0.0.1:{}", server.tls_port());
+  LoadConfig c = test::quick_load_config(fmt::format("https://127.0.0.1:{}", server.tls_port()), kind,
+                                         std::move(channel));
   c.tls_ca = certs.ca();
-  c.transport = kind;
-  c.channel = std::move(channel);
-  c.clients = 4;
   c.rate = 50;
-  c.payload_bytes = 64;
-  c.warmup_s = 0.2;
-  c.duration_s = 1.0;
-  c.drain_s = 5;
-  c.poll_interval_ms = 20;
-  c.connect_rate = 1000;
   return c;
 }
 
