@@ -239,6 +239,14 @@ std::optional<ProcSample> sample_process(pid_t pid) {
   s.rss_bytes = parse_status_kb(*status_text, "VmRSS").value_or(0) * 1024;
   s.vm_hwm_bytes = parse_status_kb(*status_text, "VmHWM").value_or(0) * 1024;
   s.open_fds = count_dir_entries(dir + "/fd", pid == getpid());
+  if (const std::optional<std::string> io_text = read_proc_file(dir + "/io")) {
+    const auto rchar = parse_status_int(*io_text, "rchar");
+    const auto wchar = parse_status_int(*io_text, "wchar");
+    if (rchar && wchar && *rchar >= 0 && *wchar >= 0) {
+      s.io_read_bytes = static_cast<uint64_t>(*rchar);
+      s.io_write_bytes = static_cast<uint64_t>(*wchar);
+    }
+  }
   return s;
 }
 

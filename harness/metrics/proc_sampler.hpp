@@ -22,6 +22,10 @@ struct ProcSample {
   uint64_t vm_hwm_bytes = 0;  // VmHWM: peak RSS
   int threads = 0;
   int open_fds = -1;  // entries in /proc/PID/fd; -1 when not readable (another user's process)
+  // rchar and wchar of /proc/PID/io: bytes through every read- and write-family system call, sockets
+  // included (a proxy's traffic on both its sides); nullopt when not readable (another user's process).
+  std::optional<uint64_t> io_read_bytes;
+  std::optional<uint64_t> io_write_bytes;
 };
 
 // The fields of /proc/PID/stat we use, still in the kernel's units.
@@ -64,7 +68,7 @@ inline constexpr std::string_view kSocketSlabCaches[] = {"TCP",  "TCPv6",  "sock
 std::optional<ProcStat> parse_proc_stat(std::string_view text);
 // The number in a "Key:   123 kB" line of /proc/PID/status or /proc/meminfo, in kB; the key must match whole.
 std::optional<uint64_t> parse_status_kb(std::string_view text, std::string_view key);
-// The integer value of a "Key:\t123" line of /proc/PID/status (Threads, FDSize).
+// The integer value of a "Key:\t123" line of /proc/PID/status (Threads, FDSize) or /proc/PID/io (rchar).
 std::optional<int64_t> parse_status_int(std::string_view text, std::string_view key);
 std::optional<TcpSockstat> parse_sockstat(std::string_view text);
 // Bytes in kSocketSlabCaches according to /proc/slabinfo (active objects x object size, summed over the ones

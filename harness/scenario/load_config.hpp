@@ -18,6 +18,8 @@ namespace rtb {
 // kAuto: over a WebSocket when the subscribers are WebSocket ones (the client can send), else HTTP.
 enum class PublishVia { kAuto, kHttp, kWebSocket };
 
+enum class ProxyTunnel { kAuto, kAlways, kNever };
+
 struct LoadConfig {
   std::string url = "http://127.0.0.1:8080";
   // https:// and wss:// URLs: the CA that signed the server certificate (empty: the system's), whether to
@@ -25,6 +27,13 @@ struct LoadConfig {
   std::string tls_ca;
   bool insecure = false;
   bool tls_resume = true;
+  // A forward proxy the clients go through (http://HOST:PORT): absolute-form request targets, a CONNECT
+  // tunnel for WebSocket and TLS. Empty: straight to the server. The publisher always goes straight.
+  std::string proxy;
+  // Which clients open a CONNECT tunnel through --proxy: kAuto those that upgrade (WebSocket) and every
+  // https/wss one; kAlways all; kNever none (a WebSocket's Upgrade then goes as a forwarded request, which is
+  // how a proxy that drops hop-by-hop headers breaks it).
+  ProxyTunnel proxy_tunnel = ProxyTunnel::kAuto;
   TransportKind transport = default_transport();
   std::uint32_t clients = 100;
   double rate = 100;                 // events/s the publisher schedules; 0 = no events (the cost of idling)
@@ -57,6 +66,7 @@ struct LoadConfig {
   double late_ms = 0;
 
   int server_pid = 0;  // 0: no server process figures
+  int proxy_pid = 0;   // the intermediary in front of the server (nginx, HAProxy, squid); 0: none sampled
 
   // Pass/fail thresholds (exit status).
   std::uint64_t max_errors = 0;

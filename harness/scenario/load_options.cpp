@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/scenario/forward_proxy.hpp"
 #include "harness/scenario/header_profile.hpp"
 #include "harness/scenario/number_text.hpp"
 #include "harness/scenario/server_url.hpp"
@@ -94,6 +95,20 @@ LoadOption text_option(std::string_view flags, std::string_view help, std::strin
   return o;
 }
 
+// A process to sample through /proc.
+LoadOption pid_option(std::string_view flags, std::string_view help, int C::*member) {
+  return text_option(
+      flags, help, "a process id (0: none)", [member](const C& c) { return std::to_string(c.*member); },
+      [member](C& c, std::string_view text) -> std::string {
+        auto v = parse_u64(text);
+        if (!v || *v > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+          return "must be a process id";
+        c.*member = static_cast<int>(*v);
+        return {};
+      },
+      LoadOptionScope::kRun, LoadOptionType::kUnsigned);
+}
+
 std::vector<LoadOption> make_table() {
   std::vector<LoadOption> t;
   t.push_back(text_option(
@@ -131,6 +146,41 @@ std::vector<LoadOption> make_table() {
     };
     t.push_back(std::move(o));
   }
+  t.push_back(text_option(
+      "--proxy",
+      "Reach the server through this forward proxy (squid, a corporate proxy): HTTP transports send "
+      "absolute-form targets (GET http://HOST:PORT/...), WebSocket and every https/wss client open a CONNECT "
+      "tunnel; the publisher goes straight to --url",
+      "http://HOST:PORT", [](const C& c) { return c.proxy; },
+      [](C& c, std::string_view text) -> std::string {
+        std::string error;
+        if (!text.empty() && !parse_forward_proxy(text, &error)) return error;
+        c.proxy = std::string(text);
+        return {};
+      },
+      LoadOptionScope::kRun));
+  t.push_back(text_option(
+      "--proxy-tunnel",
+      "Which clients open a CONNECT tunnel through --proxy: auto (WebSocket, and all of https/wss), always, "
+      "never (WebSocket sends its upgrade as a forwarded request: shows a proxy dropping Upgrade)",
+      "auto, always or never",
+      [](const C& c) {
+        return std::string(c.proxy_tunnel == ProxyTunnel::kAlways  ? "always"
+                           : c.proxy_tunnel == ProxyTunnel::kNever ? "never"
+                                                                   : "auto");
+      },
+      [](C& c, std::string_view text) -> std::string {
+        if (text == "auto") {
+          c.proxy_tunnel = ProxyTunnel::kAuto;
+        } else if (text == "always") {
+          c.proxy_tunnel = ProxyTunnel::kAlways;
+        } else if (text == "never") {
+          c.proxy_tunnel = ProxyTunnel::kNever;
+        } else {
+          return "must be auto, always or never";
+        }
+        return {};
+      }));
   t.push_back(text_option(
       "--tls-resume",
       "https/wss: offer the last TLS session on every new connection (on: abbreviated handshakes; off: a "
@@ -277,18 +327,15 @@ std::vector<LoadOption> make_table() {
                             "A publish sent this long after its slot counts as late (0: a tenth of the "
                             "interval between events, at least 2 ms)",
                             "0 to 60,000 ms", &C::late_ms, 0, false, 60'000));
-  t.push_back(text_option(
-      "--server-pid",
-      "Server process to sample (/proc): CPU per 1000 events, RSS, memory per idle connection",
-      "a process id (0: none)", [](const C& c) { return std::to_string(c.server_pid); },
-      [](C& c, std::string_view text) -> std::string {
-        auto v = parse_u64(text);
-        if (!v || *v > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
-          return "must be a process id";
-        c.server_pid = static_cast<int>(*v);
-        return {};
-      },
-      LoadOptionScope::kRun, LoadOptionType::kUnsigned));
+  t.push_back(
+      pid_option("--server-pid",
+                 "Server process to sample (/proc): CPU per 1000 events, RSS, memory per idle connection",
+                 &C::server_pid));
+  t.push_back(
+      pid_option("--proxy-pid",
+                 "Proxy process between generator and server to sample like the server (nginx, HAProxy, "
+                 "squid: the one process that proxies): proxy_cpu_us_per_op, proxy_bytes_per_idle_conn",
+                 &C::proxy_pid));
   t.push_back(unsigned_option("--max-errors", "Exit 1 when connection errors exceed this",
                               "a whole number >= 0", &C::max_errors, 0,
                               std::numeric_limits<std::uint64_t>::max(), LoadOptionScope::kRun));

@@ -139,6 +139,25 @@ const std::vector<ResultColumn>& load_result_columns() {
        "(server RSS with the subscribers connected and idle - RSS before) / "
        "connected",
        &R::server_bytes_per_idle_conn},
+      {"proxy_cpu_s",
+       "CPU seconds (user + system) in the window of the proxy between generator and server; nan without "
+       "--proxy-pid",
+       &R::proxy_cpu_s},
+      {"proxy_cpu_us_per_op", "proxy_cpu_s per delivered event or round trip, microseconds",
+       &R::proxy_cpu_us_per_op},
+      {"proxy_rss_bytes", "the proxy's resident memory at the end of the window", &R::proxy_rss_bytes},
+      {"proxy_bytes_per_idle_conn",
+       "(proxy RSS with the subscribers connected and idle - RSS before) / connected",
+       &R::proxy_bytes_per_idle_conn},
+      {"proxy_io_bytes_per_event",
+       "bytes the proxy read and wrote in the window (/proc/PID/io rchar + wchar: both its sides) / "
+       "delivered",
+       &R::proxy_io_bytes_per_event},
+      {"proxy_server_side_bytes_per_event",
+       "proxy_io_bytes_per_event minus the subscribers' bytes (bytes_up + bytes_down per event): what "
+       "crossed "
+       "between proxy and server",
+       &R::proxy_server_side_bytes_per_event},
       {"kernel_tcp_bytes_per_conn",
        "/proc/net/sockstat TCP mem delta over the same interval / connected "
        "(both ends on loopback)",

@@ -67,6 +67,15 @@ struct LoadResult {
   double server_cpu_s = 0, server_cpu_s_per_1k_events = 0, server_rss_bytes = 0;
   double server_cpu_us_per_op = 0;  // per delivered event or round trip
   double server_bytes_per_idle_conn = 0, kernel_tcp_bytes_per_conn = 0;
+  // The intermediary between generator and server (--proxy-pid: nginx, HAProxy, squid), measured like the
+  // server; NaN without one.
+  double proxy_cpu_s = std::numeric_limits<double>::quiet_NaN();
+  double proxy_cpu_us_per_op = std::numeric_limits<double>::quiet_NaN();
+  double proxy_rss_bytes = std::numeric_limits<double>::quiet_NaN();
+  double proxy_bytes_per_idle_conn = std::numeric_limits<double>::quiet_NaN();
+  // Bytes the proxy read and wrote per event (both its sides), and of those its side towards the server.
+  double proxy_io_bytes_per_event = std::numeric_limits<double>::quiet_NaN();
+  double proxy_server_side_bytes_per_event = std::numeric_limits<double>::quiet_NaN();
   // NaN, not 0, when a result read back from an older CSV lacks the column.
   double kernel_socket_bytes_per_conn = std::numeric_limits<double>::quiet_NaN();
   double generator_cpu_pct = 0;

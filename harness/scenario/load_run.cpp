@@ -106,9 +106,11 @@ void LoadRun::on_marker(bool ok, std::uint64_t id, const std::string& error) {
   since_ = id;
 
   ClientOptions client;
-  client.server = url_.address;
+  ProxyRoute route = client_route(config_.transport.module->upgrades_connection);
+  client.server = route.connect_to;
+  client.tunnel_to = std::move(route.tunnel_to);
   client.host_header = url_.host_header;
-  client.path_prefix = url_.path_prefix;
+  client.path_prefix = route.origin + url_.path_prefix;
   client.channel = config_.channel;
   client.since = since_;
   client.poll_interval_ms = config_.poll_interval_ms;

@@ -31,6 +31,15 @@ std::string bytes(double v) {
 
 // "" over plain TCP; an unchecked certificate is said every time, so a figure from such a run is never read
 // as one from a verified connection.
+// The proxy in front of the server (--proxy-pid), measured like the server; `per` names the operation.
+std::string proxy_text(const LoadConfig& c, const LoadResult& r, std::string_view per) {
+  if (c.proxy_pid <= 0) return {};
+  return fmt::format(
+      "  Proxy pid {}: CPU {} us per {} ({} s in the window), RSS {}, {} per idle connection\n", c.proxy_pid,
+      number(r.proxy_cpu_us_per_op, 2), per, number(r.proxy_cpu_s, 3), bytes(r.proxy_rss_bytes),
+      bytes(r.proxy_bytes_per_idle_conn));
+}
+
 std::string tls_text(const LoadResult& r) {
   if (r.tls.empty()) return {};
   return fmt::format("  TLS: {}, {} handshakes ({} resumed), server certificate {}\n", r.tls,
@@ -106,6 +115,7 @@ std::string round_trip_body(const LoadConfig& c, const LoadResult& r) {
                    echo ? "round trip" : "request", number(r.generator_cpu_pct, 0),
                    r.generator_bottleneck != 0 ? "  << the generator may have set the rate" : ""));
   out += tls_text(r);
+  out += proxy_text(c, r, echo ? "round trip" : "request");
   if (c.server_pid > 0) {
     line(fmt::format("  Server pid {}: CPU {} us per {} ({} s in the window), RSS {}", c.server_pid,
                      number(r.server_cpu_us_per_op, 2), echo ? "round trip" : "request",
@@ -192,6 +202,7 @@ std::string load_result_text(const LoadConfig& c, const LoadResult& r) {
                      number(r.other_cpu_pct, 0)));
   }
   out += tls_text(r);
+  out += proxy_text(c, r, "event");
   if (c.server_pid > 0) {
     line(fmt::format("  Server pid {}: CPU {} ms per 1000 events ({} s in the window), RSS {}", c.server_pid,
                      number(r.server_cpu_s_per_1k_events * 1000, 3), number(r.server_cpu_s, 3),

@@ -29,6 +29,17 @@ PhasedLoadRun::PhasedLoadRun(const LoadConfig& config, ServerUrl url, LoadObserv
                              double progress_interval_s)
     : config_(config), url_(std::move(url)), observer_(observer), progress_interval_s_(progress_interval_s) {}
 
+ProxyRoute PhasedLoadRun::client_route(bool upgrades) const {
+  if (proxy_) {
+    const ProxyTunnel t = config_.proxy_tunnel;
+    return route_through(*proxy_, url_,
+                         t == ProxyTunnel::kAlways || (t == ProxyTunnel::kAuto && (upgrades || url_.tls)));
+  }
+  ProxyRoute direct;
+  direct.connect_to = url_.address;
+  return direct;
+}
+
 LoadOutcome PhasedLoadRun::run() {
   started_at_ = std::chrono::system_clock::now();
   LoadOutcome outcome;
@@ -36,10 +47,27 @@ LoadOutcome PhasedLoadRun::run() {
     outcome.error = std::move(e);
     return outcome;
   }
-  if (config_.server_pid > 0 && !sample_process(config_.server_pid)) {
-    outcome.error = fmt::format("--server-pid {}: no such process, or its /proc entries are unreadable",
-                                config_.server_pid);
-    return outcome;
+  for (auto [flag, pid] :
+       {std::pair{"--server-pid", config_.server_pid}, std::pair{"--proxy-pid", config_.proxy_pid}}) {
+    if (pid > 0 && !sample_process(pid)) {
+      outcome.error = fmt::format("{} {}: no such process, or its /proc entries are unreadable", flag, pid);
+      return outcome;
+    }
+  }
+
+  if (!config_.proxy.empty()) {
+    std::string e;
+    proxy_ = parse_forward_proxy(config_.proxy, &e);
+    if (!proxy_) {
+      outcome.error = std::move(e);
+      return outcome;
+    }
+    if (url_.tls && config_.proxy_tunnel == ProxyTunnel::kNever) {
+      outcome.error = fmt::format(
+          "--proxy-tunnel never cannot reach {}: TLS to the server goes through a CONNECT tunnel (use auto)",
+          config_.url);
+      return outcome;
+    }
   }
 
   uv_timer_init(loop_.get(), control_.get());
@@ -91,7 +119,7 @@ RunSnapshot PhasedLoadRun::snapshot() const {
     wire.tls_bytes_up = tls_->counters().record_bytes_out;
     wire.tls_bytes_down = tls_->counters().record_bytes_in;
   }
-  return take_run_snapshot(wire, config_.server_pid);
+  return take_run_snapshot(wire, config_.server_pid, config_.proxy_pid);
 }
 
 void PhasedLoadRun::set_phase(LoadPhase phase, std::uint64_t now, double length_s) {

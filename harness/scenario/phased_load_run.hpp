@@ -10,6 +10,7 @@
 
 #include "harness/metrics/latency_histogram.hpp"
 #include "harness/scenario/error_tally.hpp"
+#include "harness/scenario/forward_proxy.hpp"
 #include "harness/scenario/load_config.hpp"
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/run_window.hpp"
@@ -78,9 +79,14 @@ class PhasedLoadRun {
   // The publisher's own context, so that the subscribers' TLS bytes (per event) hold no publishing.
   ClientTls publisher_tls() const { return ClientTls{publisher_tls_.get(), url_.host}; }
   const TlsContext* tls() const { return tls_.get(); }
+  // Where a client connects and what precedes its request targets: the server itself, or the route through
+  // --proxy (by --proxy-tunnel: a CONNECT tunnel for a connection that `upgrades` and for TLS, absolute-form
+  // targets else).
+  ProxyRoute client_route(bool upgrades) const;
 
   const LoadConfig& config_;
   const ServerUrl url_;
+  std::optional<ForwardProxy> proxy_;
   std::unique_ptr<TlsContext> tls_;
   std::unique_ptr<TlsContext> publisher_tls_;
   Loop loop_{1};  // 1 ms timer wheel: poll intervals and timeouts to the millisecond

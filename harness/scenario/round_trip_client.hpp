@@ -27,6 +27,7 @@ struct RoundTripTarget {
   std::uint32_t request_timeout_ms = 60'000;
   std::uint32_t reconnect_delay_ms = 100;  // after an error; a polite `Connection: close` reconnects at once
   ClientTls tls;                           // https, wss
+  std::string tunnel_to;                   // through a forward proxy at `server`: CONNECT to this host:port
 };
 
 // Failures go to the run's tally; a connection that fails reconnects after target.reconnect_delay_ms. The
@@ -39,7 +40,8 @@ class RoundTripClient : protected ClientLinkOwner {
   RoundTripClient(Loop& loop, const RoundTripTarget& target, RoundTripTally& tally)
       : target_(target),
         tally_(tally),
-        link_(loop, target.server, target.source, target.tls, target.request_timeout_ms, counters_, *this) {}
+        link_(loop, target.server, target.source, target.tls, target.tunnel_to, target.request_timeout_ms,
+              counters_, *this) {}
   ~RoundTripClient() override = default;
   RoundTripClient(const RoundTripClient&) = delete;
   RoundTripClient& operator=(const RoundTripClient&) = delete;

@@ -69,15 +69,17 @@ class RoundTripRun final : public PhasedLoadRun {
 
 // The request (http) or handshake (echo) target and the header profile, sized like the subscribers' heads.
 bool RoundTripRun::build_target() {
+  const bool echo = config_.transport == TransportKind::echo();
+  ProxyRoute route = client_route(echo);
   RoundTripTarget base;
-  base.server = url_.address;
+  base.server = route.connect_to;
+  base.tunnel_to = std::move(route.tunnel_to);
   base.host_header = url_.host_header;
   base.pipeline = config_.pipeline;
   base.payload_bytes = config_.payload_bytes;
   base.request_timeout_ms = config_.request_timeout_ms;
   base.tls = client_tls();
-  const bool echo = config_.transport == TransportKind::echo();
-  base.target = !url_.request_target.empty() ? url_.request_target : echo ? "/echo" : "/";
+  base.target = route.origin + (!url_.request_target.empty() ? url_.request_target : echo ? "/echo" : "/");
 
   ClientOptions bare;
   bare.host_header = url_.host_header;

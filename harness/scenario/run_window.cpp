@@ -24,7 +24,7 @@ double thread_cpu_seconds() {
   return secs(usage.ru_utime) + secs(usage.ru_stime);
 }
 
-RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid) {
+RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, int proxy_pid) {
   RunSnapshot s;
   s.mono_ns = monotonic_now_ns();
   s.wire = wire;
@@ -32,6 +32,7 @@ RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid) {
   s.sockstat = read_sockstat();
   s.socket_slab_bytes = read_socket_slab_bytes();
   if (server_pid > 0) s.server = sample_process(server_pid);
+  if (proxy_pid > 0) s.proxy = sample_process(proxy_pid);
   s.thread_cpu_s = thread_cpu_seconds();
   s.own_sockets = read_own_tcp_sockets();
   s.host_cpu = read_host_cpu();
@@ -111,6 +112,45 @@ void fill_wire_figures(LoadResult& r, const ClientWireCounters& w, double window
   r.tls_overhead_bytes_per_event = tls >= app && tls > 0 ? per_event(tls - app) : nan;
 }
 
+namespace {
+
+// One sampled process (the server, or the proxy in front of it) over the window: CPU, CPU per delivered
+// operation, RSS at the end, and RSS growth per idle connection over the settle phase. NaN where unsampled.
+struct ProcessFigures {
+  double cpu_s = std::nan("");
+  double cpu_us_per_op = std::nan("");
+  double rss_bytes = std::nan("");
+  double bytes_per_idle_conn = std::nan("");
+  double io_bytes_per_op = std::nan("");  // read + written through system calls, per delivered operation
+};
+
+ProcessFigures process_figures(const RunWindowSnapshots& s, std::optional<ProcSample> RunSnapshot::*which,
+                               std::uint64_t delivered) {
+  ProcessFigures f;
+  const auto& start = s.start.*which;
+  const auto& end = s.end.*which;
+  if (start && end) {
+    f.cpu_s = (end->cpu_user_s + end->cpu_system_s) - (start->cpu_user_s + start->cpu_system_s);
+    if (delivered > 0) f.cpu_us_per_op = f.cpu_s * 1e6 / static_cast<double>(delivered);
+    f.rss_bytes = static_cast<double>(end->rss_bytes);
+    if (delivered > 0 && start->io_read_bytes && end->io_read_bytes && start->io_write_bytes &&
+        end->io_write_bytes) {
+      const double io = static_cast<double>((*end->io_read_bytes - *start->io_read_bytes) +
+                                            (*end->io_write_bytes - *start->io_write_bytes));
+      f.io_bytes_per_op = io / static_cast<double>(delivered);
+    }
+  }
+  const auto& before = s.before_connect.*which;
+  const auto& idle = s.idle.*which;
+  if (before && idle && s.idle_connected > 0) {
+    f.bytes_per_idle_conn = (static_cast<double>(idle->rss_bytes) - static_cast<double>(before->rss_bytes)) /
+                            static_cast<double>(s.idle_connected);
+  }
+  return f;
+}
+
+}  // namespace
+
 void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
   const double nan = std::nan("");
   const double delivered = static_cast<double>(r.delivered);
@@ -169,21 +209,24 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
     }
   }
 
-  r.server_cpu_s = r.server_cpu_s_per_1k_events = r.server_rss_bytes = r.server_cpu_us_per_op = nan;
-  r.server_bytes_per_idle_conn = nan;
-  if (s.start.server && s.end.server) {
-    const ProcSample& a = *s.start.server;
-    const ProcSample& b = *s.end.server;
-    r.server_cpu_s = (b.cpu_user_s + b.cpu_system_s) - (a.cpu_user_s + a.cpu_system_s);
-    r.server_cpu_s_per_1k_events = r.delivered > 0 ? r.server_cpu_s / (delivered / 1000) : nan;
-    r.server_cpu_us_per_op = r.delivered > 0 ? r.server_cpu_s * 1e6 / delivered : nan;
-    r.server_rss_bytes = static_cast<double>(b.rss_bytes);
-  }
-  if (s.before_connect.server && s.idle.server && s.idle_connected > 0) {
-    r.server_bytes_per_idle_conn = (static_cast<double>(s.idle.server->rss_bytes) -
-                                    static_cast<double>(s.before_connect.server->rss_bytes)) /
-                                   static_cast<double>(s.idle_connected);
-  }
+  const ProcessFigures server = process_figures(s, &RunSnapshot::server, r.delivered);
+  r.server_cpu_s = server.cpu_s;
+  r.server_cpu_s_per_1k_events = r.delivered > 0 ? server.cpu_s / (delivered / 1000) : nan;
+  r.server_cpu_us_per_op = server.cpu_us_per_op;
+  r.server_rss_bytes = server.rss_bytes;
+  r.server_bytes_per_idle_conn = server.bytes_per_idle_conn;
+  const ProcessFigures proxy = process_figures(s, &RunSnapshot::proxy, r.delivered);
+  r.proxy_cpu_s = proxy.cpu_s;
+  r.proxy_cpu_us_per_op = proxy.cpu_us_per_op;
+  r.proxy_rss_bytes = proxy.rss_bytes;
+  r.proxy_bytes_per_idle_conn = proxy.bytes_per_idle_conn;
+  // What the proxy read and wrote is the client side (the subscribers' bytes both ways, their TLS records in
+  // a tunnel) plus the server side.
+  r.proxy_io_bytes_per_event = proxy.io_bytes_per_op;
+  const double client_side = std::isfinite(r.tls_bytes_per_event)
+                                 ? r.tls_bytes_per_event
+                                 : r.bytes_up_per_event + r.bytes_down_per_event;
+  r.proxy_server_side_bytes_per_event = proxy.io_bytes_per_op - client_side;
   r.kernel_tcp_bytes_per_conn = nan;
   if (s.before_connect.sockstat && s.idle.sockstat && s.idle_connected > 0) {
     const double page = static_cast<double>(page_size_bytes());
@@ -202,6 +245,7 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
   // Memory per connection is a difference of two host or process readings; below 0 it measured something
   // else (memory returned to the OS, another process's sockets closing): never a figure, always a suspect.
   for (auto [name, value] : {std::pair{"server_bytes_per_idle_conn", &r.server_bytes_per_idle_conn},
+                             std::pair{"proxy_bytes_per_idle_conn", &r.proxy_bytes_per_idle_conn},
                              std::pair{"kernel_tcp_bytes_per_conn", &r.kernel_tcp_bytes_per_conn},
                              std::pair{"kernel_socket_bytes_per_conn", &r.kernel_socket_bytes_per_conn}}) {
     if (*value < 0) {
@@ -217,13 +261,15 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
   r.other_cpu_pct = nan;
   if (s.start.host_cpu && s.end.host_cpu && wall_s > 0) {
     const double host_busy = s.end.host_cpu->busy_s - s.start.host_cpu->busy_s;
-    const double ours =
-        (s.end.process_cpu_s - s.start.process_cpu_s) + (std::isfinite(r.server_cpu_s) ? r.server_cpu_s : 0);
+    const double ours = (s.end.process_cpu_s - s.start.process_cpu_s) +
+                        (std::isfinite(r.server_cpu_s) ? r.server_cpu_s : 0) +
+                        (std::isfinite(r.proxy_cpu_s) ? r.proxy_cpu_s : 0);
     // Clock ticks are 10 ms: a short window reads coarse, never below 0.
     r.other_cpu_pct = std::max(0.0, host_busy - ours) / wall_s * 100;
     if (r.other_cpu_pct > kOtherWorkPct) {
       r.warnings.push_back(fmt::format(
-          "other work was running: processes other than the server{} and the generator used {:.0f}% of a "
+          "other work was running: processes other than the server{}, the proxy and the generator used "
+          "{:.0f}% of a "
           "core during the measure window (/proc/stat); latency and CPU figures are noisier",
           std::isfinite(r.server_cpu_s) ? "" : " (not sampled: no --server-pid)", r.other_cpu_pct));
     }

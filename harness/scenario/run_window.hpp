@@ -21,14 +21,15 @@ struct RunSnapshot {
   std::optional<TcpSockstat> sockstat;
   std::optional<std::uint64_t> socket_slab_bytes;  // kernel socket structures, host-wide; root only
   std::optional<ProcSample> server;
+  std::optional<ProcSample> proxy;  // the intermediary between generator and server (--proxy-pid)
   double thread_cpu_s = 0;
   std::vector<OwnSocket> own_sockets;  // TCP_INFO of every TCP socket of the generator
   std::optional<HostCpu> host_cpu;     // /proc/stat
   double process_cpu_s = 0;            // the whole generator process
 };
 
-// `server_pid` 0: no server sample.
-RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid);
+// `server_pid`, `proxy_pid` 0: no sample of that process.
+RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, int proxy_pid = 0);
 
 // CPU seconds (user + system) of the calling thread, the generator's loop; NaN when unreadable.
 double thread_cpu_seconds();

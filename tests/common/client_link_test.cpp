@@ -20,7 +20,8 @@ class RecordingOwner final : public ClientLinkOwner {
  public:
   RecordingOwner(Loop& loop, int port, std::uint32_t connect_timeout_ms)
       : options(loopback_options(port, "c")),
-        link(loop, options.server, options.source, options.tls, connect_timeout_ms, counters, *this) {}
+        link(loop, options.server, options.source, options.tls, tunnel_to, connect_timeout_ms, counters,
+             *this) {}
 
   void on_link_up() override {
     ++ups;
@@ -52,6 +53,7 @@ class RecordingOwner final : public ClientLinkOwner {
     std::string detail;
   };
   ClientOptions options;
+  std::string tunnel_to;  // set before connect(): the listener plays a forward proxy
   ClientWireCounters counters;
   ClientLink link;
   std::uint64_t retry_delay_ms = 20;
@@ -243,6 +245,118 @@ TEST(ReconnectBackoff, DoublesUpToTheMaximumWithJitterInTheUpperHalf) {
   }
   backoff.reset();
   EXPECT_EQ(backoff.next_ms(0), 25u);
+}
+
+}  // namespace
+}  // namespace rtb::test
+
+namespace rtb::test {
+namespace {
+
+// The listener plays a forward proxy: the link's first bytes must be the CONNECT request, and the link is up
+// only once the proxy answered 2xx.
+std::string accept_connect_request(Loop& loop, TestListener& proxy, int& peer) {
+  std::string got;
+  if (!run_until(loop, [&] { return (peer = proxy.accept_one()) >= 0; })) return "no connection";
+  run_until(loop, [&] {
+    TestListener::read_some(peer, got);
+    return got.find("\r\n\r\n") != std::string::npos;
+  });
+  return got;
+}
+
+TEST(ClientLinkTunnel, IsUpOnlyAfterTheProxyAgreesAndThenCarriesBytesBothWays) {
+  Loop loop(1);
+  TestListener proxy(8);
+  RecordingOwner owner(loop, proxy.port(), 5000);
+  owner.tunnel_to = "127.0.0.1:8080";
+  owner.link.start();
+  owner.link.connect();
+  int peer = -1;
+  EXPECT_EQ(accept_connect_request(loop, proxy, peer),
+            "CONNECT 127.0.0.1:8080 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+  // Connected to the proxy, but not yet through it: nothing of the client may go out.
+  EXPECT_EQ(owner.ups, 0);
+  EXPECT_EQ(owner.link.write_copy("early"), WriteResult::kDropped);
+  // The answer and the server's first bytes in one segment: the latter reach the client, after up.
+  TestListener::send_all(peer, "HTTP/1.1 200 Connection established\r\n\r\nhello");
+  ASSERT_TRUE(run_until(loop, [&] { return owner.ups == 1 && owner.received == "hello"; }));
+  owner.link.cancel_deadline();
+  owner.link.write_copy("through");
+  std::string got;
+  ASSERT_TRUE(run_until(loop, [&] {
+    TestListener::read_some(peer, got);
+    return got == "through";
+  }));
+  EXPECT_TRUE(owner.failures.empty());
+  owner.link.stop();
+}
+
+TEST(ClientLinkTunnel, AProxyThatRefusesIsAFailedConnectInTheProxysWords) {
+  Loop loop(1);
+  TestListener proxy(8);
+  RecordingOwner owner(loop, proxy.port(), 5000);
+  owner.retry_delay_ms = 10'000;
+  owner.tunnel_to = "127.0.0.1:8080";
+  owner.link.start();
+  owner.link.connect();
+  int peer = -1;
+  accept_connect_request(loop, proxy, peer);
+  TestListener::send_all(peer, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(run_until(loop, [&] { return !owner.failures.empty(); }));
+  EXPECT_EQ(owner.failures[0].kind, ClientErrorKind::kRefused);
+  EXPECT_EQ(owner.failures[0].detail, "the proxy refused CONNECT 127.0.0.1:8080: 403 Forbidden");
+  EXPECT_EQ(owner.ups, 0);
+  EXPECT_EQ(owner.downs, 0);
+  EXPECT_EQ(owner.counters.connects, 0u);
+  EXPECT_TRUE(owner.link.retry_pending());
+  owner.link.stop();
+}
+
+TEST(ClientLinkTunnel, AnAnswerThatIsNotHttpOrNeverEndsOrIsCutIsAFailedConnect) {
+  struct Case {
+    std::string answer;
+    bool close_after;
+    std::string detail;
+  };
+  const std::vector<Case> cases = {
+      {"SSH-2.0-OpenSSH_9.2\r\n\r\n", false, "the proxy's answer to CONNECT 127.0.0.1:8080 is not HTTP"},
+      {"HTTP/1.1 200 OK\r\n" + std::string(ConnectTunnel::kMaxAnswerHead, 'x'), false,
+       "the proxy's answer to CONNECT 127.0.0.1:8080 has no end of head within 8192 bytes"},
+      {"HTTP/1.1 200 OK\r\n", true,
+       "the proxy closed the connection before answering CONNECT 127.0.0.1:8080"},
+  };
+  for (const Case& c : cases) {
+    Loop loop(1);
+    TestListener proxy(8);
+    RecordingOwner owner(loop, proxy.port(), 5000);
+    owner.retry_delay_ms = 10'000;
+    owner.tunnel_to = "127.0.0.1:8080";
+    owner.link.start();
+    owner.link.connect();
+    int peer = -1;
+    accept_connect_request(loop, proxy, peer);
+    TestListener::send_all(peer, c.answer);
+    if (c.close_after) proxy.close_accepted();
+    ASSERT_TRUE(run_until(loop, [&] { return !owner.failures.empty(); })) << c.detail;
+    EXPECT_EQ(owner.failures[0].detail, c.detail);
+    EXPECT_EQ(owner.ups, 0);
+    owner.link.stop();
+  }
+}
+
+TEST(ClientLinkTunnel, AProxyThatIsNotThereIsNamed) {
+  Loop loop(1);
+  RecordingOwner owner(loop, TestListener::closed_port(), 5000);
+  owner.retry_delay_ms = 10'000;
+  owner.tunnel_to = "127.0.0.1:8080";
+  owner.link.start();
+  owner.link.connect();
+  ASSERT_TRUE(run_until(loop, [&] { return !owner.failures.empty(); }));
+  EXPECT_EQ(owner.failures[0].kind, ClientErrorKind::kRefused);
+  EXPECT_EQ(owner.failures[0].detail.rfind("cannot connect to the proxy: ", 0), 0u)
+      << owner.failures[0].detail;
+  owner.link.stop();
 }
 
 }  // namespace

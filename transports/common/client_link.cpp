@@ -7,11 +7,13 @@ namespace rtb {
 
 ClientLink::ClientLink(Loop& loop, const sockaddr_storage& server,
                        const std::optional<sockaddr_storage>& source, const ClientTls& tls,
-                       std::uint32_t connect_timeout_ms, ClientWireCounters& counters, ClientLinkOwner& owner)
+                       const std::string& tunnel_to, std::uint32_t connect_timeout_ms,
+                       ClientWireCounters& counters, ClientLinkOwner& owner)
     : loop_(loop),
       server_(server),
       source_(source),
       tls_(tls),
+      tunnel_to_(tunnel_to),
       counters_(counters),
       owner_(owner),
       deadline_timer_(&ClientLink::on_deadline_timer, this),
@@ -33,7 +35,7 @@ void ClientLink::connect() {
   close();
   const int rc = connection_.open(loop_, reinterpret_cast<const sockaddr*>(&server_),
                                   source_ ? reinterpret_cast<const sockaddr*>(&*source_) : nullptr, *this, {},
-                                  tls_.context, tls_.server_name);
+                                  tls_.context, tls_.server_name, tunnel_to_);
   if (rc != 0) {
     connect_failed(ClientErrorKind::kRefused, uv_strerror(rc));
     return;
@@ -111,8 +113,11 @@ void ClientLink::on_retry_timer(TimerEntry& entry) {
 
 void ClientLink::on_link_connected(int status) {
   if (status != 0) {
-    // The connection closes right after this; there is nothing to tell the owner but the failure.
-    connect_failed(ClientErrorKind::kRefused, uv_strerror(status));
+    // The connection closes right after this; there is nothing to tell the owner but the failure (a
+    // proxy's refusal in its own words).
+    const std::string detail =
+        connection_.connect_failure().empty() ? uv_strerror(status) : connection_.connect_failure();
+    connect_failed(ClientErrorKind::kRefused, detail);
     return;
   }
   up_ = true;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "transports/common/client_session.hpp"
@@ -52,10 +53,11 @@ class ClientLink final : private ClientConnectionOwner {
  public:
   // `server` and `source` are read at every connect and must outlive the link (the client's options).
   // `tls` too (the client's options); with a context, "up" means the TLS handshake is done as well, under the
-  // same connect deadline.
+  // same connect deadline; so is `tunnel_to` (non-empty: `server` is a forward proxy, and "up" means the
+  // proxy opened the CONNECT tunnel to it).
   ClientLink(Loop& loop, const sockaddr_storage& server, const std::optional<sockaddr_storage>& source,
-             const ClientTls& tls, std::uint32_t connect_timeout_ms, ClientWireCounters& counters,
-             ClientLinkOwner& owner);
+             const ClientTls& tls, const std::string& tunnel_to, std::uint32_t connect_timeout_ms,
+             ClientWireCounters& counters, ClientLinkOwner& owner);
   ClientLink(const ClientLink&) = delete;
   ClientLink& operator=(const ClientLink&) = delete;
 
@@ -120,6 +122,7 @@ class ClientLink final : private ClientConnectionOwner {
   const sockaddr_storage& server_;
   const std::optional<sockaddr_storage>& source_;
   const ClientTls& tls_;
+  const std::string& tunnel_to_;
   ClientWireCounters& counters_;
   ClientLinkOwner& owner_;
   ClientConnection connection_;

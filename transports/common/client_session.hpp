@@ -75,6 +75,9 @@ struct ClientOptions {
   std::uint32_t request_timeout_ms = 60'000;  // a connect or request with no answer by then: kTimeout
   std::uint32_t reconnect_delay_ms = 100;     // long poll, SSE: pause before reconnecting after a drop
   ClientTls tls;                              // https, wss
+  // Through a forward proxy (`server` is then the proxy): the "host:port" to open an HTTP CONNECT tunnel
+  // to; empty: `server` is the server, or the proxy takes absolute-form targets (see path_prefix).
+  std::string tunnel_to;
 };
 
 class ClientSession {

@@ -51,6 +51,9 @@ struct TransportModule {
   // Its clients may publish on their own connection (WebSocket text messages): the load generator's
   // --publish-via auto then publishes that way instead of by POST /publish.
   bool publishes_on_connection = false;
+  // Its clients switch protocols on the connection (HTTP Upgrade). Upgrade is hop-by-hop, so a forward proxy
+  // that forwards requests drops it: through one, these clients open a CONNECT tunnel instead.
+  bool upgrades_connection = false;
   // Its `rtbench serve` options (--sse-heartbeat-ms, ...), stored in its block of `settings`; may be null.
   void (*add_serve_options)(CLI::App& serve, TransportSettings& settings) = nullptr;
   std::unique_ptr<Transport> (*make_server)(const TransportContext& context) = nullptr;

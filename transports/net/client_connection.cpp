@@ -13,6 +13,9 @@ class ClientConnection::Link final : public StreamHandler {
   }
   void on_stream_connected(int status) override {
     if (owner_ == nullptr) return;
+    if (status != 0 && handle_ != nullptr && handle_->tunnel_ != nullptr) {
+      handle_->connect_failure_ = handle_->tunnel_->failure();
+    }
     if (status == 0) stream->start_reading();
     owner_->on_link_connected(status);
     if (status != 0 && stream != nullptr) stream->close();
@@ -32,6 +35,7 @@ class ClientConnection::Link final : public StreamHandler {
       handle_->tcp_ = nullptr;
       handle_->stream_ = nullptr;
       handle_->link_ = nullptr;
+      handle_->tunnel_ = nullptr;
     }
     ClientConnectionOwner* owner = owner_;
     detach();
@@ -45,16 +49,24 @@ class ClientConnection::Link final : public StreamHandler {
 
 int ClientConnection::open(Loop& loop, const sockaddr* server, const sockaddr* source,
                            ClientConnectionOwner& owner, StreamLimits limits, TlsContext* tls,
-                           std::string_view server_name) {
+                           std::string_view server_name, std::string_view tunnel_to) {
   close();
+  connect_failure_.clear();
   TcpConnection* tcp = TcpConnection::create(loop, limits);
   auto link = std::make_unique<Link>(*this, owner);
   Link* raw = link.get();
-  Stream* top = tcp;
+  // Layers from the socket up: TCP, the proxy tunnel, TLS, then the link to the owner.
+  Stream* below_tls = tcp;
+  ConnectTunnel* tunnel = nullptr;
+  if (!tunnel_to.empty()) {
+    tunnel = &ConnectTunnel::attach(*tcp, tunnel_to, nullptr);
+    below_tls = tunnel;
+  }
+  Stream* top = below_tls;
   if (tls != nullptr) {
-    top = &TlsStream::attach(*tcp, *tls, std::move(link), server_name);
+    top = &TlsStream::attach(*below_tls, *tls, std::move(link), server_name);
   } else {
-    tcp->set_handler(std::move(link));
+    below_tls->set_handler(std::move(link));
   }
   int rc = tcp->connect_to(server, source);
   if (rc != 0) {
@@ -65,6 +77,7 @@ int ClientConnection::open(Loop& loop, const sockaddr* server, const sockaddr* s
   tcp_ = tcp;
   stream_ = top;
   link_ = raw;
+  tunnel_ = tunnel;
   return 0;
 }
 
@@ -75,6 +88,7 @@ void ClientConnection::close() {
   tcp_ = nullptr;
   stream_ = nullptr;
   link_ = nullptr;
+  tunnel_ = nullptr;
 }
 
 }  // namespace rtb

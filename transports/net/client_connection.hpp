@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "transports/net/connect_tunnel.hpp"
 #include "transports/net/tcp_connection.hpp"
 #include "transports/net/tls_context.hpp"
 
@@ -42,9 +43,12 @@ class ClientConnection {
 
   // Starts connecting; 0 or a libuv error (then on_link_closed is not called). With `tls`, the connection is
   // TLS (https, wss): on_link_connected comes once the handshake is done, and a failed handshake is a failed
-  // connect (UV_EPROTO); `server_name` is what the certificate must name.
+  // connect (UV_EPROTO); `server_name` is what the certificate must name. With `tunnel_to` ("host:port"),
+  // `server` is a forward proxy: the connection is an HTTP CONNECT tunnel to `tunnel_to` through it (TLS, if
+  // any, inside the tunnel), connected once the proxy agreed.
   int open(Loop& loop, const sockaddr* server, const sockaddr* source, ClientConnectionOwner& owner,
-           StreamLimits limits = {}, TlsContext* tls = nullptr, std::string_view server_name = {});
+           StreamLimits limits = {}, TlsContext* tls = nullptr, std::string_view server_name = {},
+           std::string_view tunnel_to = {});
   bool is_open() const { return tcp_ != nullptr; }
   WriteResult write(SharedBuffer bytes) {
     return stream_ ? stream_->write(std::move(bytes)) : WriteResult::kDropped;
@@ -54,6 +58,9 @@ class ClientConnection {
   }
   // Closes without telling the owner (the owner asked for it).
   void close();
+  // Why the last connect failed when a layer knows better than the status code (the proxy's refusal of
+  // CONNECT, with its status line); empty otherwise. Valid until the next open().
+  const std::string& connect_failure() const { return connect_failure_; }
   // The socket underneath (per-socket kernel counters), TLS or not.
   TcpConnection* tcp() const { return tcp_; }
   // What the protocol reads and writes: the TCP stream, or TLS over it.
@@ -65,6 +72,8 @@ class ClientConnection {
   TcpConnection* tcp_ = nullptr;
   Stream* stream_ = nullptr;
   Link* link_ = nullptr;
+  ConnectTunnel* tunnel_ = nullptr;  // owned by the TCP stream, forgotten with it
+  std::string connect_failure_;
 };
 
 }  // namespace rtb

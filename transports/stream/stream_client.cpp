@@ -23,7 +23,7 @@ bool is_event_stream(std::string_view content_type) {
 StreamClient::StreamClient(Loop& loop, ClientOptions options, ClientEvents& events)
     : options_(std::move(options)),
       events_(events),
-      link_(loop, options_.server, options_.source, options_.tls, options_.request_timeout_ms, counters_,
+      link_(loop, options_.server, options_.source, options_.tls, options_.tunnel_to, options_.request_timeout_ms, counters_,
             *this),
       records_(events, counters_, link_) {
   records_.set_last_id(options_.since);

@@ -42,6 +42,7 @@ const TransportModule& websocket_transport_module() {
       .delivery = Delivery::kStreamed,
       .kaazing = KaazingSide::kWebSocket,
       .publishes_on_connection = true,
+      .upgrades_connection = true,
       .add_serve_options = add_serve_options,
       .make_server = [](const TransportContext& c) -> std::unique_ptr<Transport> {
         return std::make_unique<WebSocketTransport>(c.hub, c.settings.get_or_default<WsConfig>());
