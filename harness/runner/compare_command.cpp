@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "harness/runner/child_process.hpp"
+#include "harness/process/child_process.hpp"
 #include "harness/runner/compare.hpp"
 #include "harness/scenario/load_report.hpp"
 

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/process/file_tail.hpp"
+
 namespace rtb {
 
 namespace {
@@ -35,14 +37,6 @@ std::optional<std::pair<std::string, int>> parse_listening_line(std::string_view
   auto [p, ec] = std::from_chars(url.data() + colon + 1, url.data() + url.size(), port);
   if (ec != std::errc() || p != url.data() + url.size() || port <= 0 || port > 65535) return std::nullopt;
   return std::make_pair(std::string(url), port);
-}
-
-std::string file_tail(const std::string& path, int max_lines) {
-  std::string text = read_log_file(path);
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  std::size_t at = text.size();
-  for (int i = 0; i < max_lines && at != std::string::npos && at > 0; ++i) at = text.rfind('\n', at - 1);
-  return at == std::string::npos || at == 0 ? text : text.substr(at + 1);
 }
 
 std::optional<ServerProcess> ServerProcess::start(const std::string& binary,

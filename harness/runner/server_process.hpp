@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/runner/child_process.hpp"
+#include "harness/process/child_process.hpp"
 
 namespace rtb {
 
@@ -41,8 +41,5 @@ class ServerProcess {
 // The URL in a "rtbench serve: listening on http(s)://HOST:PORT" line of `text` (the first), and its port;
 // nullopt when there is no such line yet.
 std::optional<std::pair<std::string, int>> parse_listening_line(std::string_view text);
-
-// The last `max_lines` lines of a file, for error messages.
-std::string file_tail(const std::string& path, int max_lines = 8);
 
 }  // namespace rtb

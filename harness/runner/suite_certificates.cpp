@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <utility>
 
-#include "harness/runner/child_process.hpp"
+#include "harness/process/child_process.hpp"
 
 namespace rtb {
 

@@ -87,6 +87,10 @@ const std::vector<ResultColumn>& load_result_columns() {
       {"requests", "HTTP requests the subscribers sent in the measure window (WebSocket handshake = 1)",
        &R::requests},
       {"requests_per_event", "requests / delivered", &R::requests_per_event},
+      {"connects",
+       "TCP connections the subscribers opened in the measure window (SSE, WebSocket, keep-alive polling: "
+       "reconnects after a cut)",
+       &R::connects},
       {"requests_per_s", "requests / duration_s", &R::requests_per_s},
       {"effective_poll_interval_ms",
        "short polling: connected x measure window / requests, the interval the clients really kept (nan "

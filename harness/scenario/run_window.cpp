@@ -88,6 +88,7 @@ void fill_wire_figures(LoadResult& r, const ClientWireCounters& w, double window
     return r.delivered > 0 ? static_cast<double>(v) / delivered : nan;
   };
   auto per_s = [&](std::uint64_t v) { return window_s > 0 ? static_cast<double>(v) / window_s : nan; };
+  r.connects = w.connects;
   r.bytes_up = w.bytes_up();
   r.bytes_down = w.bytes_down();
   r.bytes_up_per_event = per_event(r.bytes_up);

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "harness/metrics/json.hpp"
-#include "harness/runner/child_process.hpp"
+#include "harness/process/child_process.hpp"
 #include "harness/runner/results_csv.hpp"
 #include "tests/harness/runner/test_paths.hpp"
 #include "transports/table/transport_table.hpp"

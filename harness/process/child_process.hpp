@@ -1,6 +1,6 @@
-// ChildProcess: one spawned program (the server, a load generator, the plot script), optionally pinned to a
-// CPU, whose lifetime the runner owns: it is stopped (SIGINT, then SIGKILL after a grace) and reaped when the
-// object goes away, whatever path the runner takes out.
+// ChildProcess: one spawned program (the server, a load generator, a proxy, the plot script), optionally
+// pinned to a CPU, whose lifetime its owner holds: it is stopped (SIGINT, then SIGKILL after a grace) and
+// reaped when the object goes away, whatever path the owner takes out.
 #pragma once
 
 #include <sys/types.h>

@@ -1,4 +1,4 @@
-#include "harness/runner/child_process.hpp"
+#include "harness/process/child_process.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
