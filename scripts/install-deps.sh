@@ -14,12 +14,14 @@ pkgs=(
   # The browser tests (tests/browser/): Debian's Chromium, driven by npm playwright-core (tests/browser/), and
   # certutil, with which Browser.Page.tls makes Chromium trust a throwaway test CA (its NSS database).
   chromium libnss3-tools
+  # The intermediaries the proxy tests and the `proxy` suite start in front of the server (harness/proxies/).
+  nginx-light haproxy squid
 )
 # Node with its npm may come from elsewhere (Debian's npm conflicts with such a node): only when node is missing.
 command -v node >/dev/null || pkgs+=(nodejs npm)
-# Extra packages for benchmarks against peers (wrk, nginx) are opt-in: RTB_BENCH_DEPS=1.
+# Extra packages for benchmarks against peers (wrk; valgrind for instruction counts) are opt-in: RTB_BENCH_DEPS=1.
 if [ "${RTB_BENCH_DEPS:-0}" = 1 ]; then
-  pkgs+=(wrk nginx-light valgrind)
+  pkgs+=(wrk valgrind)
   # Node (for the ws peer) may come from elsewhere with its own npm; Debian's nodejs conflicts with that npm.
   command -v node >/dev/null || pkgs+=(nodejs npm)
 fi
