@@ -285,7 +285,7 @@ std::string intermediary_config(const IntermediaryOptions& o, const ProxySite& s
     }
     case IntermediaryKind::kSquid: {
       SquidOptions s;
-      s.allow_connect_to_port = o.allow_connect_to_port;
+      s.allow_connect_to_port = o.allow_connect_to_upstream ? site.upstream_port : 0;
       s.max_connections = o.max_connections;
       return squid_config(s, site);
     }
@@ -304,12 +304,9 @@ std::optional<IntermediaryProcess> IntermediaryProcess::start(const Intermediary
     return std::nullopt;
   };
   if (std::string missing = intermediary_missing(options.kind); !missing.empty()) return fail(missing);
-  if (options.max_connections <= 0 || options.idle_timeout_ms == 0 || options.allow_connect_to_port < 0 ||
-      options.allow_connect_to_port > 65535) {
-    return fail(
-        fmt::format("invalid {} options: max_connections and idle_timeout_ms must be positive and "
-                    "allow_connect_to_port a port or 0",
-                    intermediary_name(options.kind)));
+  if (options.max_connections <= 0 || options.idle_timeout_ms == 0) {
+    return fail(fmt::format("invalid {} options: max_connections and idle_timeout_ms must be positive",
+                            intermediary_name(options.kind)));
   }
   std::error_code ec;
   if (!std::filesystem::is_directory(work_dir, ec)) {

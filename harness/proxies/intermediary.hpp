@@ -42,7 +42,8 @@ struct IntermediaryOptions {
   bool forward_upgrade = true;                                 // nginx: NginxOptions
   bool buffering = false;                                      // nginx
   bool ignore_accel_buffering = false;                         // nginx
-  int allow_connect_to_port = 0;                               // squid: SquidOptions
+  // squid: CONNECT also to the upstream's port (the fix), not only to 443 as shipped; see SquidOptions.
+  bool allow_connect_to_upstream = false;
 };
 
 // The config file's text for `options.kind` at `site`.

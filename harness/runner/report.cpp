@@ -8,6 +8,7 @@
 #include "harness/runner/baseline_comparison.hpp"
 #include "harness/runner/kaazing_table.hpp"
 #include "harness/runner/model_check.hpp"
+#include "harness/runner/proxy_report.hpp"
 #include "harness/runner/result_figures.hpp"
 
 namespace rtb {
@@ -253,6 +254,8 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
   }
   if (!idle.empty()) out += "## Idle cost (no events)\n\n" + idle + "\n";
   out += render_baseline_section(cases, x.suite);
+  out += render_intermediary_section(cases, x.suite);
+  out += render_failure_table(cases, x.suite);
 
   out += render_kaazing_section(cases);
   out += render_model_section(check_models(cases));

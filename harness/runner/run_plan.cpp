@@ -1,5 +1,7 @@
 #include "harness/runner/run_plan.hpp"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "harness/scenario/load_options.hpp"
@@ -61,12 +63,18 @@ std::vector<std::string> load_options(const SuitePoint& point, TransportKind tra
 }
 
 std::vector<std::string> load_arguments(const SuitePoint& point, TransportKind transport,
-                                        const std::string& url, int server_pid, const RunFiles& files,
+                                        const RunTarget& target, const RunFiles& files,
                                         const std::string& raw_csv, const TlsFiles* tls) {
-  std::vector<std::string> a = {"load", "--url", url};
+  std::vector<std::string> a = {"load", "--url", target.url};
   for (auto& o : load_options(point, transport)) a.push_back(std::move(o));
   if (point.tls && tls != nullptr) a.insert(a.end(), {"--tls-ca", tls->ca});
-  if (server_pid > 0) a.insert(a.end(), {"--server-pid", std::to_string(server_pid)});
+  if (target.server_pid > 0) a.insert(a.end(), {"--server-pid", std::to_string(target.server_pid)});
+  if (!target.publish_url.empty()) a.insert(a.end(), {"--publish-url", target.publish_url});
+  if (!target.forward_proxy.empty()) a.insert(a.end(), {"--proxy", target.forward_proxy});
+  if (target.proxy_pid > 0) a.insert(a.end(), {"--proxy-pid", std::to_string(target.proxy_pid)});
+  if (point.errors_expected) {
+    a.insert(a.end(), {"--max-errors", std::to_string(std::numeric_limits<std::uint64_t>::max())});
+  }
   if (!raw_csv.empty()) a.insert(a.end(), {"--csv", raw_csv});
   a.insert(a.end(), {"--json", files.json, "--spectrum", files.spectrum, "--quiet"});
   return a;

@@ -40,9 +40,18 @@ std::vector<std::string> serve_arguments(const SuitePoint& point, const TlsFiles
 // output files.
 std::vector<std::string> load_options(const SuitePoint& point, TransportKind transport);
 
-// `load` and its options for one run against `url`.
+// What one run's generator is pointed at.
+struct RunTarget {
+  std::string url;            // --url: the server, or the reverse proxy in front of it
+  std::string publish_url;    // --publish-url: the server behind a reverse proxy, or empty
+  int server_pid = 0;         // 0: not sampled (a server this runner did not start)
+  std::string forward_proxy;  // --proxy, or empty
+  int proxy_pid = 0;          // --proxy-pid, or 0
+};
+
+// `load` and its options for one run against `target`.
 std::vector<std::string> load_arguments(const SuitePoint& point, TransportKind transport,
-                                        const std::string& url, int server_pid, const RunFiles& files,
+                                        const RunTarget& target, const RunFiles& files,
                                         const std::string& raw_csv, const TlsFiles* tls = nullptr);
 
 }  // namespace rtb

@@ -75,6 +75,34 @@ std::vector<std::string> check_suite(const Suite& suite, const MachineLimits& li
       problems.push_back(fmt::format("{}: baseline '{}' is not a point of the suite", where, p.baseline));
     }
   }
+  for (const auto& p : suite.points) {
+    if (!p.intermediary) continue;
+    const std::string where = fmt::format("suite {} point {}", suite.name, p.tag);
+    // Each client holds two of the proxy's descriptors (its side and the server's), under the same limit.
+    if (static_cast<std::uint64_t>(p.load.clients) * 2 + 100 > 20'000) {
+      problems.push_back(fmt::format("{}: {} clients need {} descriptors in the proxy, above its 20,000",
+                                     where, p.load.clients, p.load.clients * 2));
+    }
+    if (p.intermediary->max_connections < static_cast<int>(p.load.clients) + 10) {
+      problems.push_back(fmt::format("{}: the proxy takes {} connections, fewer than {} clients", where,
+                                     p.intermediary->max_connections, p.load.clients));
+    }
+    if (p.intermediary_kill_at_s < 0 || p.intermediary_kill_at_s >= p.load.warmup_s + p.load.duration_s) {
+      problems.push_back(where + ": the proxy's kill time must fall before the measure window ends");
+    }
+  }
+  for (const auto& row : suite.failure_rows) {
+    for (const std::string& tag : {row.broken, row.fixed}) {
+      if (!tag.empty() && !tags.contains(tag)) {
+        problems.push_back(fmt::format("suite {}: failure row '{}' names '{}', not a point of the suite",
+                                       suite.name, row.setup, tag));
+      }
+    }
+    if (row.broken.empty() || row.transports.empty()) {
+      problems.push_back(
+          fmt::format("suite {}: failure row '{}' needs a point and transports", suite.name, row.setup));
+    }
+  }
   return problems;
 }
 

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "harness/proxies/intermediary.hpp"
 #include "harness/scenario/load_config.hpp"
 #include "harness/scenario/transport_kind.hpp"
 
@@ -27,6 +29,27 @@ struct SuitePoint {
   // The tag of the point this one is a variant of (plain for a TLS point): the report sets the two side by
   // side per transport, with ratios. Empty: none.
   std::string baseline;
+  // An intermediary (nginx, HAProxy, squid) the runner starts in front of each run's server, pinned with it:
+  // the generator goes through it (--url for a reverse proxy, --proxy for a forward one) and samples it
+  // (--proxy-pid). None: straight to the server.
+  std::optional<IntermediaryOptions> intermediary;
+  // Seconds after the generator started at which the runner kills the intermediary (SIGKILL; pick a time in
+  // the measure window), and how long it stays down before it starts again on the same port; 0: never.
+  double intermediary_kill_at_s = 0;
+  double intermediary_down_s = 1;
+  // Connection errors are what the point shows (a failure-table setup): they do not fail its runs.
+  bool errors_expected = false;
+};
+
+// One row of a suite's failure table: a setup that breaks some transports (a point), the change that fixes
+// it (another point; empty when nothing needs fixing), on the transports named; the report prints what the
+// clients saw in each, from the runs.
+struct FailureRow {
+  std::string setup;  // "nginx without Upgrade/Connection forwarding"
+  std::string broken;
+  std::string fixed;
+  std::string fix;  // the change, in the words of the one who would make it
+  std::vector<TransportKind> transports;
 };
 
 // The certificate files of a suite with TLS points.
@@ -41,6 +64,7 @@ struct Suite {
   std::string purpose;             // one sentence: what the suite shows
   std::vector<std::string> notes;  // how the use case was modelled where the generator cannot do it literally
   std::vector<SuitePoint> points;
+  std::vector<FailureRow> failure_rows;
   int repeat = 0;  // a suite file's repetitions; 0: --repeat decides
 };
 

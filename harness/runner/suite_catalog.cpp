@@ -401,12 +401,203 @@ Suite full_suite() {
   return s;
 }
 
+// The transports a proxy treats alike, by what they do on the wire: those that upgrade the connection
+// (WebSocket), those that stream one HTTP response (SSE, HTTP streaming), those that park a request.
+std::vector<TransportKind> transports_where(bool (*keep)(const TransportModule&)) {
+  std::vector<TransportKind> out;
+  for (TransportKind t : all_transports()) {
+    if (keep(*t.module)) out.push_back(t);
+  }
+  return out;
+}
+std::vector<TransportKind> upgrading_transports() {
+  return transports_where([](const TransportModule& m) { return m.upgrades_connection; });
+}
+std::vector<TransportKind> streamed_response_transports() {
+  return transports_where(
+      [](const TransportModule& m) { return m.delivery == Delivery::kStreamed && !m.upgrades_connection; });
+}
+std::vector<TransportKind> parked_transports() {
+  return transports_where([](const TransportModule& m) { return m.delivery == Delivery::kParked; });
+}
+
+SuitePoint through(SuitePoint p, std::string tag, IntermediaryOptions proxy, std::string note,
+                   std::string baseline = {}) {
+  p.tag = std::move(tag);
+  p.note = std::move(note);
+  p.baseline = std::move(baseline);
+  proxy.max_connections = static_cast<int>(p.load.clients) + 100;
+  p.intermediary = proxy;
+  // Without a baseline the point belongs to the failure table, whose broken setups fail requests.
+  p.errors_expected = p.baseline.empty();
+  return p;
+}
+
+IntermediaryOptions proxy_of(IntermediaryKind kind) {
+  IntermediaryOptions o;
+  o.kind = kind;
+  o.allow_connect_to_upstream = true;  // squid: set up for the server's port, as an operator would
+  return o;
+}
+
+Suite proxy_suite() {
+  Suite s;
+  s.name = "proxy";
+  s.purpose =
+      "What sits between client and server: every transport direct and through nginx (L7 reverse proxy), "
+      "HAProxy in mode tcp (L4) and mode http (L7), and squid (a forward proxy), each set up correctly, in "
+      "the same run: added latency, the proxy's CPU per event and memory per connection, bytes on each side; "
+      "then the failure table: the misconfigurations and timeouts the seed warns about, each run broken and "
+      "fixed.";
+  s.notes = {
+      "Each proxy is a Debian package started by the runner for every run on a free port, pinned to the "
+      "server's core, in its foreground single-process mode (nginx master_process off, HAProxy -db nbthread "
+      "1, squid -N workers 1), so its CPU and memory are one process's; its config is in "
+      "proxies/<point>.conf "
+      "and its version in metadata.json. nginx and HAProxy are reverse proxies (the generator's --url); "
+      "squid is a forward proxy (--proxy: absolute-form requests, a CONNECT tunnel for WebSocket).",
+      "The publisher always posts straight to the server: only the subscribers' path goes through the proxy.",
+      "Bytes on the server side of a proxy: what the proxy read and wrote (/proc/PID/io) minus the "
+      "subscribers' bytes.",
+      "Balancing over several servers sharing a broker is not in this suite: it needs the Redis broker of "
+      "#14; with the local broker two servers have separate id spaces."};
+
+  // Measured: 200 subscribers, 10 events/s (2,000 deliveries/s), polls every second.
+  LoadConfig m = base_load(2, 8);
+  m.clients = 200;
+  m.rate = 10;
+  SuitePoint direct =
+      make_point("direct", m, "200 clients, 10 events/s, polls every 1 s, straight to the server");
+  s.points.push_back(direct);
+  s.points.push_back(
+      through(direct, "nginx", proxy_of(IntermediaryKind::kNginx),
+              "The same through nginx (L7 reverse proxy; Upgrade forwarded, proxy_buffering off)", "direct"));
+  s.points.push_back(through(direct, "haproxy-tcp", proxy_of(IntermediaryKind::kHaproxyTcp),
+                             "The same through HAProxy mode tcp (L4: one decision per connection, bytes "
+                             "copied unread)",
+                             "direct"));
+  s.points.push_back(through(direct, "haproxy-http", proxy_of(IntermediaryKind::kHaproxyHttp),
+                             "The same through HAProxy mode http (L7: every request parsed, balanced per "
+                             "request; a WebSocket is one request, then a tunnel)",
+                             "direct"));
+  s.points.push_back(through(direct, "squid", proxy_of(IntermediaryKind::kSquid),
+                             "The same through squid as a forward proxy (absolute-form requests; CONNECT for "
+                             "WebSocket, allowed to the server's port)",
+                             "direct"));
+
+  // The failure table: a few clients, events often enough to see a delay, errors expected.
+  LoadConfig f = base_load(1, 6);
+  f.clients = 50;
+  f.rate = 5;
+  f.connect_timeout_s = 5;  // a setup no client gets through ends the run soon, with the reason
+  SuitePoint fbase = make_point("f", f);
+  IntermediaryOptions no_upgrade = proxy_of(IntermediaryKind::kNginx);
+  no_upgrade.forward_upgrade = false;
+  s.points.push_back(through(fbase, "nginx-no-upgrade", no_upgrade,
+                             "nginx without the Upgrade/Connection lines (50 clients, 5 events/s)"));
+  s.points.push_back(through(fbase, "nginx-upgrade", proxy_of(IntermediaryKind::kNginx),
+                             "nginx set up for WebSocket and streaming (the fix)"));
+  IntermediaryOptions buffered = proxy_of(IntermediaryKind::kNginx);
+  buffered.buffering = true;
+  buffered.ignore_accel_buffering = true;
+  SuitePoint b =
+      through(fbase, "nginx-buffered", buffered,
+              "nginx with proxy_buffering on (its default), ignoring the server's X-Accel-Buffering");
+  b.transports = streamed_response_transports();
+  s.points.push_back(b);
+  buffered.ignore_accel_buffering = false;
+  SuitePoint bh = through(fbase, "nginx-buffered-hinted", buffered,
+                          "nginx with proxy_buffering on, honouring the server's X-Accel-Buffering: no");
+  bh.transports = streamed_response_transports();
+  s.points.push_back(bh);
+
+  // A load balancer that cuts connections idle for 5 s, and an event every 8 s.
+  LoadConfig lb = base_load(1, 24);
+  lb.clients = 20;
+  lb.rate = 0.125;
+  lb.longpoll_timeout_ms = 30'000;
+  IntermediaryOptions lb5 = proxy_of(IntermediaryKind::kHaproxyHttp);
+  lb5.idle_timeout_ms = 5'000;
+  std::vector<TransportKind> held = upgrading_transports();
+  for (auto t : streamed_response_transports()) held.push_back(t);
+  for (auto t : parked_transports()) held.push_back(t);
+  SuitePoint bare = through(
+      make_point("lb", lb, {},
+                 {"--ws-ping-interval-ms", "0", "--sse-heartbeat-ms", "0", "--stream-heartbeat-ms", "0"}),
+      "lb5s-bare", lb5,
+      "HAProxy (mode http) with 5 s timeouts, an event every 8 s; no WebSocket pings, no "
+      "heartbeat on streams, long polls parked up to 30 s (20 clients, 24 s)");
+  bare.transports = held;
+  s.points.push_back(bare);
+  LoadConfig lb_kept = lb;
+  lb_kept.longpoll_timeout_ms = 4'000;
+  SuitePoint kept = through(
+      make_point(
+          "lb", lb_kept, {},
+          {"--ws-ping-interval-ms", "2000", "--sse-heartbeat-ms", "2000", "--stream-heartbeat-ms", "2000"}),
+      "lb5s-kept", lb5,
+      "The same with pings and heartbeats every 2 s and long polls answered empty after 4 s");
+  kept.transports = held;
+  s.points.push_back(kept);
+
+  IntermediaryOptions stock = proxy_of(IntermediaryKind::kSquid);
+  stock.allow_connect_to_upstream = false;
+  s.points.push_back(
+      through(fbase, "squid-stock", stock, "squid as shipped: CONNECT only to port 443 (SSL_ports)"));
+  s.points.push_back(through(fbase, "squid-connect", proxy_of(IntermediaryKind::kSquid),
+                             "squid allowing CONNECT to the server's port (the fix)"));
+  SuitePoint forwarded =
+      through(fbase, "squid-upgrade-forwarded", proxy_of(IntermediaryKind::kSquid),
+              "squid with the WebSocket handshake sent as a forwarded request, not a tunnel "
+              "(--proxy-tunnel never)");
+  forwarded.load.proxy_tunnel = ProxyTunnel::kNever;
+  forwarded.transports = upgrading_transports();
+  s.points.push_back(forwarded);
+
+  SuitePoint killed = through(fbase, "nginx-killed", proxy_of(IntermediaryKind::kNginx),
+                              "nginx killed (SIGKILL) 4 s into the run and started again 1 s later");
+  killed.intermediary_kill_at_s = 4;
+  killed.intermediary_down_s = 1;
+  s.points.push_back(killed);
+
+  const auto all = all_transports();
+  s.failure_rows = {
+      {"nginx without `proxy_set_header Upgrade`/`Connection`", "nginx-no-upgrade", "nginx-upgrade",
+       "`proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "
+       "$connection_upgrade;`",
+       all},
+      {"nginx buffering a streamed response (`proxy_buffering on`, the server's hint ignored)",
+       "nginx-buffered", "nginx-buffered-hinted",
+       "the server sends `X-Accel-Buffering: no` (rtbench does, by default), which nginx honours per "
+       "response",
+       streamed_response_transports()},
+      {"nginx buffering a streamed response (`proxy_buffering on`, the server's hint ignored)",
+       "nginx-buffered", "nginx-upgrade", "`proxy_buffering off` for the stream's location",
+       streamed_response_transports()},
+      {"load balancer idle timeout 5 s, an event every 8 s, no pings", "lb5s-bare", "lb5s-kept",
+       "`--ws-ping-interval-ms 2000`: pings below the timeout", upgrading_transports()},
+      {"load balancer idle timeout 5 s, an event every 8 s, no heartbeat", "lb5s-bare", "lb5s-kept",
+       "a heartbeat below the timeout (`--sse-heartbeat-ms 2000`, `--stream-heartbeat-ms 2000`)",
+       streamed_response_transports()},
+      {"load balancer idle timeout 5 s, long polls parked up to 30 s", "lb5s-bare", "lb5s-kept",
+       "a long-poll timeout below the balancer's (4 s): empty answers, then a new poll", parked_transports()},
+      {"squid as shipped, WebSocket tunnelled with CONNECT", "squid-stock", "squid-connect",
+       "`acl SSL_ports port <server port>`: CONNECT allowed to the server", all},
+      {"squid, WebSocket handshake sent as a forwarded request", "squid-upgrade-forwarded", "squid-connect",
+       "tunnel with CONNECT, as browsers do for ws:// and wss:// through a proxy", upgrading_transports()},
+      {"nginx killed mid-run and started again 1 s later", "nginx-killed", "",
+       "none needed: every client reconnects through the new nginx and resumes from its last id", all},
+  };
+  return s;
+}
+
 }  // namespace
 
 const std::vector<Suite>& suite_catalog() {
   static const std::vector<Suite> suites = {
-      quick_suite(),    kaazing_suite(), notifications_suite(), feed_suite(), chat_suite(), game_suite(),
-      progress_suite(), idle_suite(),    churn_suite(),         tls_suite(),  full_suite(), tiny_suite()};
+      quick_suite(), kaazing_suite(),  notifications_suite(), feed_suite(),  chat_suite(),
+      game_suite(),  progress_suite(), idle_suite(),          churn_suite(), tls_suite(),
+      proxy_suite(), full_suite(),     tiny_suite()};
   return suites;
 }
 

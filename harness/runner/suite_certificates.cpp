@@ -1,7 +1,6 @@
 #include "harness/runner/suite_certificates.hpp"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -13,19 +12,10 @@ namespace rtb {
 
 namespace fs = std::filesystem;
 
-SuiteCertificates::SuiteCertificates(std::string dir) : dir_(std::move(dir)) {
-  files_.ca = (fs::path(dir_) / "ca.pem").string();
-  files_.cert = (fs::path(dir_) / "server.pem").string();
-  files_.key = (fs::path(dir_) / "server.key").string();
-}
-
-SuiteCertificates::SuiteCertificates(SuiteCertificates&& other) noexcept
-    : dir_(std::exchange(other.dir_, std::string())), files_(std::move(other.files_)) {}
-
-SuiteCertificates::~SuiteCertificates() {
-  if (dir_.empty()) return;
-  std::error_code ignored;
-  fs::remove_all(dir_, ignored);
+SuiteCertificates::SuiteCertificates(TempDir dir) : dir_(std::move(dir)) {
+  files_.ca = (fs::path(dir_.path()) / "ca.pem").string();
+  files_.cert = (fs::path(dir_.path()) / "server.pem").string();
+  files_.key = (fs::path(dir_.path()) / "server.key").string();
 }
 
 std::optional<SuiteCertificates> SuiteCertificates::make(const std::string& script,
@@ -36,15 +26,13 @@ std::optional<SuiteCertificates> SuiteCertificates::make(const std::string& scri
         "the suite has TLS points and scripts/make-test-certs.sh was not found (run from the source tree)";
     return std::nullopt;
   }
-  std::string pattern = (fs::temp_directory_path(ec) / "rtb-suite-certs-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    *error = fmt::format("cannot make a temporary folder for the suite's certificates ({})", pattern);
-    return std::nullopt;
-  }
-  SuiteCertificates certs(pattern);  // removes the folder on every way out from here
+  auto dir = TempDir::make("rtb-suite-certs", error);
+  if (!dir) return std::nullopt;
+  const std::string folder = dir->path();
+  SuiteCertificates certs(std::move(*dir));  // removes the folder on every way out from here
   SpawnOptions o;
   o.binary = "/bin/bash";
-  o.args = {script, pattern};
+  o.args = {script, folder};
   o.output_path = log_path;
   auto child = ChildProcess::spawn(o, error);
   if (!child) return std::nullopt;

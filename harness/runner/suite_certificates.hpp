@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/process/temp_dir.hpp"
 #include "harness/runner/suite.hpp"
 
 namespace rtb {
@@ -14,17 +15,17 @@ class SuiteCertificates {
   // nullopt with the reason in *error (no script, openssl failed); the script's output goes to `log_path`.
   static std::optional<SuiteCertificates> make(const std::string& script, const std::string& log_path,
                                                std::string* error);
-  SuiteCertificates(SuiteCertificates&& other) noexcept;
+  SuiteCertificates(SuiteCertificates&& other) noexcept = default;
   SuiteCertificates& operator=(SuiteCertificates&&) = delete;
   SuiteCertificates(const SuiteCertificates&) = delete;
   SuiteCertificates& operator=(const SuiteCertificates&) = delete;
-  ~SuiteCertificates();
+  ~SuiteCertificates() = default;
 
   const TlsFiles& files() const { return files_; }
 
  private:
-  explicit SuiteCertificates(std::string dir);
-  std::string dir_;  // empty once moved from
+  explicit SuiteCertificates(TempDir dir);
+  TempDir dir_;
   TlsFiles files_;
 };
 

@@ -43,6 +43,85 @@ std::optional<std::vector<std::string>> string_list(const Json& v) {
   return out;
 }
 
+Json intermediary_to_json(const SuitePoint& p) {
+  const IntermediaryOptions& o = *p.intermediary;
+  Json j = {{"kind", intermediary_name(o.kind)},
+            {"max_connections", o.max_connections},
+            {"idle_timeout_ms", o.idle_timeout_ms},
+            {"forward_upgrade", o.forward_upgrade},
+            {"buffering", o.buffering},
+            {"ignore_accel_buffering", o.ignore_accel_buffering},
+            {"allow_connect_to_upstream", o.allow_connect_to_upstream}};
+  if (p.intermediary_kill_at_s > 0) {
+    j["kill_at_s"] = p.intermediary_kill_at_s;
+    j["down_s"] = p.intermediary_down_s;
+  }
+  return j;
+}
+
+// "" when `j` is a valid "intermediary" member (then set on `p`), else why not.
+std::string intermediary_from_json(const Json& j, SuitePoint& p) {
+  if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string()) {
+    return "\"intermediary\" must be an object with \"kind\" (nginx, haproxy-tcp, haproxy-http, squid)";
+  }
+  auto kind = parse_intermediary_kind(j["kind"].get<std::string>());
+  if (!kind) return "\"intermediary\": kind must be nginx, haproxy-tcp, haproxy-http or squid";
+  IntermediaryOptions o;
+  o.kind = *kind;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "kind") continue;
+    const bool flag = key == "forward_upgrade" || key == "buffering" || key == "ignore_accel_buffering" ||
+                      key == "allow_connect_to_upstream";
+    if (flag) {
+      if (!value.is_boolean()) return fmt::format("\"intermediary\": {} must be true or false", key);
+      const bool v = value.get<bool>();
+      (key == "forward_upgrade"          ? o.forward_upgrade
+       : key == "buffering"              ? o.buffering
+       : key == "ignore_accel_buffering" ? o.ignore_accel_buffering
+                                         : o.allow_connect_to_upstream) = v;
+    } else if (key == "max_connections" || key == "idle_timeout_ms") {
+      if (!value.is_number_unsigned() || value.get<std::uint64_t>() < 1 ||
+          value.get<std::uint64_t>() > 86'400'000)
+        return fmt::format("\"intermediary\": {} must be a positive whole number", key);
+      if (key == "max_connections") {
+        o.max_connections = static_cast<int>(value.get<std::uint64_t>());
+      } else {
+        o.idle_timeout_ms = value.get<std::uint64_t>();
+      }
+    } else if (key == "kill_at_s" || key == "down_s") {
+      if (!value.is_number() || value.get<double>() < 0)
+        return fmt::format("\"intermediary\": {} must be seconds", key);
+      (key == "kill_at_s" ? p.intermediary_kill_at_s : p.intermediary_down_s) = value.get<double>();
+    } else {
+      return fmt::format(
+          "\"intermediary\": \"{}\" is not a member (kind, max_connections, idle_timeout_ms, "
+          "forward_upgrade, "
+          "buffering, ignore_accel_buffering, allow_connect_to_upstream, kill_at_s, down_s)",
+          key);
+    }
+  }
+  p.intermediary = o;
+  return {};
+}
+
+std::optional<std::vector<TransportKind>> transport_list(const Json& v) {
+  auto names = string_list(v);
+  if (!names || names->empty()) return std::nullopt;
+  std::vector<TransportKind> out;
+  for (const auto& n : *names) {
+    auto kind = parse_transport(n);
+    if (!kind || is_round_trip(*kind)) return std::nullopt;
+    out.push_back(*kind);
+  }
+  return out;
+}
+
+Json transport_names_json(const std::vector<TransportKind>& transports) {
+  Json names = Json::array();
+  for (auto t : transports) names.push_back(std::string(transport_name(t)));
+  return names;
+}
+
 }  // namespace
 
 Json suite_to_json(const Suite& suite) {
@@ -62,10 +141,23 @@ Json suite_to_json(const Suite& suite) {
     point["server_args"] = p.server_args;
     if (p.tls) point["tls"] = true;
     if (!p.baseline.empty()) point["baseline"] = p.baseline;
+    if (p.intermediary) point["intermediary"] = intermediary_to_json(p);
+    if (p.errors_expected) point["errors_expected"] = true;
     point["load"] = load_options_json(p.load, LoadOptionScope::kLoad, true);
     points.push_back(std::move(point));
   }
   j["points"] = std::move(points);
+  if (!suite.failure_rows.empty()) {
+    Json rows = Json::array();
+    for (const auto& r : suite.failure_rows) {
+      rows.push_back({{"setup", r.setup},
+                      {"broken", r.broken},
+                      {"fixed", r.fixed},
+                      {"fix", r.fix},
+                      {"transports", transport_names_json(r.transports)}});
+    }
+    j["failure_rows"] = std::move(rows);
+  }
   return j;
 }
 
@@ -75,7 +167,8 @@ std::optional<Suite> suite_from_json(const Json& j, std::string* error) {
     return std::nullopt;
   };
   if (!j.is_object()) return bad("a suite file holds one JSON object with \"name\" and \"points\"");
-  static const std::array<std::string_view, 5> kTop = {"name", "purpose", "notes", "repeat", "points"};
+  static const std::array<std::string_view, 6> kTop = {"name",   "purpose", "notes",
+                                                       "repeat", "points",  "failure_rows"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (auto k : kTop) known = known || key == k;
@@ -110,10 +203,11 @@ std::optional<Suite> suite_from_json(const Json& j, std::string* error) {
     const std::string where = fmt::format("point {} ({})", index, p.tag.empty() ? "no tag" : p.tag);
     for (const auto& [key, value] : pj.items()) {
       if (key != "tag" && key != "note" && key != "transports" && key != "server_args" && key != "load" &&
-          key != "tls" && key != "baseline") {
-        return bad(fmt::format(
-            "{}: \"{}\" is not a point member (tag, note, transports, server_args, load, tls, baseline)",
-            where, key));
+          key != "tls" && key != "baseline" && key != "intermediary" && key != "errors_expected") {
+        return bad(
+            fmt::format("{}: \"{}\" is not a point member (tag, note, transports, server_args, load, tls, "
+                        "baseline, intermediary, errors_expected)",
+                        where, key));
       }
     }
     if (p.tag.empty()) return bad(fmt::format("{}: \"tag\" must be a non-empty string", where));
@@ -123,6 +217,15 @@ std::optional<Suite> suite_from_json(const Json& j, std::string* error) {
       p.tls = pj["tls"].get<bool>();
     }
     p.baseline = json_string(pj, "baseline");
+    if (pj.contains("errors_expected")) {
+      if (!pj["errors_expected"].is_boolean())
+        return bad(fmt::format("{}: \"errors_expected\" must be true or false", where));
+      p.errors_expected = pj["errors_expected"].get<bool>();
+    }
+    if (pj.contains("intermediary")) {
+      if (std::string why = intermediary_from_json(pj["intermediary"], p); !why.empty())
+        return bad(fmt::format("{}: {}", where, why));
+    }
     if (pj.contains("transports")) {
       auto names = string_list(pj["transports"]);
       if (!names || names->empty())
@@ -148,6 +251,24 @@ std::optional<Suite> suite_from_json(const Json& j, std::string* error) {
         return bad(fmt::format("{}: load: {}", where, why));
     }
     s.points.push_back(std::move(p));
+  }
+  if (j.contains("failure_rows")) {
+    if (!j["failure_rows"].is_array()) return bad("\"failure_rows\" must be a list");
+    for (const auto& rj : j["failure_rows"]) {
+      FailureRow row;
+      auto transports =
+          rj.is_object() && rj.contains("transports") ? transport_list(rj["transports"]) : std::nullopt;
+      if (!transports) {
+        return bad(
+            "a failure row is an object with setup, broken, fixed, fix and transports (a list of names)");
+      }
+      row.setup = json_string(rj, "setup");
+      row.broken = json_string(rj, "broken");
+      row.fixed = json_string(rj, "fixed");
+      row.fix = json_string(rj, "fix");
+      row.transports = std::move(*transports);
+      s.failure_rows.push_back(std::move(row));
+    }
   }
   if (auto problems = check_suite(s); !problems.empty()) return bad(problems.front());
   return s;
@@ -224,6 +345,20 @@ bool select_points(Suite& suite, std::string_view list, std::string* error) {
         std::any_of(points.begin(), points.end(), [&](const SuitePoint& o) { return o.tag == p.baseline; });
     if (!kept) p.baseline.clear();
   }
+  // A failure row stays when its broken point was picked; its fix only when that was picked too.
+  auto picked = [&](const std::string& tag) {
+    return std::any_of(points.begin(), points.end(), [&](const SuitePoint& o) { return o.tag == tag; });
+  };
+  std::vector<FailureRow> rows;
+  for (auto row : suite.failure_rows) {
+    if (!picked(row.broken)) continue;
+    if (!row.fixed.empty() && !picked(row.fixed)) {
+      row.fixed.clear();
+      row.fix += " (its run was not picked with --points)";
+    }
+    rows.push_back(std::move(row));
+  }
+  suite.failure_rows = std::move(rows);
   suite.points = std::move(points);
   return true;
 }

@@ -1,5 +1,7 @@
 #include "harness/runner/suite_metadata.hpp"
 
+#include <fmt/format.h>
+
 #include "harness/metrics/json.hpp"
 #include "harness/runner/report.hpp"
 #include "harness/runner/run_plan.hpp"
@@ -69,11 +71,37 @@ std::string suite_metadata_json(const SuiteRunInfo& x, const std::vector<RunReco
       // load --tls-ca.
       if (p.tls) point["tls"] = true;
       if (!p.baseline.empty()) point["baseline"] = p.baseline;
+      if (p.intermediary) {
+        const IntermediaryOptions& i = *p.intermediary;
+        point["intermediary"] = {{"kind", intermediary_name(i.kind)},
+                                 {"version", intermediary_version(i.kind)},
+                                 {"config", fmt::format("proxies/{}.conf", p.tag)},
+                                 {"idle_timeout_ms", i.idle_timeout_ms},
+                                 {"forward_upgrade", i.forward_upgrade},
+                                 {"buffering", i.buffering},
+                                 {"ignore_accel_buffering", i.ignore_accel_buffering},
+                                 {"allow_connect_to_upstream", i.allow_connect_to_upstream}};
+        if (p.intermediary_kill_at_s > 0) {
+          point["intermediary"]["killed_at_s"] = p.intermediary_kill_at_s;
+          point["intermediary"]["down_s"] = p.intermediary_down_s;
+        }
+      }
       // The generator's options for this point; --transport, --url, --server-pid and the files vary per run.
       point["load_options"] = load_options(p, p.transports.front());
       points.push_back(std::move(point));
     }
     json["points"] = std::move(points);
+    Json rows = Json::array();
+    for (const auto& r : x.suite->failure_rows) {
+      Json transports = Json::array();
+      for (auto t : r.transports) transports.push_back(std::string(transport_name(t)));
+      rows.push_back({{"setup", r.setup},
+                      {"broken", r.broken},
+                      {"fixed", r.fixed},
+                      {"fix", r.fix},
+                      {"transports", std::move(transports)}});
+    }
+    if (!rows.empty()) json["failure_rows"] = std::move(rows);
   }
 
   Json runs = Json::array();

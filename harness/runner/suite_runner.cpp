@@ -19,6 +19,8 @@
 #include "harness/metrics/machine_facts.hpp"
 #include "harness/process/child_process.hpp"
 #include "harness/process/file_tail.hpp"
+#include "harness/process/temp_dir.hpp"
+#include "harness/proxies/intermediary.hpp"
 #include "harness/runner/aggregate.hpp"
 #include "harness/runner/interrupt.hpp"
 #include "harness/runner/output_dir.hpp"
@@ -109,6 +111,15 @@ std::string result_summary(const RunRecord& r) {
   return s;
 }
 
+// The configuration a point's proxy ran with, beside the results (proxies/<point>.conf; its ports and paths
+// are the last run's), so a reader sees exactly what sat in the path.
+void keep_proxy_config(const std::string& out_dir, const std::string& point, const std::string& config) {
+  std::error_code ec;
+  fs::create_directories(fs::path(out_dir) / "proxies", ec);
+  fs::copy_file(config, fs::path(out_dir) / "proxies" / (point + ".conf"),
+                fs::copy_options::overwrite_existing, ec);
+}
+
 struct RunEnvironment {
   std::string binary;
   std::string out_dir;
@@ -141,19 +152,53 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
       return rec;
     }
   }
+  RunTarget target{server ? server->url() : env.url, {}, server ? server->pid() : 0, {}, 0};
+  std::optional<TempDir> proxy_dir;
+  std::optional<IntermediaryProcess> proxy;
+  if (point.intermediary) {
+    if (std::string missing = intermediary_missing(point.intermediary->kind); !missing.empty()) {
+      rec.error = "skipped: " + missing;
+      if (server) server->stop();
+      rec.elapsed_s = seconds_since(start);
+      return rec;
+    }
+    std::string why;
+    const auto upstream = parse_server_url(target.url, &why);
+    proxy_dir = TempDir::make("rtb-proxy", &error);
+    if (proxy_dir && upstream) {
+      proxy = IntermediaryProcess::start(*point.intermediary, upstream->host, upstream->port,
+                                         proxy_dir->path(), env.pinning.server_cpu, &error);
+    }
+    if (!proxy) {
+      rec.error = fmt::format("{} did not start: {}", intermediary_name(point.intermediary->kind),
+                              upstream ? error : "the server's URL: " + why);
+      if (server) server->stop();
+      rec.elapsed_s = seconds_since(start);
+      return rec;
+    }
+    keep_proxy_config(env.out_dir, point.tag, proxy->config_path());
+    target.proxy_pid = proxy->pid();
+    const std::string proxy_url = fmt::format("http://127.0.0.1:{}", proxy->port());
+    if (is_forward_proxy(point.intermediary->kind)) {
+      target.forward_proxy = proxy_url;
+    } else {
+      target.publish_url = std::exchange(target.url, proxy_url);
+    }
+  }
   SpawnOptions g;
   g.binary = env.binary;
-  g.args = load_arguments(point, run.transport, server ? server->url() : env.url, server ? server->pid() : 0,
-                          files, env.out_dir + "/points/load_rows.csv", env.tls);
+  g.args =
+      load_arguments(point, run.transport, target, files, env.out_dir + "/points/load_rows.csv", env.tls);
   g.output_path = files.load_log;
   g.cpu = env.pinning.generator_cpu;
   auto generator = ChildProcess::spawn(g, &error);
   if (!generator) {
     rec.error = "the load generator did not start: " + error;
-    server->stop();
+    if (server) server->stop();
     rec.elapsed_s = seconds_since(start);
     return rec;
   }
+  bool proxy_killed = false, proxy_restarted = false;
   // Generous: the generator has its own phase limits; this only catches a hang.
   const double limit_s = run.estimated_s * 2 + 30;
   while (generator->running()) {
@@ -175,10 +220,31 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
                               file_tail(files.server_log, 4));
       break;
     }
+    if (proxy) {
+      const double t = seconds_since(start);
+      if (point.intermediary_kill_at_s > 0 && !proxy_killed && t >= point.intermediary_kill_at_s) {
+        proxy->kill_now();
+        proxy_killed = true;
+      } else if (proxy_killed && !proxy_restarted &&
+                 t >= point.intermediary_kill_at_s + point.intermediary_down_s) {
+        if (!proxy->restart(&error)) {
+          generator->stop(std::chrono::milliseconds(2000));
+          rec.error = fmt::format("the killed proxy did not start again: {}", error);
+          break;
+        }
+        proxy_restarted = true;
+      } else if ((!proxy_killed || proxy_restarted) && !proxy->running()) {
+        generator->stop(std::chrono::milliseconds(2000));
+        rec.error = fmt::format("the proxy ended during the run ({}); its log: {}", proxy->describe_exit(),
+                                file_tail(proxy->log_path(), 4));
+        break;
+      }
+    }
     env.progress->tick(seconds_since(start));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   rec.load_exit_status = generator->exit_code().value_or(-1);
+  if (proxy) proxy->stop();
   const bool server_alive = server && server->running();
   const int server_status = server ? server->stop(std::chrono::milliseconds(5000)) : 0;
   if (rec.error.empty() && (rec.load_exit_status == 0 || rec.load_exit_status == 1)) {

@@ -30,6 +30,9 @@ struct LoadConfig {
   // A forward proxy the clients go through (http://HOST:PORT): absolute-form request targets, a CONNECT
   // tunnel for WebSocket and TLS. Empty: straight to the server. The publisher always goes straight.
   std::string proxy;
+  // Where the publisher posts (the server itself when --url is a reverse proxy in front of it, so the proxy
+  // carries only the subscribers' traffic); empty: --url.
+  std::string publish_url;
   // Which clients open a CONNECT tunnel through --proxy: kAuto those that upgrade (WebSocket) and every
   // https/wss one; kAlways all; kNever none (a WebSocket's Upgrade then goes as a forwarded request, which is
   // how a proxy that drops hop-by-hop headers breaks it).

@@ -160,6 +160,16 @@ std::vector<LoadOption> make_table() {
       },
       LoadOptionScope::kRun));
   t.push_back(text_option(
+      "--publish-url",
+      "Publish to this server instead of --url: the server itself when --url is a reverse proxy or load "
+      "balancer in front of it, so the proxy carries only the subscribers (same scheme as --url)",
+      "an http:// or https:// URL; empty: --url", [](const C& c) { return c.publish_url; },
+      [](C& c, std::string_view text) -> std::string {
+        c.publish_url = std::string(text);
+        return {};
+      },
+      LoadOptionScope::kRun));
+  t.push_back(text_option(
       "--proxy-tunnel",
       "Which clients open a CONNECT tunnel through --proxy: auto (WebSocket, and all of https/wss), always, "
       "never (WebSocket sends its upgrade as a forwarded request: shows a proxy dropping Upgrade)",

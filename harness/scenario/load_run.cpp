@@ -76,9 +76,9 @@ class LoadRun final : public PhasedLoadRun {
 std::string LoadRun::prepare() {
   PublisherOptions po;
   po.via = config_.effective_publish_via();
-  po.target.server = url_.address;
-  po.target.host_header = url_.host_header;
-  po.target.path_prefix = url_.path_prefix;
+  po.target.server = publish_url_.address;
+  po.target.host_header = publish_url_.host_header;
+  po.target.path_prefix = publish_url_.path_prefix;
   po.target.channel = config_.channel;
   po.target.tls = publisher_tls();
   po.payload_bytes = config_.payload_bytes;
@@ -97,7 +97,8 @@ void LoadRun::on_marker(bool ok, std::uint64_t id, const std::string& error) {
     // A server that answered (400: it refused the request, e.g. the channel) is there; only a connection
     // that failed asks whether a server listens.
     const bool answered = error.find("answered") != std::string::npos;
-    finish(fmt::format("cannot publish to {} ({}){}", config_.url, error,
+    finish(fmt::format("cannot publish to {} ({}){}",
+                       config_.publish_url.empty() ? config_.url : config_.publish_url, error,
                        answered ? "; the server refused the publish: check --channel and --payload-bytes "
                                   "against its limits"
                                 : "; is an rtbench-compatible server listening there?"));

@@ -55,6 +55,17 @@ LoadOutcome PhasedLoadRun::run() {
     }
   }
 
+  publish_url_ = url_;
+  if (!config_.publish_url.empty()) {
+    std::string e;
+    auto publish = parse_server_url(config_.publish_url, &e);
+    if (!publish || publish->tls != url_.tls) {
+      outcome.error = fmt::format("--publish-url {}: {}", config_.publish_url,
+                                  publish ? "must be https:// when --url is, and http:// when it is not" : e);
+      return outcome;
+    }
+    publish_url_ = std::move(*publish);
+  }
   if (!config_.proxy.empty()) {
     std::string e;
     proxy_ = parse_forward_proxy(config_.proxy, &e);

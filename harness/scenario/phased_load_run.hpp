@@ -77,7 +77,7 @@ class PhasedLoadRun {
   // server's certificate must name is the URL's host.
   ClientTls client_tls() const { return ClientTls{tls_.get(), url_.host}; }
   // The publisher's own context, so that the subscribers' TLS bytes (per event) hold no publishing.
-  ClientTls publisher_tls() const { return ClientTls{publisher_tls_.get(), url_.host}; }
+  ClientTls publisher_tls() const { return ClientTls{publisher_tls_.get(), publish_url_.host}; }
   const TlsContext* tls() const { return tls_.get(); }
   // Where a client connects and what precedes its request targets: the server itself, or the route through
   // --proxy (by --proxy-tunnel: a CONNECT tunnel for a connection that `upgrades` and for TLS, absolute-form
@@ -87,6 +87,7 @@ class PhasedLoadRun {
   const LoadConfig& config_;
   const ServerUrl url_;
   std::optional<ForwardProxy> proxy_;
+  ServerUrl publish_url_;  // --publish-url, or --url
   std::unique_ptr<TlsContext> tls_;
   std::unique_ptr<TlsContext> publisher_tls_;
   Loop loop_{1};  // 1 ms timer wheel: poll intervals and timeouts to the millisecond

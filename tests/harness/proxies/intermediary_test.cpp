@@ -284,7 +284,7 @@ TEST(ProxySquid, ConnectToAnAllowedPortOpensATunnel) {
   ScratchDir dir;
   TestServer server;
   IntermediaryOptions o = options_for(IntermediaryKind::kSquid);
-  o.allow_connect_to_port = server.port();
+  o.allow_connect_to_upstream = true;
   std::string error;
   auto proxy = IntermediaryProcess::start(o, "127.0.0.1", server.port(), dir.path(), -1, &error);
   ASSERT_TRUE(proxy) << error;

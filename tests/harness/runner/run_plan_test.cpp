@@ -49,8 +49,8 @@ TEST(LoadArguments, CarryTheServerPidTheFilesAndThePointsOptions) {
   const RunFiles f = run_files("out", run);
   EXPECT_EQ(f.json, "out/points/001-x-poll-r1.json");
   EXPECT_EQ(f.spectrum, "out/spectra/001-x-poll-r1.hgrm");
-  auto a =
-      load_arguments(p, *parse_transport("poll"), "http://127.0.0.1:5", 42, f, "out/points/load_rows.csv");
+  auto a = load_arguments(p, *parse_transport("poll"), RunTarget{"http://127.0.0.1:5", {}, 42, {}, 0}, f,
+                          "out/points/load_rows.csv");
   EXPECT_EQ(a.front(), "load");
   EXPECT_EQ(after(a, "--url"), "http://127.0.0.1:5");
   EXPECT_EQ(after(a, "--transport"), "poll");
@@ -65,8 +65,10 @@ TEST(LoadArguments, CarryTheServerPidTheFilesAndThePointsOptions) {
   EXPECT_TRUE(has(a, "--quiet"));
 
   p.load.connection_per_request = false;
-  EXPECT_FALSE(has(load_arguments(p, *parse_transport("sse"), "u", 0, f, ""), "--connection-per-request"));
-  EXPECT_FALSE(has(load_arguments(p, *parse_transport("sse"), "u", 0, f, ""), "--server-pid"));
+  EXPECT_FALSE(has(load_arguments(p, *parse_transport("sse"), RunTarget{"u", {}, 0, {}, 0}, f, ""),
+                   "--connection-per-request"));
+  EXPECT_FALSE(
+      has(load_arguments(p, *parse_transport("sse"), RunTarget{"u", {}, 0, {}, 0}, f, ""), "--server-pid"));
 }
 
 TEST(ServeArguments, PickAFreePortAndAppendThePointsOptions) {
@@ -87,13 +89,15 @@ TEST(TlsPointArguments, ServeGetsTheCertificateAndLoadTheCa) {
   EXPECT_EQ(after(serve, "--tls-cert"), "/c/server.pem");
   EXPECT_EQ(after(serve, "--tls-key"), "/c/server.key");
   const RunFiles f = run_files("out", PlannedRun{});
-  auto load = load_arguments(p, *parse_transport("ws"), "https://127.0.0.1:1", 0, f, "", &files);
+  auto load = load_arguments(p, *parse_transport("ws"), RunTarget{"https://127.0.0.1:1", {}, 0, {}, 0}, f, "",
+                             &files);
   EXPECT_EQ(after(load, "--tls-ca"), "/c/ca.pem");
   // The verify step and the metadata serve the point over plain HTTP; a plain point never gets TLS.
   EXPECT_FALSE(has(serve_arguments(p), "--tls-cert"));
   p.tls = false;
   EXPECT_FALSE(has(serve_arguments(p, &files), "--tls-cert"));
-  EXPECT_FALSE(has(load_arguments(p, *parse_transport("ws"), "u", 0, f, "", &files), "--tls-ca"));
+  EXPECT_FALSE(has(load_arguments(p, *parse_transport("ws"), RunTarget{"u", {}, 0, {}, 0}, f, "", &files),
+                   "--tls-ca"));
 }
 
 }  // namespace

@@ -5,15 +5,18 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "harness/metrics/json.hpp"
 #include "harness/process/child_process.hpp"
+#include "harness/proxies/intermediary.hpp"
 #include "harness/runner/results_csv.hpp"
 #include "tests/harness/runner/test_paths.hpp"
 #include "transports/table/transport_table.hpp"
@@ -216,6 +219,102 @@ TEST(RunSuiteSmoke, TlsPointBesideItsPlainBaseline) {
   for (const auto& e : fs::recursive_directory_iterator(out)) {
     EXPECT_NE(e.path().extension(), ".key") << e.path();
   }
+  fs::remove_all(dir);
+}
+
+// Proxies in the path, as the `proxy` suite puts them, in seconds: a point through nginx beside its direct
+// baseline, nginx without Upgrade forwarding (WebSocket fails, the rest pass), squid as shipped (CONNECT
+// refused), and nginx killed and restarted mid-run (nothing lost); the report's two proxy sections.
+TEST(RunSuiteSmoke, ProxiesInThePathWithTheirFailureTable) {
+  const std::string rtbench = binary();
+  ASSERT_FALSE(rtbench.empty()) << test::rtbench_binary() << " is not built";
+  for (auto kind : {IntermediaryKind::kNginx, IntermediaryKind::kSquid}) {
+    if (std::string missing = intermediary_missing(kind); !missing.empty()) GTEST_SKIP() << missing;
+  }
+  const fs::path dir = make_temp_dir();
+  ASSERT_FALSE(dir.empty());
+  const fs::path out = dir / "proxy";
+  const fs::path suite_file = dir / "proxy.json";
+  const std::string load =
+      R"("load": {"clients": 4, "rate": 5, "warmup_s": 0.5, "duration_s": 4, "poll_interval_ms": 200,
+                  "connect_timeout_s": 3})";
+  std::ofstream(suite_file) << R"({"name": "proxysmoke", "points": [
+      {"tag": "direct", "transports": ["longpoll", "ws"], )" +
+                                   load + R"(},
+      {"tag": "nginx", "transports": ["longpoll", "ws"], "baseline": "direct",
+       "intermediary": {"kind": "nginx"}, )" +
+                                   load + R"(},
+      {"tag": "nginx-no-upgrade", "transports": ["longpoll", "ws"], "errors_expected": true,
+       "intermediary": {"kind": "nginx", "forward_upgrade": false}, )" +
+                                   load + R"(},
+      {"tag": "squid-stock", "transports": ["ws"], "errors_expected": true,
+       "intermediary": {"kind": "squid"}, )" +
+                                   load + R"(},
+      {"tag": "nginx-killed", "transports": ["sse", "ws"], "errors_expected": true,
+       "server_args": ["--sse-retry-ms", "200"],
+       "intermediary": {"kind": "nginx", "kill_at_s": 3, "down_s": 0.5}, )" +
+                                   load + R"(}],
+    "failure_rows": [
+      {"setup": "no upgrade", "broken": "nginx-no-upgrade", "fixed": "nginx", "fix": "forward it",
+       "transports": ["longpoll", "ws"]},
+      {"setup": "killed", "broken": "nginx-killed", "fixed": "", "fix": "none", "transports": ["sse", "ws"]}]})";
+  const std::string command = rtbench + " run --suite-file " + suite_file.string() + " --out " +
+                              out.string() + " --repeat 1 --no-plots > " + (dir / "run.log").string() +
+                              " 2>&1";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status)) << command;
+
+  std::string suite, error;
+  auto records = read_results_csv((out / "results.csv").string(), &suite, &error);
+  ASSERT_TRUE(records) << error << slurp(dir / "run.log");
+  std::map<std::string, const RunRecord*> by_run;
+  for (const auto& r : *records) by_run[r.point + "/" + r.transport] = &r;
+  for (const char* run : {"direct/longpoll", "direct/ws", "nginx/longpoll", "nginx/ws",
+                          "nginx-no-upgrade/longpoll", "nginx-killed/sse", "nginx-killed/ws"}) {
+    ASSERT_TRUE(by_run.contains(run)) << run << " has no result: " << slurp(dir / "run.log");
+  }
+  for (const char* run :
+       {"direct/longpoll", "direct/ws", "nginx/longpoll", "nginx/ws", "nginx-no-upgrade/longpoll"}) {
+    const RunRecord& r = *by_run[run];
+    ASSERT_TRUE(r.result) << run << ": " << r.error;
+    EXPECT_EQ(r.result->lost, 0u) << run;
+    EXPECT_EQ(r.result->errors_total, 0u) << run;
+    // The proxy is sampled through a proxy; straight to the server there is none.
+    EXPECT_EQ(std::isfinite(r.result->proxy_cpu_s), r.point != "direct") << run;
+  }
+  // The runs that produced nothing are in metadata.json with the generator's reason.
+  auto meta = parse_json(slurp(out / "metadata.json"), &error);
+  ASSERT_TRUE(meta) << error;
+  auto failure_of = [&](const std::string& point) {
+    for (const auto& r : (*meta)["runs"]) {
+      if (r.value("point", "") == point && r.value("transport", "") == "ws") return r.value("error", "");
+    }
+    return std::string("no such run");
+  };
+  EXPECT_NE(failure_of("nginx-no-upgrade").find("instead of 101"), std::string::npos)
+      << failure_of("nginx-no-upgrade");
+  EXPECT_NE(failure_of("squid-stock").find("the proxy refused CONNECT"), std::string::npos)
+      << failure_of("squid-stock");
+  for (const char* run : {"nginx-killed/sse", "nginx-killed/ws"}) {
+    const RunRecord& r = *by_run[run];
+    ASSERT_TRUE(r.result) << run << ": " << r.error;
+    EXPECT_EQ(r.result->lost, 0u) << run;
+    EXPECT_GT(r.result->delivered, 0u) << run;
+    EXPECT_GT(r.result->connects, 0u) << run << ": the clients reconnected through the new nginx";
+  }
+
+  const std::string report = slurp(out / "report.md");
+  EXPECT_NE(report.find("## Through an intermediary"), std::string::npos) << report;
+  EXPECT_NE(report.find("## What breaks where"), std::string::npos) << report;
+  EXPECT_NE(report.find("| no upgrade (`nginx-no-upgrade`) | ws | no result: "), std::string::npos) << report;
+  EXPECT_NE(report.find("| killed (`nginx-killed`) | ws |"), std::string::npos) << report;
+  EXPECT_TRUE(fs::exists(out / "proxies" / "nginx.conf"));
+  bool versioned = false;
+  for (const auto& p : (*meta)["points"]) {
+    if (p.contains("intermediary"))
+      versioned = versioned || p["intermediary"].value("version", "").find("nginx/") == 0;
+  }
+  EXPECT_TRUE(versioned);
   fs::remove_all(dir);
 }
 

@@ -14,7 +14,7 @@ namespace {
 
 TEST(SuiteCatalog, HasEverySuiteTheIssueNames) {
   for (const char* name : {"quick", "kaazing", "notifications", "feed", "chat", "game", "progress", "idle",
-                           "churn", "tls", "full", "tiny"}) {
+                           "churn", "tls", "proxy", "full", "tiny"}) {
     EXPECT_NE(find_suite(name), nullptr) << name;
   }
   EXPECT_EQ(find_suite("nope"), nullptr);
@@ -147,6 +147,42 @@ TEST(SuiteCatalog, TlsSuiteSetsEveryTlsPointBesideAPlainOne) {
     return p.tls && std::find(p.server_args.begin(), p.server_args.end(), "--tls-release-buffers") !=
                         p.server_args.end();
   }));
+}
+
+TEST(SuiteCatalog, ProxySuitePutsEachProxyBesideDirectAndRunsEveryFailureBrokenAndFixed) {
+  const Suite* s = find_suite("proxy");
+  ASSERT_NE(s, nullptr);
+  std::set<IntermediaryKind> measured;
+  for (const auto& p : s->points) {
+    if (p.intermediary && p.baseline == "direct") measured.insert(p.intermediary->kind);
+  }
+  EXPECT_EQ(measured.size(), kIntermediaryKinds.size()) << "every proxy measured against the direct point";
+  ASSERT_GE(s->failure_rows.size(), 6u);
+  std::set<std::string> tags;
+  for (const auto& p : s->points) tags.insert(p.tag);
+  bool killed = false;
+  for (const auto& row : s->failure_rows) {
+    EXPECT_TRUE(tags.contains(row.broken)) << row.setup;
+    EXPECT_TRUE(row.fixed.empty() || tags.contains(row.fixed)) << row.setup;
+    for (const auto& p : s->points) {
+      if (p.tag != row.broken) continue;
+      killed = killed || p.intermediary_kill_at_s > 0;
+      EXPECT_TRUE(p.errors_expected) << p.tag;
+    }
+  }
+  EXPECT_TRUE(killed) << "a proxy killed mid-run";
+  EXPECT_TRUE(check_suite(*s).empty());
+}
+
+TEST(CheckSuite, AFailureRowMustNameRunPointsAndAProxyMustHoldItsClients) {
+  Suite s = *find_suite("tiny");
+  s.failure_rows.push_back({"setup", "nope", "", "fix", all_transports()});
+  s.points[0].intermediary = IntermediaryOptions{};
+  s.points[0].intermediary->max_connections = 1;
+  auto problems = check_suite(s);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("fewer than"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("names 'nope'"), std::string::npos) << problems[1];
 }
 
 TEST(CheckSuite, ABaselineMustBeAnotherPointOfTheSuite) {

@@ -1,0 +1,187 @@
+#include "harness/runner/proxy_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <utility>
+
+namespace rtb {
+
+namespace {
+
+using CaseKey = std::pair<std::string, std::string>;  // point, transport
+
+std::map<CaseKey, const CaseResults*> index_cases(const std::vector<CaseResults>& cases) {
+  std::map<CaseKey, const CaseResults*> by_case;
+  for (const auto& c : cases) by_case[{c.point, c.transport}] = &c;
+  return by_case;
+}
+
+std::string cell_value(double v, int decimals) {
+  return std::isfinite(v) ? fmt::format("{:.{}f}", v, decimals) : std::string("-");
+}
+
+std::uint64_t worst(const CaseResults& c, std::uint64_t LoadResult::*field) {
+  std::uint64_t w = 0;
+  for (const LoadResult* r : c.results) w = std::max(w, r->*field);
+  return w;
+}
+
+// The generator's own words for a run that produced nothing, without the runner's wrapping.
+std::string run_error(const RunRecord& r) {
+  std::string e = r.error;
+  if (auto at = e.find("its log: "); at != std::string::npos) e = e.substr(at + 9);
+  std::replace(e.begin(), e.end(), '\n', ' ');
+  std::replace(e.begin(), e.end(), '|', '/');
+  if (e.size() > 220) e = e.substr(0, 217) + "...";
+  return e;
+}
+
+std::string first_error(const CaseResults& c) {
+  for (const LoadResult* r : c.results) {
+    if (!r->error_examples.empty()) {
+      std::string e = r->error_examples.front().second;
+      std::replace(e.begin(), e.end(), '|', '/');
+      if (e.size() > 140) e = e.substr(0, 137) + "...";
+      return e;
+    }
+  }
+  return {};
+}
+
+double per_request_us(const LoadResult& r, double cpu_s) {
+  return r.requests == 0 ? NAN : cpu_s * 1e6 / static_cast<double>(r.requests);
+}
+
+std::string cost_table(const std::vector<std::pair<const CaseResults*, const CaseResults*>>& rows) {
+  std::string out =
+      "| transport | added p50 ms | added p99 ms | proxy CPU us/event | proxy CPU us/request | proxy B/conn "
+      "| "
+      "client side B/event | server side B/event | server CPU us/event |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& row : rows) {
+    const CaseResults* b = row.first;
+    const CaseResults* p = row.second;
+    auto both = [&](const ResultFigure& f) { return std::pair{median_of(*b, f), median_of(*p, f)}; };
+    const auto [b50, p50] = both([](const LoadResult& r) { return r.p50_us / 1000; });
+    const auto [b99, p99] = both([](const LoadResult& r) { return r.p99_us / 1000; });
+    const auto [bcpu, pcpu] = both([](const LoadResult& r) { return r.server_cpu_us_per_op; });
+    out += fmt::format(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} → {} |\n", p->transport, cell_value(p50 - b50, 2),
+        cell_value(p99 - b99, 2),
+        cell_value(median_of(*p, [](const LoadResult& r) { return r.proxy_cpu_us_per_op; }), 2),
+        cell_value(median_of(*p, [](const LoadResult& r) { return per_request_us(r, r.proxy_cpu_s); }), 1),
+        cell_value(median_of(*p, [](const LoadResult& r) { return r.proxy_bytes_per_idle_conn; }), 0),
+        cell_value(
+            median_of(*p, [](const LoadResult& r) { return r.bytes_up_per_event + r.bytes_down_per_event; }),
+            1),
+        cell_value(median_of(*p, [](const LoadResult& r) { return r.proxy_server_side_bytes_per_event; }), 1),
+        cell_value(bcpu, 2), cell_value(pcpu, 2));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string clients_saw(const CaseResults& c) {
+  if (c.results.empty()) {
+    for (const RunRecord* r : c.records) {
+      if (!r->error.empty()) return "no result: " + run_error(*r);
+    }
+    return "no run";
+  }
+  const LoadResult& first = *c.results.front();
+  std::string s = fmt::format("{} of {} delivered, {} lost", first.delivered, first.expected,
+                              worst(c, &LoadResult::lost));
+  s += fmt::format("; p50 {} ms, p99 {} ms",
+                   cell_value(median_of(c, [](const LoadResult& r) { return r.p50_us / 1000; }), 1),
+                   cell_value(median_of(c, [](const LoadResult& r) { return r.p99_us / 1000; }), 1));
+  if (const std::uint64_t errors = worst(c, &LoadResult::errors_total); errors > 0) {
+    s += fmt::format("; {} errors", errors);
+    if (std::string e = first_error(c); !e.empty()) s += fmt::format(" (first: {})", e);
+  }
+  if (const std::uint64_t again = worst(c, &LoadResult::connects); again > 0) {
+    s += fmt::format("; {} reconnects", again);
+  }
+  if (c.results.size() < c.records.size()) {
+    s += fmt::format("; {} of {} runs without a result", c.records.size() - c.results.size(),
+                     c.records.size());
+  }
+  return s;
+}
+
+bool case_clean(const CaseResults& c) {
+  if (c.results.empty() || c.results.size() < c.records.size()) return false;
+  return worst(c, &LoadResult::lost) == 0 && worst(c, &LoadResult::errors_total) == 0 &&
+         worst(c, &LoadResult::connects) == 0;
+}
+
+std::string render_intermediary_section(const std::vector<CaseResults>& cases, const Suite* suite) {
+  if (suite == nullptr) return {};
+  const auto by_case = index_cases(cases);
+  std::string out;
+  for (const auto& point : suite->points) {
+    if (!point.intermediary || point.baseline.empty()) continue;
+    std::vector<std::pair<const CaseResults*, const CaseResults*>> rows;
+    for (auto t : point.transports) {
+      const std::string name(transport_name(t));
+      auto b = by_case.find({point.baseline, name});
+      auto p = by_case.find({point.tag, name});
+      if (b != by_case.end() && p != by_case.end() && !b->second->results.empty() &&
+          !p->second->results.empty()) {
+        rows.emplace_back(b->second, p->second);
+      }
+    }
+    if (rows.empty()) continue;
+    out += fmt::format("### `{}`: {}\n\n", point.tag, point.note);
+    out += cost_table(rows) + "\n";
+  }
+  if (out.empty()) return {};
+  return "## Through an intermediary (median of the repetitions, against the same load straight to the "
+         "server)\n\n" +
+         out +
+         "added p50/p99: this point's latency minus the direct one's (publish to receive, so the proxy's hop "
+         "is in it once). proxy CPU: the proxy process's CPU (user + system) per delivered event, and per "
+         "HTTP "
+         "request the subscribers sent (polling). proxy B/conn: its RSS growth per idle connection. client "
+         "side: the subscribers' bytes per event; server side: what the proxy read and wrote (/proc/PID/io) "
+         "minus the client side. server CPU: direct → through the proxy.\n\n";
+}
+
+std::string render_failure_table(const std::vector<CaseResults>& cases, const Suite* suite) {
+  if (suite == nullptr || suite->failure_rows.empty()) return {};
+  const auto by_case = index_cases(cases);
+  std::string out =
+      "## What breaks where (each row run as set up, then with the fix)\n\n"
+      "| setup | transport | what the clients saw | the fix | with the fix | fix verified |\n"
+      "|---|---|---|---|---|---|\n";
+  for (const FailureRow& row : suite->failure_rows) {
+    for (auto t : row.transports) {
+      const std::string name(transport_name(t));
+      auto broken = by_case.find({row.broken, name});
+      if (broken == by_case.end()) continue;
+      std::string fixed_saw = "-";
+      // Nothing to fix (a proxy killed and restarted): reconnects and their errors are the fault itself;
+      // what must hold is that no event was lost.
+      const CaseResults& b = *broken->second;
+      bool verified =
+          !b.results.empty() && b.results.size() == b.records.size() && worst(b, &LoadResult::lost) == 0;
+      if (!row.fixed.empty()) {
+        auto fixed = by_case.find({row.fixed, name});
+        verified = fixed != by_case.end() && case_clean(*fixed->second);
+        fixed_saw = fixed != by_case.end() ? clients_saw(*fixed->second) : "not run";
+      }
+      out += fmt::format("| {} (`{}`) | {} | {} | {} | {} | {} |\n", row.setup, row.broken, name,
+                         clients_saw(*broken->second), row.fix, fixed_saw, verified ? "yes" : "**no**");
+    }
+  }
+  return out +
+         "\nfix verified: with the fix every repetition delivered every event with no error and no "
+         "reconnect; where nothing needs fixing, the run itself lost no event. reconnects: TCP connections "
+         "the "
+         "subscribers opened in the measure window.\n\n";
+}
+
+}  // namespace rtb
