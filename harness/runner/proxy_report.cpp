@@ -13,8 +13,10 @@ namespace {
 
 using CaseKey = std::pair<std::string, std::string>;  // point, transport
 
-std::map<CaseKey, const CaseResults*> index_cases(const std::vector<CaseResults>& cases) {
-  std::map<CaseKey, const CaseResults*> by_case;
+using CaseIndex = std::map<CaseKey, const CaseResults*>;
+
+CaseIndex index_cases(const std::vector<CaseResults>& cases) {
+  CaseIndex by_case;
   for (const auto& c : cases) by_case[{c.point, c.transport}] = &c;
   return by_case;
 }
@@ -150,6 +152,24 @@ std::string render_intermediary_section(const std::vector<CaseResults>& cases, c
          "minus the client side. server CPU: direct → through the proxy.\n\n";
 }
 
+namespace {
+
+// A row's fix holds for one transport when, with the fix, every repetition delivered every event with no
+// error and no reconnect; a row with nothing to fix (a proxy killed and restarted) holds when the broken
+// setup itself lost no event: reconnects and their errors are the fault, loss is what must not happen.
+bool fix_verified(const FailureRow& row, const std::string& transport, const CaseIndex& by_case) {
+  if (row.fixed.empty()) {
+    auto broken = by_case.find({row.broken, transport});
+    if (broken == by_case.end()) return false;
+    const CaseResults& b = *broken->second;
+    return !b.results.empty() && b.results.size() == b.records.size() && worst(b, &LoadResult::lost) == 0;
+  }
+  auto fixed = by_case.find({row.fixed, transport});
+  return fixed != by_case.end() && case_clean(*fixed->second);
+}
+
+}  // namespace
+
 std::string render_failure_table(const std::vector<CaseResults>& cases, const Suite* suite) {
   if (suite == nullptr || suite->failure_rows.empty()) return {};
   const auto by_case = index_cases(cases);
@@ -163,25 +183,33 @@ std::string render_failure_table(const std::vector<CaseResults>& cases, const Su
       auto broken = by_case.find({row.broken, name});
       if (broken == by_case.end()) continue;
       std::string fixed_saw = "-";
-      // Nothing to fix (a proxy killed and restarted): reconnects and their errors are the fault itself;
-      // what must hold is that no event was lost.
-      const CaseResults& b = *broken->second;
-      bool verified =
-          !b.results.empty() && b.results.size() == b.records.size() && worst(b, &LoadResult::lost) == 0;
       if (!row.fixed.empty()) {
         auto fixed = by_case.find({row.fixed, name});
-        verified = fixed != by_case.end() && case_clean(*fixed->second);
         fixed_saw = fixed != by_case.end() ? clients_saw(*fixed->second) : "not run";
       }
       out += fmt::format("| {} (`{}`) | {} | {} | {} | {} | {} |\n", row.setup, row.broken, name,
-                         clients_saw(*broken->second), row.fix, fixed_saw, verified ? "yes" : "**no**");
+                         clients_saw(*broken->second), row.fix, fixed_saw,
+                         fix_verified(row, name, by_case) ? "yes" : "**no**");
     }
   }
   return out +
          "\nfix verified: with the fix every repetition delivered every event with no error and no "
          "reconnect; where nothing needs fixing, the run itself lost no event. reconnects: TCP connections "
-         "the "
-         "subscribers opened in the measure window.\n\n";
+         "the subscribers opened in the measure window.\n\n";
+}
+
+std::vector<std::string> unverified_fixes(const std::vector<CaseResults>& cases, const Suite* suite) {
+  std::vector<std::string> out;
+  if (suite == nullptr) return out;
+  const auto by_case = index_cases(cases);
+  for (const FailureRow& row : suite->failure_rows) {
+    for (auto t : row.transports) {
+      const std::string name(transport_name(t));
+      if (!by_case.contains({row.broken, name})) continue;  // the transport was not run on this row
+      if (!fix_verified(row, name, by_case)) out.push_back(fmt::format("{} ({})", row.setup, name));
+    }
+  }
+  return out;
 }
 
 }  // namespace rtb

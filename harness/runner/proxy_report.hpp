@@ -17,6 +17,10 @@ std::string render_intermediary_section(const std::vector<CaseResults>& cases, c
 // "" when `suite` has no failure rows.
 std::string render_failure_table(const std::vector<CaseResults>& cases, const Suite* suite);
 
+// "setup (transport)" for every failure-table row whose fix a run did not verify (see the table's footnote);
+// rows whose broken setup was not run on a transport are left out.
+std::vector<std::string> unverified_fixes(const std::vector<CaseResults>& cases, const Suite* suite);
+
 // What the clients of one case saw, in a table cell: the run's error when there was no result, else
 // delivered/lost, latency, errors (with the first one's words) and reconnects, the worst over repetitions.
 std::string clients_saw(const CaseResults& c);
