@@ -12,8 +12,10 @@ import csv
 import json
 import math
 import os
+import re
 import statistics
 import sys
+import textwrap
 from collections import OrderedDict
 
 import matplotlib
@@ -220,9 +222,9 @@ def place_legend(ax, handles=None):
 
 
 def headroom(ax, factor):
-    """Room above the tallest bar for its value label (linear axes)."""
+    """Room above the tallest bar for its value label (linear axes); a bar below zero keeps its room."""
     lo, hi = ax.get_ylim()
-    ax.set_ylim(0, hi * factor)
+    ax.set_ylim(min(lo, 0) * factor, hi * factor)
 
 
 def error_bars(s):
@@ -663,6 +665,121 @@ def kaazing(res, made):
     save(fig, res, "kaazing_bytes_per_event", made, error_bars_drawn=False)
 
 
+# ---------------------------------------------------------------------------------------------------- intermediaries
+
+
+def proxy_points(res):
+    """{tag: baseline tag} of the points that put a proxy in front of the same load as their baseline."""
+    return OrderedDict((p["tag"], p["baseline"]) for p in res.meta.get("points", [])
+                       if p.get("intermediary") and p.get("baseline") and p["tag"] in res.points)
+
+
+def added_over_baseline(res, bases, column, scale):
+    """A row's figure minus its baseline's median on the same transport (NaN without a baseline run)."""
+    def fn(r):
+        base = res.case(bases[r["point"]], r["transport"])
+        return (number(r[column]) - (base.median(col(column)) if base else math.nan)) * scale
+    return fn
+
+
+def proxy_costs(res, made):
+    bases = proxy_points(res)
+    if not bases:
+        return
+    points = list(bases)
+    # A short poll's latency is its poll phase (interval / 2 on average), far above a proxy's hop: the
+    # difference would show that phase's noise, so polled transports are left out of these two.
+    for q, name in (("p50", "50th"), ("p99", "99th")):
+        added = added_over_baseline(res, bases, f"{q}_us", 1e-3)
+        grouped_bars(res, points, lambda r: math.nan if DELIVERY.get(r["transport"]) == "polled" else added(r),
+                     f"Latency a proxy adds ({name} percentile, vs straight to the server)",
+                     f"added {q} latency (ms)", f"proxy_added_latency_{q}", made)
+    grouped_bars(res, points, col("proxy_cpu_us_per_op"), "The proxy's CPU per delivered event",
+                 "proxy CPU µs per event (user + system)", "proxy_cpu_per_event", made)
+    grouped_bars(res, points, lambda r: number(r["proxy_bytes_per_idle_conn"]) / 1024,
+                 "The proxy's memory per connection", "proxy KiB per connection (RSS growth)",
+                 "proxy_memory_per_connection", made)
+
+
+# What the clients of a failure-table case saw, reduced to a word and a colour for a slide.
+WORKS, SURVIVES, FAILS = "#2e7d32", "#f9a825", "#c62828"
+
+
+def run_failures(res):
+    """{(point, transport): [the generator's reason]} of the runs that produced no result."""
+    out = {}
+    for r in res.meta.get("runs", []):
+        if not r.get("has_result", True):
+            out.setdefault((r["point"], r["transport"]), []).append(r.get("error", ""))
+    return out
+
+
+def failure_word(reason):
+    """A failed run's reason in a word or two for a table cell: the status the proxy answered, if any."""
+    status = re.search(r"(CONNECT)\D*?(\d{3})", reason) or re.search(r"(HTTP) (\d{3})", reason)
+    return f"{status.group(1)} {status.group(2)}" if status else "no result"
+
+
+def case_status(res, failures, point, transport):
+    """(colour, word, detail) for one case over its repetitions, the worst repetition deciding."""
+    reasons = failures.get((point, transport), [])
+    if reasons:
+        return FAILS, "fails", failure_word(reasons[0])
+    c = res.case(point, transport)
+    if not c or not c.rows:
+        return None, "not run", ""
+    lost = max(number(r["lost"]) for r in c.rows)
+    delivered = min(number(r["delivered"]) for r in c.rows)
+    expected = max(number(r["expected"]) for r in c.rows)
+    errors = max(number(r["errors_total"]) for r in c.rows)
+    again = max(number(r.get("connects")) for r in c.rows)
+    if lost > 0:
+        return FAILS, f"{lost:,.0f} lost", f"{delivered:,.0f} of {expected:,.0f}"
+    if errors > 0 or again > 0:
+        return SURVIVES, "0 lost", f"{again:,.0f} reconnects" if again > 0 else f"{errors:,.0f} errors"
+    return WORKS, "works", f"p50 {fmt(c.median(col('p50_us')) / 1000)} ms"
+
+
+def failure_table(res, made):
+    rows = res.meta.get("failure_rows") or []
+    if not rows:
+        return
+    transports = [t for t in TRANSPORTS if any(t in r["transports"] for r in rows)]
+    failures = run_failures(res)
+    fig, ax = plt.subplots()
+    ax.set_axis_off()
+    ax.grid(False)
+    n, m = len(rows), len(transports)
+    label_w = 0.3  # of the axes width, for the setups
+    cell_w = (1 - label_w) / m
+    cell_h = 1 / (n + 0.6)
+    top = 1 - 0.6 * cell_h
+    for j, t in enumerate(transports):
+        ax.text(label_w + (j + 0.5) * cell_w, 1 - 0.3 * cell_h, LABELS[t], ha="center", va="center",
+                fontsize=20, weight="bold", color=COLOURS[t], transform=ax.transAxes)
+    for i, row in enumerate(rows):
+        y = top - (i + 0.5) * cell_h
+        ax.text(0, y, "\n".join(textwrap.wrap(row["setup"].replace("`", ""), 44)[:3]), ha="left",
+                va="center", fontsize=13, transform=ax.transAxes)
+        halves = [row["broken"]] + ([row["fixed"]] if row["fixed"] else [])
+        w = cell_w / len(halves)
+        for j, t in enumerate(transports):
+            if t not in row["transports"]:
+                continue
+            for k, point in enumerate(halves):
+                colour, word, detail = case_status(res, failures, point, t)
+                x0 = label_w + j * cell_w + k * w
+                ax.add_patch(plt.Rectangle((x0 + 0.002, y - cell_h / 2 + 0.004), w - 0.004, cell_h - 0.008,
+                                           color=colour or "#bbbbbb", transform=ax.transAxes))
+                ax.text(x0 + w / 2, y, f"{word}\n{detail}" if detail else word, ha="center", va="center",
+                        fontsize=12, color="white", weight="bold", transform=ax.transAxes)
+    ax.set_title("What breaks where: as set up │ with the fix")
+    place_legend(ax, [Patch(color=WORKS, label="every event, no error"),
+                      Patch(color=SURVIVES, label="errors or reconnects, 0 lost"),
+                      Patch(color=FAILS, label="fails or loses events")])
+    save(fig, res, "failure_table", made, error_bars_drawn=False)
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] in ("-h", "--help"):
         print(__doc__)
@@ -679,7 +796,7 @@ def main(argv):
         return 1
     made, failed = [], []
     for figure in (latency_spectra, latency_bars, bytes_per_event, requests_per_event, memory_per_connection,
-                   server_cpu, server_cpu_per_request, sweeps, idle_cost, kaazing):
+                   server_cpu, server_cpu_per_request, sweeps, idle_cost, kaazing, proxy_costs, failure_table):
         try:
             figure(res, made)
         except Exception as e:  # one broken figure must not cost the others

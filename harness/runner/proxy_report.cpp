@@ -85,6 +85,45 @@ std::string cost_table(const std::vector<std::pair<const CaseResults*, const Cas
   return out;
 }
 
+// HAProxy's two modes on the same load: what parsing every request (L7) costs over copying bytes (L4).
+std::string l4_vs_l7(const CaseIndex& by_case, const Suite& suite) {
+  const SuitePoint* l4 = nullptr;
+  const SuitePoint* l7 = nullptr;
+  for (const auto& p : suite.points) {
+    if (!p.intermediary || p.baseline.empty()) continue;
+    if (p.intermediary->kind == IntermediaryKind::kHaproxyTcp && l4 == nullptr) l4 = &p;
+    if (p.intermediary->kind == IntermediaryKind::kHaproxyHttp && l7 == nullptr) l7 = &p;
+  }
+  if (l4 == nullptr || l7 == nullptr) return {};
+  std::string rows;
+  for (auto t : l7->transports) {
+    const std::string name(transport_name(t));
+    auto a = by_case.find({l4->tag, name});
+    auto b = by_case.find({l7->tag, name});
+    if (a == by_case.end() || b == by_case.end() || a->second->results.empty() || b->second->results.empty())
+      continue;
+    auto per_event = [](const LoadResult& r) { return r.proxy_cpu_us_per_op; };
+    auto per_request = [](const LoadResult& r) { return per_request_us(r, r.proxy_cpu_s); };
+    const double e4 = median_of(*a->second, per_event), e7 = median_of(*b->second, per_event);
+    rows += fmt::format("| {} | {} | {} | {} | {} | {} |\n", name, cell_value(e4, 2), cell_value(e7, 2),
+                        cell_value(e7 / e4, 2), cell_value(median_of(*a->second, per_request), 1),
+                        cell_value(median_of(*b->second, per_request), 1));
+  }
+  if (rows.empty()) return {};
+  return fmt::format(
+      "### HAProxy L4 (`{}`) vs L7 (`{}`)\n\n"
+      "| transport | L4 CPU us/event | L7 CPU us/event | L7 / L4 | L4 CPU us/request | L7 CPU us/request |\n"
+      "|---|---:|---:|---:|---:|---:|\n{}\n"
+      "L4 copies bytes and chooses a server once per connection. L7 parses every request and response head "
+      "and "
+      "chooses a server per request: each poll and long poll is balanced on its own, while a WebSocket is "
+      "one "
+      "request (the handshake) and then a tunnel L7 no longer reads, so after the upgrade the two modes do "
+      "the "
+      "same work.\n\n",
+      l4->tag, l7->tag, rows);
+}
+
 }  // namespace
 
 std::string clients_saw(const CaseResults& c) {
@@ -149,7 +188,10 @@ std::string render_intermediary_section(const std::vector<CaseResults>& cases, c
          "HTTP "
          "request the subscribers sent (polling). proxy B/conn: its RSS growth per idle connection. client "
          "side: the subscribers' bytes per event; server side: what the proxy read and wrote (/proc/PID/io) "
-         "minus the client side. server CPU: direct → through the proxy.\n\n";
+         "minus the client side. server CPU: direct → through the proxy. A short poll's latency is its poll "
+         "phase "
+         "(half the interval on average), so its added latency is mostly that phase's noise.\n\n" +
+         l4_vs_l7(by_case, *suite);
 }
 
 namespace {

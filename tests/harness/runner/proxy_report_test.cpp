@@ -74,6 +74,22 @@ TEST(ProxyReport, AddedLatencyIsThePointsMedianMinusItsBaselines) {
   EXPECT_EQ(out.find("| ws |"), std::string::npos) << "ws has no runs: no row\n" << out;
 }
 
+TEST(ProxyReport, HaproxyL4AndL7SideBySideWithTheirRatio) {
+  Suite s = two_row_suite();
+  s.points[1].tag = "l4";
+  s.points[1].intermediary->kind = IntermediaryKind::kHaproxyTcp;
+  SuitePoint l7 = s.points[1];
+  l7.tag = "l7";
+  l7.intermediary->kind = IntermediaryKind::kHaproxyHttp;
+  s.points.push_back(l7);
+  std::vector<RunRecord> records = {measured("direct", "ws", 1000, 0, 0, 0),
+                                    measured("l4", "ws", 1100, 0, 0, 0), measured("l7", "ws", 1200, 0, 0, 0)};
+  records[2].result->proxy_cpu_us_per_op = 15;
+  const std::string out = render_intermediary_section(group_cases(records, &s), &s);
+  ASSERT_NE(out.find("### HAProxy L4 (`l4`) vs L7 (`l7`)"), std::string::npos) << out;
+  EXPECT_NE(out.find("| ws | 7.50 | 15.00 | 2.00 |"), std::string::npos) << out;
+}
+
 TEST(ProxyReport, NoIntermediaryPointsNoSection) {
   Suite s = two_row_suite();
   s.points.resize(1);

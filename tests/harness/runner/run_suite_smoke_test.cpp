@@ -259,7 +259,7 @@ TEST(RunSuiteSmoke, ProxiesInThePathWithTheirFailureTable) {
        "transports": ["longpoll", "ws"]},
       {"setup": "killed", "broken": "nginx-killed", "fixed": "", "fix": "none", "transports": ["sse", "ws"]}]})";
   const std::string command = rtbench + " run --suite-file " + suite_file.string() + " --out " +
-                              out.string() + " --repeat 1 --no-plots > " + (dir / "run.log").string() +
+                              out.string() + " --repeat 1 > " + (dir / "run.log").string() +
                               " 2>&1";
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << command;
@@ -319,6 +319,12 @@ TEST(RunSuiteSmoke, ProxiesInThePathWithTheirFailureTable) {
       versioned = versioned || p["intermediary"].value("version", "").find("nginx/") == 0;
   }
   EXPECT_TRUE(versioned);
+  if (python_has_matplotlib()) {
+    for (const char* plot : {"proxy_added_latency_p50", "proxy_cpu_per_event", "failure_table"}) {
+      EXPECT_TRUE(fs::exists(out / "plots" / (std::string(plot) + ".png")))
+          << plot << ": " << slurp(out / "logs" / "plot.log");
+    }
+  }
   fs::remove_all(dir);
 }
 
