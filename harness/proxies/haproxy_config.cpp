@@ -7,6 +7,7 @@
 // - `timeout tunnel`: once a connection is a tunnel (an upgraded WebSocket; always in TCP mode) it replaces
 //   the client and server timeouts; without it the shorter of those would apply.
 // - No `log` line anywhere: nothing goes to syslog; warnings and alerts still reach stderr (the log file).
+// - `option http-no-delay` (http mode, on unless turned off to show the hold): see HaproxyOptions::no_delay.
 // - Nothing says `option http-server-close` or `httpclose`: in http mode HAProxy keeps both sides alive,
 //   which is its default and what a real deployment has.
 #include "harness/proxies/haproxy_config.hpp"
@@ -28,6 +29,7 @@ std::string haproxy_config(const HaproxyOptions& o, const ProxySite& site) {
       "  timeout client {timeout}ms\n"
       "  timeout server {timeout}ms\n"
       "  timeout tunnel {timeout}ms\n"
+      "{no_delay}"
       "frontend rtbench_in\n"
       "  bind 127.0.0.1:{port}\n"
       "  default_backend rtbench\n"
@@ -35,7 +37,8 @@ std::string haproxy_config(const HaproxyOptions& o, const ProxySite& site) {
       "  server rtbench {uhost}:{uport}\n",
       fmt::arg("mode", o.mode == HaproxyMode::kTcp ? "tcp" : "http"), fmt::arg("max", o.max_connections),
       fmt::arg("timeout", o.idle_timeout_ms), fmt::arg("port", site.listen_port),
-      fmt::arg("uhost", site.upstream_host), fmt::arg("uport", site.upstream_port));
+      fmt::arg("uhost", site.upstream_host), fmt::arg("uport", site.upstream_port),
+      fmt::arg("no_delay", o.mode == HaproxyMode::kHttp && o.no_delay ? "  option http-no-delay\n" : ""));
 }
 
 }  // namespace rtb

@@ -21,6 +21,10 @@ struct HaproxyOptions {
   // maxconn: concurrent client connections. HAProxy raises its descriptor limit to about twice this at start
   // and refuses to start when the hard limit is lower (20,000 here: at most about 9,990).
   int max_connections = 1024;
+  // http mode: `option http-no-delay`. Without it HAProxy sends the body of a message it has not seen the end
+  // of with MSG_MORE, so the kernel holds a small chunk of a chunked stream until the next one or about
+  // 200 ms; a streamed response that must arrive at once needs it. tcp mode never holds bytes.
+  bool no_delay = true;
 };
 
 std::string haproxy_config(const HaproxyOptions& options, const ProxySite& site);

@@ -281,6 +281,7 @@ std::string intermediary_config(const IntermediaryOptions& o, const ProxySite& s
       h.mode = o.kind == IntermediaryKind::kHaproxyTcp ? HaproxyMode::kTcp : HaproxyMode::kHttp;
       h.idle_timeout_ms = o.idle_timeout_ms;
       h.max_connections = o.max_connections;
+      h.no_delay = o.no_delay;
       return haproxy_config(h, site);
     }
     case IntermediaryKind::kSquid: {

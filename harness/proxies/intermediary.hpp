@@ -44,6 +44,7 @@ struct IntermediaryOptions {
   bool ignore_accel_buffering = false;                         // nginx
   // squid: CONNECT also to the upstream's port (the fix), not only to 443 as shipped; see SquidOptions.
   bool allow_connect_to_upstream = false;
+  bool no_delay = true;  // haproxy-http: HaproxyOptions
 };
 
 // The config file's text for `options.kind` at `site`.

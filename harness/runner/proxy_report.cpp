@@ -199,6 +199,15 @@ namespace {
 // A row's fix holds for one transport when, with the fix, every repetition delivered every event with no
 // error and no reconnect; a row with nothing to fix (a proxy killed and restarted) holds when the broken
 // setup itself lost no event: reconnects and their errors are the fault, loss is what must not happen.
+bool all_skipped(const CaseIndex& by_case, const std::string& point, const std::string& transport) {
+  auto c = by_case.find({point, transport});
+  if (c == by_case.end() || c->second->records.empty()) return false;
+  for (const RunRecord* r : c->second->records) {
+    if (!run_skipped(*r)) return false;
+  }
+  return true;
+}
+
 bool fix_verified(const FailureRow& row, const std::string& transport, const CaseIndex& by_case) {
   if (row.fixed.empty()) {
     auto broken = by_case.find({row.broken, transport});
@@ -248,6 +257,10 @@ std::vector<std::string> unverified_fixes(const std::vector<CaseResults>& cases,
     for (auto t : row.transports) {
       const std::string name(transport_name(t));
       if (!by_case.contains({row.broken, name})) continue;  // the transport was not run on this row
+      // A proxy that is not installed skips its points: nothing was shown, so nothing failed.
+      if (all_skipped(by_case, row.broken, name) ||
+          (!row.fixed.empty() && all_skipped(by_case, row.fixed, name)))
+        continue;
       if (!fix_verified(row, name, by_case)) out.push_back(fmt::format("{} ({})", row.setup, name));
     }
   }

@@ -23,7 +23,8 @@ std::string suites_footer() {
       "spectra/*.hgrm, logs/, plots/*.png|svg (scripts/plot.py with /usr/bin/python3) and report.md.\n"
       "A folder with committed files is never overwritten without --force.\n"
       "\nExit status: 0 all runs passed; 1 a run failed or missed a threshold, or a failure-table fix was\n"
-      "not verified (the broken setups themselves fail by design), or with --strict a figure is suspect;\n"
+      "not verified (the broken setups themselves fail by design), or with --strict a figure is suspect\n"
+      "(runs of a proxy that is not installed are skipped, said in the summary and the report, not failed);\n"
       "2 a usage error or nothing was run;\n"
       "128+N interrupted by signal N (children stopped, partial results kept).\n";
   return out;

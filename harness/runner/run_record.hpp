@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "harness/scenario/load_result.hpp"
 
@@ -21,5 +22,12 @@ struct RunRecord {
   std::string error;     // why there is no result, or what the threshold failure was
   double elapsed_s = 0;  // wall clock of the whole run, process start to reaped
 };
+
+// The error of a run the runner did not start because something it needs is not installed (a proxy's
+// package): "skipped: " and the reason. Such a run is reported, not failed.
+inline constexpr std::string_view kSkippedPrefix = "skipped: ";
+inline bool run_skipped(const RunRecord& r) {
+  return !r.result && r.error.starts_with(kSkippedPrefix);
+}
 
 }  // namespace rtb

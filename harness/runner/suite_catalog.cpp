@@ -437,6 +437,7 @@ IntermediaryOptions proxy_of(IntermediaryKind kind) {
   IntermediaryOptions o;
   o.kind = kind;
   o.allow_connect_to_upstream = true;  // squid: set up for the server's port, as an operator would
+  o.no_delay = true;                   // HAProxy http: streamed responses pass at once
   return o;
 }
 
@@ -459,6 +460,10 @@ Suite proxy_suite() {
       "The publisher always posts straight to the server: only the subscribers' path goes through the proxy.",
       "Bytes on the server side of a proxy: what the proxy read and wrote (/proc/PID/io) minus the "
       "subscribers' bytes.",
+      "Why buffering nginx holds SSE but not HTTP streaming: nginx's event pipe passes a partly filled "
+      "buffer on once it holds the bytes the chunked parser waits for, so a chunked body (rtbench's HTTP "
+      "streaming) flows chunk by chunk; a body delimited by the close (rtbench's SSE) waits until a "
+      "proxy_buffers buffer (4 or 8 KiB) fills or the response ends.",
       "Balancing over several servers sharing a broker is not in this suite: it needs the Redis broker of "
       "#14; with the local broker two servers have separate id spaces."};
 
@@ -478,7 +483,7 @@ Suite proxy_suite() {
                              "direct"));
   s.points.push_back(through(direct, "haproxy-http", proxy_of(IntermediaryKind::kHaproxyHttp),
                              "The same through HAProxy mode http (L7: every request parsed, balanced per "
-                             "request; a WebSocket is one request, then a tunnel)",
+                             "request; a WebSocket is one request, then a tunnel; option http-no-delay)",
                              "direct"));
   s.points.push_back(through(direct, "squid", proxy_of(IntermediaryKind::kSquid),
                              "The same through squid as a forward proxy (absolute-form requests; CONNECT for "
@@ -510,6 +515,17 @@ Suite proxy_suite() {
                           "nginx with proxy_buffering on, honouring the server's X-Accel-Buffering: no");
   bh.transports = streamed_response_transports();
   s.points.push_back(bh);
+
+  IntermediaryOptions corked = proxy_of(IntermediaryKind::kHaproxyHttp);
+  corked.no_delay = false;
+  SuitePoint hc = through(fbase, "haproxy-http-stock", corked,
+                          "HAProxy mode http without `option http-no-delay` (its default)");
+  hc.transports = streamed_response_transports();
+  s.points.push_back(hc);
+  SuitePoint hn = through(fbase, "haproxy-http-no-delay", proxy_of(IntermediaryKind::kHaproxyHttp),
+                          "HAProxy mode http with `option http-no-delay` (the fix)");
+  hn.transports = streamed_response_transports();
+  s.points.push_back(hn);
 
   // A load balancer that cuts connections idle for 5 s, and an event every 8 s.
   LoadConfig lb = base_load(1, 24);
@@ -573,6 +589,12 @@ Suite proxy_suite() {
        streamed_response_transports()},
       {"nginx buffering a streamed response (`proxy_buffering on`, the server's hint ignored)",
        "nginx-buffered", "nginx-upgrade", "`proxy_buffering off` for the stream's location",
+       streamed_response_transports()},
+      {"HAProxy mode http as shipped, a streamed response (no `option http-no-delay`)", "haproxy-http-stock",
+       "haproxy-http-no-delay",
+       "`option http-no-delay`: without it HAProxy sends a message's body with MSG_MORE until it has seen "
+       "its "
+       "end, so the kernel holds each small chunk of a chunked stream up to ~200 ms",
        streamed_response_transports()},
       {"load balancer idle timeout 5 s, an event every 8 s, no pings", "lb5s-bare", "lb5s-kept",
        "`--ws-ping-interval-ms 2000`: pings below the timeout", upgrading_transports()},

@@ -51,7 +51,8 @@ Json intermediary_to_json(const SuitePoint& p) {
             {"forward_upgrade", o.forward_upgrade},
             {"buffering", o.buffering},
             {"ignore_accel_buffering", o.ignore_accel_buffering},
-            {"allow_connect_to_upstream", o.allow_connect_to_upstream}};
+            {"allow_connect_to_upstream", o.allow_connect_to_upstream},
+            {"no_delay", o.no_delay}};
   if (p.intermediary_kill_at_s > 0) {
     j["kill_at_s"] = p.intermediary_kill_at_s;
     j["down_s"] = p.intermediary_down_s;
@@ -71,13 +72,14 @@ std::string intermediary_from_json(const Json& j, SuitePoint& p) {
   for (const auto& [key, value] : j.items()) {
     if (key == "kind") continue;
     const bool flag = key == "forward_upgrade" || key == "buffering" || key == "ignore_accel_buffering" ||
-                      key == "allow_connect_to_upstream";
+                      key == "allow_connect_to_upstream" || key == "no_delay";
     if (flag) {
       if (!value.is_boolean()) return fmt::format("\"intermediary\": {} must be true or false", key);
       const bool v = value.get<bool>();
       (key == "forward_upgrade"          ? o.forward_upgrade
        : key == "buffering"              ? o.buffering
        : key == "ignore_accel_buffering" ? o.ignore_accel_buffering
+       : key == "no_delay"               ? o.no_delay
                                          : o.allow_connect_to_upstream) = v;
     } else if (key == "max_connections" || key == "idle_timeout_ms") {
       if (!value.is_number_unsigned() || value.get<std::uint64_t>() < 1 ||
@@ -96,7 +98,7 @@ std::string intermediary_from_json(const Json& j, SuitePoint& p) {
       return fmt::format(
           "\"intermediary\": \"{}\" is not a member (kind, max_connections, idle_timeout_ms, "
           "forward_upgrade, "
-          "buffering, ignore_accel_buffering, allow_connect_to_upstream, kill_at_s, down_s)",
+          "buffering, ignore_accel_buffering, allow_connect_to_upstream, no_delay, kill_at_s, down_s)",
           key);
     }
   }

@@ -80,7 +80,8 @@ std::string suite_metadata_json(const SuiteRunInfo& x, const std::vector<RunReco
                                  {"forward_upgrade", i.forward_upgrade},
                                  {"buffering", i.buffering},
                                  {"ignore_accel_buffering", i.ignore_accel_buffering},
-                                 {"allow_connect_to_upstream", i.allow_connect_to_upstream}};
+                                 {"allow_connect_to_upstream", i.allow_connect_to_upstream},
+                                 {"no_delay", i.no_delay}};
         if (p.intermediary_kill_at_s > 0) {
           point["intermediary"]["killed_at_s"] = p.intermediary_kill_at_s;
           point["intermediary"]["down_s"] = p.intermediary_down_s;

@@ -159,7 +159,7 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   std::optional<IntermediaryProcess> proxy;
   if (point.intermediary) {
     if (std::string missing = intermediary_missing(point.intermediary->kind); !missing.empty()) {
-      rec.error = "skipped: " + missing;
+      rec.error = std::string(kSkippedPrefix) + missing;
       if (server) server->stop();
       rec.elapsed_s = seconds_since(start);
       return rec;
@@ -675,10 +675,15 @@ int run_suite(RunOptions o) {
   for (const auto& p : suite->points) breaks_by_design[p.tag] = p.errors_expected;
   std::size_t with_result = 0, measured = 0, passed = 0;
   std::uint64_t lost = 0;
+  std::map<std::string, std::size_t> skipped;  // reason: runs
   for (const auto& r : records) {
     if (r.result) {
       ++with_result;
       lost += r.result->lost;
+    }
+    if (run_skipped(r)) {
+      ++skipped[r.error.substr(kSkippedPrefix.size())];
+      continue;
     }
     if (breaks_by_design[r.point]) continue;
     ++measured;
@@ -689,6 +694,7 @@ int run_suite(RunOptions o) {
       "{} events lost\n",
       suite->name, info.interrupted ? "INTERRUPTED" : "done", format_duration(info.elapsed_s), with_result,
       plan.size(), passed, measured, lost);
+  for (const auto& [why, runs] : skipped) fmt::print("  skipped:  {} runs: {}\n", runs, why);
   const auto unverified = unverified_fixes(group_cases(records, suite), suite);
   if (!suite->failure_rows.empty()) {
     fmt::print("  failure table: {}\n", unverified.empty()

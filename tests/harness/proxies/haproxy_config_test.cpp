@@ -27,8 +27,8 @@ TEST(HaproxyConfig, OneThreadKeepAliveHttpAndNoSyslog) {
   const std::string c = haproxy_text(o);
   for (const char* line :
        {"  nbthread 1", "  maxconn 3000", "  mode http", "  timeout connect 5s", "  timeout client 3600000ms",
-        "  timeout server 3600000ms", "  timeout tunnel 3600000ms", "  bind 127.0.0.1:40002",
-        "  server rtbench 127.0.0.1:8080"}) {
+        "  timeout server 3600000ms", "  timeout tunnel 3600000ms", "  option http-no-delay",
+        "  bind 127.0.0.1:40002", "  server rtbench 127.0.0.1:8080"}) {
     EXPECT_EQ(line_with(c, line), line) << c;
   }
   for (const char* absent : {"log", "daemon", "http-server-close", "httpclose", "nbproc"}) {
@@ -39,11 +39,19 @@ TEST(HaproxyConfig, OneThreadKeepAliveHttpAndNoSyslog) {
   }
 }
 
-TEST(HaproxyConfig, TcpModeDiffersOnlyInTheModeLine) {
+TEST(HaproxyConfig, TcpModeDiffersOnlyInTheModeLineAndNoDelay) {
   HaproxyOptions tcp;
   tcp.mode = HaproxyMode::kTcp;
-  EXPECT_EQ(lines_only_in(haproxy_text(), haproxy_text(tcp)), (Lines{"  mode http"}));
+  EXPECT_EQ(lines_only_in(haproxy_text(), haproxy_text(tcp)),
+            (Lines{"  mode http", "  option http-no-delay"}));
   EXPECT_EQ(lines_only_in(haproxy_text(tcp), haproxy_text()), (Lines{"  mode tcp"}));
+}
+
+TEST(HaproxyConfig, WithoutNoDelayOnlyThatOptionGoes) {
+  HaproxyOptions stock;
+  stock.no_delay = false;
+  EXPECT_EQ(lines_only_in(haproxy_text(), haproxy_text(stock)), (Lines{"  option http-no-delay"}));
+  EXPECT_TRUE(lines_only_in(haproxy_text(stock), haproxy_text()).empty());
 }
 
 TEST(HaproxyConfig, TheIdleTimeoutSetsClientServerAndTunnel) {

@@ -133,6 +133,17 @@ TEST(ProxyReport, AFixWithAnErrorOrAReconnectIsNotVerified) {
             (std::vector<std::string>{"no upgrade (longpoll)", "no upgrade (ws)"}));
 }
 
+TEST(ProxyReport, ARowWhoseProxyIsNotInstalledIsSkippedNotFailed) {
+  const Suite s = two_row_suite();
+  RunRecord skipped = without_result("nginx", "ws", "");
+  skipped.error = "skipped: nginx is not installed (Debian package nginx-light)";
+  std::vector<RunRecord> records = {measured("broken", "ws", 1000, 0, 0, 0), skipped,
+                                    measured("killed", "ws", 1000, 0, 0, 0)};
+  EXPECT_TRUE(run_skipped(records[1]));
+  EXPECT_FALSE(run_skipped(without_result("nginx", "ws", "refused")));
+  EXPECT_TRUE(unverified_fixes(group_cases(records, &s), &s).empty());
+}
+
 TEST(ProxyReport, AFixThatWasNotRunIsNotVerified) {
   const Suite s = two_row_suite();
   std::vector<RunRecord> records = {measured("broken", "ws", 1000, 0, 0, 0)};

@@ -259,8 +259,7 @@ TEST(RunSuiteSmoke, ProxiesInThePathWithTheirFailureTable) {
        "transports": ["longpoll", "ws"]},
       {"setup": "killed", "broken": "nginx-killed", "fixed": "", "fix": "none", "transports": ["sse", "ws"]}]})";
   const std::string command = rtbench + " run --suite-file " + suite_file.string() + " --out " +
-                              out.string() + " --repeat 1 > " + (dir / "run.log").string() +
-                              " 2>&1";
+                              out.string() + " --repeat 1 > " + (dir / "run.log").string() + " 2>&1";
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << command;
   // The broken setups fail by design; every measured run passed and every fix held.

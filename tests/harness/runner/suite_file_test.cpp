@@ -22,6 +22,17 @@ TEST(SuiteFile, BuiltInSuitesRoundTrip) {
       EXPECT_EQ(back->points[i].tag, suite.points[i].tag);
       EXPECT_EQ(back->points[i].server_args, suite.points[i].server_args);
       EXPECT_EQ(back->points[i].transports, suite.points[i].transports);
+      ASSERT_EQ(back->points[i].intermediary.has_value(), suite.points[i].intermediary.has_value());
+      if (const auto& want = suite.points[i].intermediary) {
+        const IntermediaryOptions& got = *back->points[i].intermediary;
+        EXPECT_EQ(got.kind, want->kind);
+        EXPECT_EQ(got.idle_timeout_ms, want->idle_timeout_ms);
+        EXPECT_EQ(got.forward_upgrade, want->forward_upgrade);
+        EXPECT_EQ(got.buffering, want->buffering);
+        EXPECT_EQ(got.ignore_accel_buffering, want->ignore_accel_buffering);
+        EXPECT_EQ(got.allow_connect_to_upstream, want->allow_connect_to_upstream);
+        EXPECT_EQ(got.no_delay, want->no_delay) << suite.points[i].tag;
+      }
       for (auto t : suite.points[i].transports) {
         EXPECT_EQ(load_options(back->points[i], t), load_options(suite.points[i], t))
             << suite.name << " " << suite.points[i].tag;
