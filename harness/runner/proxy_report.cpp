@@ -187,8 +187,9 @@ std::string render_intermediary_section(const std::vector<CaseResults>& cases, c
          "is in it once). proxy CPU: the proxy process's CPU (user + system) per delivered event, and per "
          "HTTP "
          "request the subscribers sent (polling). proxy B/conn: its RSS growth per idle connection. client "
-         "side: the subscribers' bytes per event; server side: what the proxy read and wrote (/proc/PID/io) "
-         "minus the client side. server CPU: direct → through the proxy. A short poll's latency is its poll "
+         "side: the subscribers' bytes per event; server side: the bytes between proxy and server per event, "
+         "counted at the server (what it read and wrote, less the publisher's posts). server CPU: direct → "
+         "through the proxy. A short poll's latency is its poll "
          "phase "
          "(half the interval on average), so its added latency is mostly that phase's noise.\n\n" +
          l4_vs_l7(by_case, *suite);

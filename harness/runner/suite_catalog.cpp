@@ -458,8 +458,9 @@ Suite proxy_suite() {
       "and its version in metadata.json. nginx and HAProxy are reverse proxies (the generator's --url); "
       "squid is a forward proxy (--proxy: absolute-form requests, a CONNECT tunnel for WebSocket).",
       "The publisher always posts straight to the server: only the subscribers' path goes through the proxy.",
-      "Bytes on the server side of a proxy: what the proxy read and wrote (/proc/PID/io) minus the "
-      "subscribers' bytes.",
+      "Bytes on the server side of a proxy: counted at the server, which reads and writes its sockets with "
+      "system calls /proc/PID/io counts (nginx's recv and HAProxy's recv/send are not counted there, so a "
+      "proxy's own /proc/PID/io cannot give both its sides), less the publisher's posts.",
       "Why buffering nginx holds SSE but not HTTP streaming: nginx's event pipe passes a partly filled "
       "buffer on once it holds the bytes the chunked parser waits for, so a chunked body (rtbench's HTTP "
       "streaming) flows chunk by chunk; a body delimited by the close (rtbench's SSE) waits until a "

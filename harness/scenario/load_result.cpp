@@ -154,13 +154,14 @@ const std::vector<ResultColumn>& load_result_columns() {
        "(proxy RSS with the subscribers connected and idle - RSS before) / connected",
        &R::proxy_bytes_per_idle_conn},
       {"proxy_io_bytes_per_event",
-       "bytes the proxy read and wrote in the window (/proc/PID/io rchar + wchar: both its sides) / "
-       "delivered",
+       "bytes the proxy moved through read/write-family system calls in the window (/proc/PID/io rchar + "
+       "wchar) / delivered; recv/send are not counted there, so it is both sides of squid but not of nginx "
+       "or HAProxy",
        &R::proxy_io_bytes_per_event},
       {"proxy_server_side_bytes_per_event",
-       "proxy_io_bytes_per_event minus the subscribers' bytes (bytes_up + bytes_down per event): what "
-       "crossed "
-       "between proxy and server",
+       "bytes between the proxy and the server per delivered event, counted at the server (--server-pid: "
+       "what rtbench serve read and wrote, /proc/PID/io) less the publisher's bytes, which go straight to "
+       "it; nan without --proxy-pid and --server-pid",
        &R::proxy_server_side_bytes_per_event},
       {"kernel_tcp_bytes_per_conn",
        "/proc/net/sockstat TCP mem delta over the same interval / connected "

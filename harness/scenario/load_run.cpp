@@ -64,6 +64,13 @@ class LoadRun final : public PhasedLoadRun {
     p.publish_dropped = publisher_->stats().dropped;
   }
   LoadResult compute_result() override;
+  std::uint64_t straight_to_server_bytes() const override {
+    if (!publisher_) return 0;
+    if (const TlsContext* t = publisher_tls().context; t != nullptr) {
+      return t->counters().record_bytes_out + t->counters().record_bytes_in;
+    }
+    return publisher_->bytes_up() + publisher_->bytes_down();
+  }
   void on_marker(bool ok, std::uint64_t id, const std::string& error);
 
   SubscriberShared shared_;

@@ -130,7 +130,9 @@ RunSnapshot PhasedLoadRun::snapshot() const {
     wire.tls_bytes_up = tls_->counters().record_bytes_out;
     wire.tls_bytes_down = tls_->counters().record_bytes_in;
   }
-  return take_run_snapshot(wire, config_.server_pid, config_.proxy_pid);
+  RunSnapshot s = take_run_snapshot(wire, config_.server_pid, config_.proxy_pid);
+  s.straight_to_server_bytes = straight_to_server_bytes();
+  return s;
 }
 
 void PhasedLoadRun::set_phase(LoadPhase phase, std::uint64_t now, double length_s) {

@@ -58,6 +58,8 @@ class PhasedLoadRun {
   virtual const LatencyHistogram& progress_latency() const = 0;
   virtual void fill_progress(LoadProgress& /*p*/) const {}
   virtual LoadResult compute_result() = 0;
+  // Bytes exchanged with the server outside the clients (the publisher's), so far; see RunSnapshot.
+  virtual std::uint64_t straight_to_server_bytes() const { return 0; }
 
   void begin_connecting(std::uint64_t now);
   void finish(std::string error = {});

@@ -224,10 +224,17 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
   // What the proxy read and wrote is the client side (the subscribers' bytes both ways, their TLS records in
   // a tunnel) plus the server side.
   r.proxy_io_bytes_per_event = proxy.io_bytes_per_op;
-  const double client_side = std::isfinite(r.tls_bytes_per_event)
-                                 ? r.tls_bytes_per_event
-                                 : r.bytes_up_per_event + r.bytes_down_per_event;
-  r.proxy_server_side_bytes_per_event = proxy.io_bytes_per_op - client_side;
+  // The proxy's other side, counted where every byte of it passes through read and write system calls: the
+  // server (rtbench serve reads and writes its sockets with read/readv/write/writev, which /proc/PID/io
+  // counts; nginx's recv and HAProxy's recv/send are not counted there, so the proxy's own figure cannot
+  // say it). Less what the generator sent the server directly (the publisher).
+  r.proxy_server_side_bytes_per_event = nan;
+  if (std::isfinite(proxy.cpu_s) && std::isfinite(server.io_bytes_per_op) && r.delivered > 0) {
+    const double straight =
+        static_cast<double>(s.end.straight_to_server_bytes - s.start.straight_to_server_bytes);
+    r.proxy_server_side_bytes_per_event =
+        server.io_bytes_per_op - straight / static_cast<double>(r.delivered);
+  }
   r.kernel_tcp_bytes_per_conn = nan;
   if (s.before_connect.sockstat && s.idle.sockstat && s.idle_connected > 0) {
     const double page = static_cast<double>(page_size_bytes());

@@ -26,6 +26,9 @@ struct RunSnapshot {
   std::vector<OwnSocket> own_sockets;  // TCP_INFO of every TCP socket of the generator
   std::optional<HostCpu> host_cpu;     // /proc/stat
   double process_cpu_s = 0;            // the whole generator process
+  // Bytes the generator exchanged with the server itself, not through the proxy (the publisher's posts and
+  // answers; their TLS records over https): what the server's own reads and writes hold besides the proxy's.
+  std::uint64_t straight_to_server_bytes = 0;
 };
 
 // `server_pid`, `proxy_pid` 0: no sample of that process.

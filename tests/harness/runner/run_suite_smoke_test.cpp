@@ -285,6 +285,11 @@ TEST(RunSuiteSmoke, ProxiesInThePathWithTheirFailureTable) {
     // The proxy is sampled through a proxy; straight to the server there is none.
     EXPECT_EQ(std::isfinite(r.result->proxy_cpu_s), r.point != "direct") << run;
   }
+  // nginx passes WebSocket frames on unchanged after the upgrade: what the server counted on its side of the
+  // proxy is what the subscribers counted on theirs, but for the events in flight at the window's edges.
+  const LoadResult& ws = *by_run["nginx/ws"]->result;
+  const double client_side = ws.bytes_up_per_event + ws.bytes_down_per_event;
+  EXPECT_NEAR(ws.proxy_server_side_bytes_per_event, client_side, client_side * 0.2);
   // The runs that produced nothing are in metadata.json with the generator's reason.
   auto meta = parse_json(slurp(out / "metadata.json"), &error);
   ASSERT_TRUE(meta) << error;
