@@ -13,6 +13,14 @@ build_rtbench() {
   fi
 }
 
+# Builds rtbench-floor (bench/floor_server.cpp) in the same build folder and sets $floor_bin; call after
+# build_rtbench.
+build_floor() {
+  local dir=${RTB_BUILD_DIR:-build}
+  cmake --build "$dir" -j"$(nproc)" --target rtbench-floor >/dev/null
+  floor_bin=$dir/bench/rtbench-floor
+}
+
 tick=$(getconf CLK_TCK)
 
 # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat, after the command name).

@@ -1,0 +1,154 @@
+// rtbench-floor: the least a server can do for a keep-alive HTTP request on this kernel, for the peer scripts
+// to set beside rtbench and nginx. One thread, level-triggered epoll, non-blocking sockets; per readable
+// connection one read(), then one write() of a fixed 204 per request that read completed. It parses nothing
+// but the end of each request head ("\r\n\r\n"), keeps no state but a connection's unfinished bytes count,
+// allocates nothing after start. What it costs per request is the system calls and the kernel's TCP work:
+// the floor any server's CPU per request stands on.
+//
+// Usage: rtbench-floor [--port P] (default 18092; 127.0.0.1). SIGINT or SIGTERM ends it with exit 0.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr std::string_view kResponse = "HTTP/1.1 204 No Content\r\nServer: floor\r\n\r\n";
+constexpr std::string_view kHeadEnd = "\r\n\r\n";
+constexpr int kMaxEvents = 256;
+// Enough for 64 pipelined responses in one write; a read never completes more requests than fit in it.
+constexpr std::size_t kMaxBatch = 64;
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void on_signal(int) {
+  g_stop = 1;
+}
+
+int usage(const char* why) {
+  if (why != nullptr) std::fprintf(stderr, "rtbench-floor: %s\n", why);
+  std::fprintf(
+      why != nullptr ? stderr : stdout,
+      "Usage: rtbench-floor [--port P]\n"
+      "A keep-alive HTTP server that only reads and answers a fixed 204 (the CPU floor per request for\n"
+      "the peer scripts). Listens on 127.0.0.1:P (default 18092). SIGINT/SIGTERM: exit 0.\n"
+      "Exit status: 0 stopped by a signal; 2 usage or setup error.\n");
+  return why != nullptr ? 2 : 0;
+}
+
+// Request heads completed by `data` for a connection that had `carry` bytes of "\r\n\r\n" matched before it;
+// `carry` is updated. Heads are matched byte by byte so one split across reads still counts once.
+std::size_t heads_completed(std::string_view data, std::size_t& carry) {
+  std::size_t heads = 0;
+  for (char c : data) {
+    if (c == kHeadEnd[carry]) {
+      if (++carry == kHeadEnd.size()) {
+        ++heads;
+        carry = 0;
+      }
+    } else {
+      carry = c == kHeadEnd[0] ? 1 : 0;
+    }
+  }
+  return heads;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int port = 18092;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "-h" || a == "--help") return usage(nullptr);
+    if (a == "--port" && i + 1 < argc) {
+      char* end = nullptr;
+      long p = std::strtol(argv[++i], &end, 10);
+      if (end == argv[i] || *end != '\0' || p < 1 || p > 65535) return usage("--port takes 1-65535");
+      port = static_cast<int>(p);
+    } else {
+      return usage("unknown argument (see --help)");
+    }
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(listener, 4096) != 0) {
+    std::fprintf(stderr, "rtbench-floor: cannot listen on 127.0.0.1:%d: %s (pick another --port)\n", port,
+                 std::strerror(errno));
+    return 2;
+  }
+  const int ep = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = listener;
+  epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+
+  // Per descriptor: how much of "\r\n\r\n" the connection's last read ended in.
+  std::vector<std::size_t> carry(1024);
+  std::array<char, 64 * 1024> in{};
+  std::array<char, kResponse.size() * kMaxBatch> out{};
+  for (std::size_t i = 0; i < kMaxBatch; ++i)
+    kResponse.copy(out.data() + i * kResponse.size(), kResponse.size());
+  std::array<epoll_event, kMaxEvents> events{};
+
+  while (g_stop == 0) {
+    const int n = epoll_wait(ep, events.data(), kMaxEvents, 500);
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[static_cast<std::size_t>(i)].data.fd;
+      if (fd == listener) {
+        for (;;) {
+          const int c = accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          if (c < 0) break;
+          setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          if (static_cast<std::size_t>(c) >= carry.size()) carry.resize(static_cast<std::size_t>(c) * 2);
+          carry[static_cast<std::size_t>(c)] = 0;
+          epoll_event cev{};
+          cev.events = EPOLLIN;
+          cev.data.fd = c;
+          epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+        }
+        continue;
+      }
+      const ssize_t got = read(fd, in.data(), in.size());
+      if (got <= 0) {
+        close(fd);  // also leaves the epoll set
+        continue;
+      }
+      std::size_t heads =
+          heads_completed({in.data(), static_cast<std::size_t>(got)}, carry[static_cast<std::size_t>(fd)]);
+      while (heads > 0) {
+        const std::size_t batch = heads < kMaxBatch ? heads : kMaxBatch;
+        // A client that does not read its answers is not this program's case: a short write closes it.
+        if (write(fd, out.data(), batch * kResponse.size()) !=
+            static_cast<ssize_t>(batch * kResponse.size())) {
+          close(fd);
+          break;
+        }
+        heads -= batch;
+      }
+    }
+  }
+  close(ep);
+  close(listener);
+  return 0;
+}
