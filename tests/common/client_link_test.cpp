@@ -265,6 +265,23 @@ std::string accept_connect_request(Loop& loop, TestListener& proxy, int& peer) {
   return got;
 }
 
+// A link asked to tunnel to 127.0.0.1:8080 through a test proxy, its CONNECT request read by the proxy
+// (`request`), and the proxy's end of the connection (`peer`) left to answer it. No retry within a test.
+struct TunnelAsked {
+  Loop loop{1};
+  TestListener proxy{8};
+  RecordingOwner owner{loop, proxy.port(), 5000};
+  int peer = -1;
+  std::string request;
+  TunnelAsked() {
+    owner.retry_delay_ms = 10'000;
+    owner.tunnel_to = "127.0.0.1:8080";
+    owner.link.start();
+    owner.link.connect();
+    request = accept_connect_request(loop, proxy, peer);
+  }
+};
+
 TEST(ClientLinkTunnel, IsUpOnlyAfterTheProxyAgreesAndThenCarriesBytesBothWays) {
   Loop loop(1);
   TestListener proxy(8);
@@ -293,17 +310,10 @@ TEST(ClientLinkTunnel, IsUpOnlyAfterTheProxyAgreesAndThenCarriesBytesBothWays) {
 }
 
 TEST(ClientLinkTunnel, AProxyThatRefusesIsAFailedConnectInTheProxysWords) {
-  Loop loop(1);
-  TestListener proxy(8);
-  RecordingOwner owner(loop, proxy.port(), 5000);
-  owner.retry_delay_ms = 10'000;
-  owner.tunnel_to = "127.0.0.1:8080";
-  owner.link.start();
-  owner.link.connect();
-  int peer = -1;
-  accept_connect_request(loop, proxy, peer);
-  TestListener::send_all(peer, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
-  ASSERT_TRUE(run_until(loop, [&] { return !owner.failures.empty(); }));
+  TunnelAsked t;
+  RecordingOwner& owner = t.owner;
+  TestListener::send_all(t.peer, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(run_until(t.loop, [&] { return !owner.failures.empty(); }));
   EXPECT_EQ(owner.failures[0].kind, ClientErrorKind::kRefused);
   EXPECT_EQ(owner.failures[0].detail, "the proxy refused CONNECT 127.0.0.1:8080: 403 Forbidden");
   EXPECT_EQ(owner.ups, 0);
@@ -327,18 +337,11 @@ TEST(ClientLinkTunnel, AnAnswerThatIsNotHttpOrNeverEndsOrIsCutIsAFailedConnect) 
        "the proxy closed the connection before answering CONNECT 127.0.0.1:8080"},
   };
   for (const Case& c : cases) {
-    Loop loop(1);
-    TestListener proxy(8);
-    RecordingOwner owner(loop, proxy.port(), 5000);
-    owner.retry_delay_ms = 10'000;
-    owner.tunnel_to = "127.0.0.1:8080";
-    owner.link.start();
-    owner.link.connect();
-    int peer = -1;
-    accept_connect_request(loop, proxy, peer);
-    TestListener::send_all(peer, c.answer);
-    if (c.close_after) proxy.close_accepted();
-    ASSERT_TRUE(run_until(loop, [&] { return !owner.failures.empty(); })) << c.detail;
+    TunnelAsked t;
+    RecordingOwner& owner = t.owner;
+    TestListener::send_all(t.peer, c.answer);
+    if (c.close_after) t.proxy.close_accepted();
+    ASSERT_TRUE(run_until(t.loop, [&] { return !owner.failures.empty(); })) << c.detail;
     EXPECT_EQ(owner.failures[0].detail, c.detail);
     EXPECT_EQ(owner.ups, 0);
     owner.link.stop();
