@@ -236,7 +236,7 @@ TEST(RunSuiteSmoke, ProxiesInThePathWithTheirFailureTable) {
   const fs::path out = dir / "proxy";
   const fs::path suite_file = dir / "proxy.json";
   const std::string load =
-      R"("load": {"clients": 4, "rate": 5, "warmup_s": 0.5, "duration_s": 4, "poll_interval_ms": 200,
+      R"("load": {"clients": 4, "rate": 5, "warmup_s": 0.5, "duration_s": 2.5, "poll_interval_ms": 200,
                   "connect_timeout_s": 3})";
   std::ofstream(suite_file) << R"({"name": "proxysmoke", "points": [
       {"tag": "direct", "transports": ["longpoll", "ws"], )" +
@@ -252,7 +252,7 @@ TEST(RunSuiteSmoke, ProxiesInThePathWithTheirFailureTable) {
                                    load + R"(},
       {"tag": "nginx-killed", "transports": ["sse", "ws"], "errors_expected": true,
        "server_args": ["--sse-retry-ms", "200"],
-       "intermediary": {"kind": "nginx", "kill_at_s": 3, "down_s": 0.5}, )" +
+       "intermediary": {"kind": "nginx", "kill_at_s": 1.5, "down_s": 0.5}, )" +
                                    load + R"(}],
     "failure_rows": [
       {"setup": "no upgrade", "broken": "nginx-no-upgrade", "fixed": "nginx", "fix": "forward it",
