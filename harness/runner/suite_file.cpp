@@ -43,23 +43,6 @@ std::optional<std::vector<std::string>> string_list(const Json& v) {
   return out;
 }
 
-Json intermediary_to_json(const SuitePoint& p) {
-  const IntermediaryOptions& o = *p.intermediary;
-  Json j = {{"kind", intermediary_name(o.kind)},
-            {"max_connections", o.max_connections},
-            {"idle_timeout_ms", o.idle_timeout_ms},
-            {"forward_upgrade", o.forward_upgrade},
-            {"buffering", o.buffering},
-            {"ignore_accel_buffering", o.ignore_accel_buffering},
-            {"allow_connect_to_upstream", o.allow_connect_to_upstream},
-            {"no_delay", o.no_delay}};
-  if (p.intermediary_kill_at_s > 0) {
-    j["kill_at_s"] = p.intermediary_kill_at_s;
-    j["down_s"] = p.intermediary_down_s;
-  }
-  return j;
-}
-
 // "" when `j` is a valid "intermediary" member (then set on `p`), else why not.
 std::string intermediary_from_json(const Json& j, SuitePoint& p) {
   if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string()) {
@@ -125,6 +108,23 @@ Json transport_names_json(const std::vector<TransportKind>& transports) {
 }
 
 }  // namespace
+
+Json intermediary_to_json(const SuitePoint& p) {
+  const IntermediaryOptions& o = *p.intermediary;
+  Json j = {{"kind", intermediary_name(o.kind)},
+            {"max_connections", o.max_connections},
+            {"idle_timeout_ms", o.idle_timeout_ms},
+            {"forward_upgrade", o.forward_upgrade},
+            {"buffering", o.buffering},
+            {"ignore_accel_buffering", o.ignore_accel_buffering},
+            {"allow_connect_to_upstream", o.allow_connect_to_upstream},
+            {"no_delay", o.no_delay}};
+  if (p.intermediary_kill_at_s > 0) {
+    j["kill_at_s"] = p.intermediary_kill_at_s;
+    j["down_s"] = p.intermediary_down_s;
+  }
+  return j;
+}
 
 Json suite_to_json(const Suite& suite) {
   Json j = Json::object();

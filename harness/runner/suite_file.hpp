@@ -18,6 +18,9 @@
 namespace rtb {
 
 Json suite_to_json(const Suite& suite);
+// A point's "intermediary" member as a suite file writes it (the point must have one); metadata.json adds
+// the proxy's version and config path to the same object.
+Json intermediary_to_json(const SuitePoint& point);
 // nullopt with one sentence in *error naming the member and what to change. The suite is also checked
 // (check_suite): unknown transports, duplicate tags, limits.
 std::optional<Suite> suite_from_json(const Json& json, std::string* error);

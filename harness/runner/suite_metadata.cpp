@@ -5,6 +5,7 @@
 #include "harness/metrics/json.hpp"
 #include "harness/runner/report.hpp"
 #include "harness/runner/run_plan.hpp"
+#include "harness/runner/suite_file.hpp"
 #include "transports/table/transport_table.hpp"
 
 namespace rtb {
@@ -72,20 +73,10 @@ std::string suite_metadata_json(const SuiteRunInfo& x, const std::vector<RunReco
       if (p.tls) point["tls"] = true;
       if (!p.baseline.empty()) point["baseline"] = p.baseline;
       if (p.intermediary) {
-        const IntermediaryOptions& i = *p.intermediary;
-        point["intermediary"] = {{"kind", intermediary_name(i.kind)},
-                                 {"version", intermediary_version(i.kind)},
-                                 {"config", fmt::format("proxies/{}.conf", p.tag)},
-                                 {"idle_timeout_ms", i.idle_timeout_ms},
-                                 {"forward_upgrade", i.forward_upgrade},
-                                 {"buffering", i.buffering},
-                                 {"ignore_accel_buffering", i.ignore_accel_buffering},
-                                 {"allow_connect_to_upstream", i.allow_connect_to_upstream},
-                                 {"no_delay", i.no_delay}};
-        if (p.intermediary_kill_at_s > 0) {
-          point["intermediary"]["killed_at_s"] = p.intermediary_kill_at_s;
-          point["intermediary"]["down_s"] = p.intermediary_down_s;
-        }
+        Json i = intermediary_to_json(p);
+        i["version"] = intermediary_version(p.intermediary->kind);
+        i["config"] = fmt::format("proxies/{}.conf", p.tag);
+        point["intermediary"] = std::move(i);
       }
       // The generator's options for this point; --transport, --url, --server-pid and the files vary per run.
       point["load_options"] = load_options(p, p.transports.front());
