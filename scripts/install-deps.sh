@@ -16,6 +16,8 @@ pkgs=(
   chromium libnss3-tools
   # The intermediaries the proxy tests and the `proxy` suite start in front of the server (harness/proxies/).
   nginx-light haproxy squid
+  # The Redis broker (--broker redis://): hiredis with its libuv adapter, and the server the tests start per run.
+  libhiredis-dev redis-server
 )
 # Node with its npm may come from elsewhere (Debian's npm conflicts with such a node): only when node is missing.
 command -v node >/dev/null || pkgs+=(nodejs npm)

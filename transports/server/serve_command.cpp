@@ -199,6 +199,9 @@ int run_serve(const ServerConfig& given) {
                config.listen.host, config.listen.port, uv_strerror(rc));
     return 2;
   }
+  // First signal: graceful shutdown. Second: stop at once. Installed before the listening line, because a
+  // launcher may send SIGINT as soon as it reads that line.
+  ShutdownSignals signals(loop, [&worker] { worker.shutdown(); });
   // A URL puts an IPv6 address in brackets; a name given to --host is shown with what it resolved to.
   const bool v6 = config.listen.host.find(':') != std::string::npos;
   const bool tls_only = worker.tls() != nullptr && config.tls_port < 0;
@@ -213,8 +216,6 @@ int run_serve(const ServerConfig& given) {
   }
   std::fflush(stdout);
 
-  // First signal: graceful shutdown. Second: stop at once.
-  ShutdownSignals signals(loop, [&worker] { worker.shutdown(); });
   loop.run();
   fmt::print(stderr, "rtbench serve: stopped\n");
   return 0;
