@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -65,6 +66,8 @@ class Broker {
   // published before this process watched the channel. When false (LocalBroker, whose history is the hub's
   // window) readers never ask: what the window lacks is lost, and saying so needs no round trip.
   virtual bool keeps_history_beyond_window() const = 0;
+  // A JSON object for /stats: at least {"name": ...}; a remote broker adds whether it is up and its counters.
+  virtual std::string stats_json() const { return "{\"name\":\"" + std::string(name()) + "\"}"; }
 };
 
 }  // namespace rtb

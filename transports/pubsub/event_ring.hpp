@@ -12,7 +12,9 @@ class EventRing {
  public:
   explicit EventRing(std::size_t capacity) : slots_(capacity == 0 ? 1 : capacity) {}
 
-  // Appends the event with id last_id() + 1, evicting the oldest when full.
+  // Appends the event with this id, evicting the oldest when full. An id beyond last_id() + 1 (ids a remote
+  // broker lost) empties the window first, so that what it holds stays consecutive; readers find the hole
+  // before the new first id and name it.
   Event& push(std::uint64_t id);
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return slots_.size(); }

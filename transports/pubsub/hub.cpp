@@ -140,7 +140,8 @@ void Hub::publish(std::string_view channel_name, std::string_view data, PublishD
 
 void Hub::on_broker_event(std::string_view channel_name, std::uint64_t id, std::string_view data) {
   Channel* c = channel(channel_name);
-  if (c == nullptr) return;  // over the cap: this process serves no subscriber of that channel
+  if (c == nullptr) return;        // over the cap: this process serves no subscriber of that channel
+  if (id <= c->last_id()) return;  // a broker delivers each id once; never let one go backwards
   ++counters_.published;
   counters_.deliveries += c->subscriber_count();
   c->deliver(id, data, monotonic_ns());

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -17,6 +18,9 @@
 #include "transports/net/loop.hpp"
 #include "transports/net/shutdown_signals.hpp"
 #include "transports/net/uv_handle.hpp"
+#include "transports/redis/redis_broker.hpp"
+#include "transports/redis/redis_probe.hpp"
+#include "transports/redis/redis_url.hpp"
 #include "transports/server/worker.hpp"
 #include "transports/table/transport_table.hpp"
 
@@ -165,6 +169,20 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
                  "Test routes such as POST /debug/stall?ms=N")
       ->group("");
   serve
+      ->add_option("--broker", config.broker_url,
+                   "Where ids, history and fan-out live: empty for this process alone, or "
+                   "redis://HOST[:PORT][/PREFIX] (Redis 7) to share channels between workers and servers")
+      ->check([](const std::string& url) {
+        std::string why;
+        return url.empty() || parse_redis_url(url, &why) ? std::string() : why;
+      });
+  serve
+      ->add_option("--broker-timeout-ms", config.broker_timeout_ms,
+                   "A broker command unanswered this long: the broker counts as down (publish answers 503, "
+                   "resumes name a gap) and is reconnected")
+      ->check(CLI::Range(50, 60'000))
+      ->capture_default_str();
+  serve
       ->add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
                    "On SIGINT/SIGTERM, time given to open requests and streams before closing them")
       ->capture_default_str();
@@ -188,7 +206,24 @@ int run_serve(const ServerConfig& given) {
   }
   config.listen.host = *address;
   Loop loop;
-  Worker worker(loop, config);
+  std::unique_ptr<RedisBroker> broker;
+  if (!config.broker_url.empty()) {
+    const std::optional<RedisUrl> url = parse_redis_url(config.broker_url, &why);
+    if (!url) {
+      fmt::print(stderr, "rtbench serve: {}\n", why);
+      return 2;
+    }
+    if (std::string down = probe_redis(*url, std::chrono::milliseconds(config.broker_timeout_ms));
+        !down.empty()) {
+      fmt::print(stderr, "rtbench serve: {}\n", down);
+      return 2;
+    }
+    broker = std::make_unique<RedisBroker>(
+        loop, RedisBroker::Options{*url, config.hub.history, config.broker_timeout_ms});
+    broker->start();
+  }
+  // The broker outlives the worker, which its hub refers to.
+  Worker worker = broker ? Worker(loop, config, *broker) : Worker(loop, config);
   if (!worker.setup_error().empty()) {
     fmt::print(stderr, "rtbench serve: {}\n", worker.setup_error());
     return 2;

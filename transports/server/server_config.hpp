@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "transports/common/batch_limits.hpp"
 #include "transports/common/transport_settings.hpp"
@@ -23,6 +24,9 @@ struct ServerConfig {
   // plain HTTP on listen.port (0: a free port).
   TlsServerOptions tls;
   int tls_port = -1;
+  // Empty: the built-in broker (ids and history in this process). "redis://HOST:PORT[/PREFIX]": shared.
+  std::string broker_url;
+  std::uint32_t broker_timeout_ms = 1000;  // a Redis command unanswered this long: Redis counts as down
   std::uint32_t shutdown_grace_ms = 5000;  // sessions get this long to finish before everything is closed
   // Routes for tests only, never on by default: POST /debug/stall?ms=N blocks the loop N ms (N <= 2000) so a
   // test can check that a stalled server shows up in the load generator's latency.

@@ -191,8 +191,8 @@ std::string Worker::stats_json() const {
   }
   std::uint64_t dropped_slow = 0;
   for (const auto& t : transports_) dropped_slow += t->stats().dropped_slow;
-  out +=
-      fmt::format("}},\"dropped_slow_consumers\":{},\"rss_bytes\":{}}}", dropped_slow, process_rss_bytes());
+  out += fmt::format("}},\"broker\":{},\"dropped_slow_consumers\":{},\"rss_bytes\":{}}}",
+                     const_cast<Hub&>(hub_).broker().stats_json(), dropped_slow, process_rss_bytes());
   return out;
 }
 
