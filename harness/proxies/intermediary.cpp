@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "harness/process/file_tail.hpp"
+#include "harness/process/loopback_port.hpp"
 #include "harness/proxies/haproxy_config.hpp"
 #include "harness/proxies/nginx_config.hpp"
 #include "harness/proxies/squid_config.hpp"
@@ -32,57 +33,6 @@ namespace {
 // How often start() picks a new port when the proxy finds the one it was given taken.
 constexpr int kPortAttempts = 4;
 constexpr std::string_view kAddressInUse = "Address already in use";
-
-// A socket closed when it goes out of scope.
-class ProxySocket {
- public:
-  ProxySocket() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) {}
-  ProxySocket(const ProxySocket&) = delete;
-  ProxySocket& operator=(const ProxySocket&) = delete;
-  ~ProxySocket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-sockaddr_in loopback_address(int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
-}
-
-// A port nothing listens on right now: bound to 0, read back, closed. Someone may take it before the proxy
-// binds it; start() then tries another.
-int pick_free_port(std::string* why) {
-  ProxySocket s;
-  sockaddr_in addr = loopback_address(0);
-  socklen_t len = sizeof addr;
-  if (s.get() < 0 || ::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    *why = fmt::format("cannot pick a free port on 127.0.0.1: {}", std::strerror(errno));
-    return -1;
-  }
-  return ntohs(addr.sin_port);
-}
-
-// True when a TCP connection to 127.0.0.1:port completes within `wait` (closed at once).
-bool port_accepts(int port, std::chrono::milliseconds wait) {
-  ProxySocket s;
-  sockaddr_in addr = loopback_address(port);
-  if (s.get() < 0) return false;
-  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return true;
-  if (errno != EINPROGRESS) return false;
-  pollfd p{s.get(), POLLOUT, 0};
-  if (::poll(&p, 1, static_cast<int>(wait.count())) != 1) return false;
-  int err = 0;
-  socklen_t len = sizeof err;
-  return ::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
-}
 
 std::string read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -64,5 +64,18 @@ TEST(HubEventRing, PushClearsTheEvictedEventsEncodings) {
   EXPECT_EQ(calls, 1);  // encoded once, then shared
 }
 
+TEST(EventRing, AJumpInIdsRestartsTheWindowAtTheNewId) {
+  EventRing ring(8);
+  for (std::uint64_t id = 1; id <= 5; ++id) ring.push(id);
+  ring.push(9);  // 6..8 lost at the broker
+  EXPECT_EQ(ring.first_id(), 9u);
+  EXPECT_EQ(ring.last_id(), 9u);
+  EXPECT_EQ(ring.size(), 1u);
+  ring.push(10);
+  EXPECT_EQ(ring.first_id(), 9u);
+  EXPECT_EQ(ring.at(10).id, 10u);
+  EXPECT_EQ(ring.at(9).id, 9u);
+}
+
 }  // namespace
 }  // namespace rtb::test

@@ -57,6 +57,19 @@ TEST(Hub, IdsStartAtOneAndIncreaseByOnePerChannel) {
   EXPECT_EQ(hub.channel_count(), 2u);
 }
 
+TEST(Hub, ABrokerEventAtOrBelowTheNewestIdIsIgnored) {
+  Hub hub;
+  hub.publish("c", "one");
+  hub.publish("c", "two");
+  hub.on_broker_event("c", 2, "again");
+  hub.on_broker_event("c", 1, "older");
+  const Channel* c = hub.find("c");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->last_id(), 2u);
+  EXPECT_EQ(c->retained(2)->text(), "two");
+  EXPECT_EQ(hub.counters().published, 2u);
+}
+
 TEST(Hub, FindDoesNotCreateChannels) {
   Hub hub;
   EXPECT_EQ(hub.find("nope"), nullptr);

@@ -11,8 +11,8 @@ PollClient::PollClient(Loop& loop, ClientOptions options, ClientEvents& events,
                        std::uint32_t first_poll_delay_ms)
     : options_(std::move(options)),
       events_(events),
-      link_(loop, options_.server, options_.source, options_.tls, options_.tunnel_to, options_.request_timeout_ms, counters_,
-            *this),
+      link_(loop, options_.server, options_.source, options_.tls, options_.tunnel_to,
+            options_.request_timeout_ms, counters_, *this),
       records_(events, counters_, link_),
       first_delay_ms_(first_poll_delay_ms) {
   records_.set_last_id(options_.since);

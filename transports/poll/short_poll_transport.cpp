@@ -21,9 +21,12 @@ void ShortPollTransport::handle(HttpConnection& connection, const HttpRequest& r
     connection.respond_text(400, query.error);
     return;
   }
-  // Polling never creates a channel: only publishing and push subscriptions do.
+  // Polling creates no channel of its own, except in front of a shared broker: there the channel may hold
+  // events published through other workers, which this process hears of only once it watches the channel.
   ReplayCursor cursor;
-  if (const Channel* channel = hub_.find(query.channel); channel != nullptr) {
+  const Channel* channel =
+      hub_.broker().keeps_history_beyond_window() ? hub_.channel(query.channel) : hub_.find(query.channel);
+  if (channel != nullptr) {
     const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(batch_.max_events, UINT32_MAX));
     cursor.start(*channel, query.since, batch);
   }

@@ -76,6 +76,9 @@ void RedisLink::connect() {
     lost("cannot attach to the event loop");
     return;
   }
+  // Like the timers, the connection does not keep the loop alive: a server shutting down does not wait for
+  // Redis.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&static_cast<redisLibuvEvents*>(context->ev.data)->handle));
   context->data = this;
   redisAsyncSetConnectCallback(context, &RedisLink::on_connect);
   redisAsyncSetDisconnectCallback(context, &RedisLink::on_disconnect);
