@@ -18,6 +18,9 @@ struct ListenerConfig {
   int port = 8080;  // 0 picks a free port (tests)
   int backlog = 4096;
   std::uint64_t max_connections = 0;  // 0: no cap of our own
+  // SO_REUSEPORT: several processes listen on the same port and the kernel spreads connections over them
+  // (`serve --workers N`). libuv 1.44 has no flag for it, so the socket is made here and handed to libuv.
+  bool reuse_port = false;
   StreamLimits connection_limits;
 };
 
@@ -42,6 +45,7 @@ class TcpListener {
 
  private:
   void on_connection(int status);
+  int bind_reusing_port(const sockaddr* addr);
 
   Loop& loop_;
   ListenerConfig config_;

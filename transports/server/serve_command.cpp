@@ -16,12 +16,11 @@
 #include <string>
 
 #include "transports/net/loop.hpp"
-#include "transports/net/shutdown_signals.hpp"
 #include "transports/net/uv_handle.hpp"
-#include "transports/redis/redis_broker.hpp"
 #include "transports/redis/redis_probe.hpp"
 #include "transports/redis/redis_url.hpp"
-#include "transports/server/worker.hpp"
+#include "transports/server/supervisor.hpp"
+#include "transports/server/worker_process.hpp"
 #include "transports/table/transport_table.hpp"
 
 namespace rtb {
@@ -177,6 +176,13 @@ CLI::App* add_serve_command(CLI::App& app, ServerConfig& config) {
         return url.empty() || parse_redis_url(url, &why) ? std::string() : why;
       });
   serve
+      ->add_option(
+          "--workers", config.workers,
+          "Worker processes, each a whole server on its own loop, sharing the port (SO_REUSEPORT) and "
+          "the channels (needs --broker); a worker that dies is restarted")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve
       ->add_option("--broker-timeout-ms", config.broker_timeout_ms,
                    "A broker command unanswered this long: the broker counts as down (publish answers 503, "
                    "resumes name a gap) and is reconnected")
@@ -205,55 +211,35 @@ int run_serve(const ServerConfig& given) {
     return 2;
   }
   config.listen.host = *address;
-  Loop loop;
-  std::unique_ptr<RedisBroker> broker;
+  if (*address != given.listen.host) {
+    fmt::print(stderr, "rtbench serve: --host {} resolved to {}\n", given.listen.host, *address);
+  }
+  std::optional<RedisUrl> broker;
   if (!config.broker_url.empty()) {
-    const std::optional<RedisUrl> url = parse_redis_url(config.broker_url, &why);
-    if (!url) {
+    broker = parse_redis_url(config.broker_url, &why);
+    if (!broker) {
       fmt::print(stderr, "rtbench serve: {}\n", why);
       return 2;
     }
-    if (std::string down = probe_redis(*url, std::chrono::milliseconds(config.broker_timeout_ms));
+    if (std::string down = probe_redis(*broker, std::chrono::milliseconds(config.broker_timeout_ms));
         !down.empty()) {
       fmt::print(stderr, "rtbench serve: {}\n", down);
       return 2;
     }
-    broker = std::make_unique<RedisBroker>(
-        loop, RedisBroker::Options{*url, config.hub.history, config.broker_timeout_ms});
-    broker->start();
   }
-  // The broker outlives the worker, which its hub refers to.
-  Worker worker = broker ? Worker(loop, config, *broker) : Worker(loop, config);
-  if (!worker.setup_error().empty()) {
-    fmt::print(stderr, "rtbench serve: {}\n", worker.setup_error());
-    return 2;
+  if (config.workers > 1) {
+    if (!broker) {
+      fmt::print(
+          stderr,
+          "rtbench serve: --workers {} needs a shared broker: add --broker redis://HOST:PORT (each worker "
+          "has its own hub, so without one a client would see only the events published through its "
+          "own worker)\n",
+          config.workers);
+      return 2;
+    }
+    return run_supervisor(config, broker, config.workers);
   }
-  int rc = worker.start();
-  if (rc != 0) {
-    fmt::print(stderr, "rtbench serve: cannot listen on {}:{}: {} (choose another --port or --host)\n",
-               config.listen.host, config.listen.port, uv_strerror(rc));
-    return 2;
-  }
-  // First signal: graceful shutdown. Second: stop at once. Installed before the listening line, because a
-  // launcher may send SIGINT as soon as it reads that line.
-  ShutdownSignals signals(loop, [&worker] { worker.shutdown(); });
-  // A URL puts an IPv6 address in brackets; a name given to --host is shown with what it resolved to.
-  const bool v6 = config.listen.host.find(':') != std::string::npos;
-  const bool tls_only = worker.tls() != nullptr && config.tls_port < 0;
-  fmt::print("rtbench serve: listening on {}://{}{}{}:{}\n", tls_only ? "https" : "http", v6 ? "[" : "",
-             config.listen.host, v6 ? "]" : "", worker.port());
-  if (worker.tls() != nullptr && !tls_only) {
-    fmt::print("rtbench serve: listening on https://{}{}{}:{}\n", v6 ? "[" : "", config.listen.host,
-               v6 ? "]" : "", worker.tls_port());
-  }
-  if (*address != given.listen.host) {
-    fmt::print(stderr, "rtbench serve: --host {} resolved to {}\n", given.listen.host, *address);
-  }
-  std::fflush(stdout);
-
-  loop.run();
-  fmt::print(stderr, "rtbench serve: stopped\n");
-  return 0;
+  return run_worker(config, broker, nullptr);
 }
 
 }  // namespace rtb

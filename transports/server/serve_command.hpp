@@ -9,8 +9,8 @@ namespace rtb {
 
 // Registers the subcommand; `run` is set to the function main() calls when it was chosen.
 CLI::App* add_serve_command(CLI::App& app, ServerConfig& config);
-// Exit status: 0 stopped by a signal; 1 cannot listen (address or port taken, ...); 2 --host is a name that
-// does not resolve.
+// Exit status: 0 stopped by a signal; 1 a worker of --workers kept dying; 2 cannot start (--host does not
+// resolve, the port is taken, Redis is not there, --workers without --broker, ...).
 int run_serve(const ServerConfig& config);
 
 }  // namespace rtb

@@ -26,6 +26,7 @@ struct ServerConfig {
   int tls_port = -1;
   // Empty: the built-in broker (ids and history in this process). "redis://HOST:PORT[/PREFIX]": shared.
   std::string broker_url;
+  std::size_t workers = 1;  // processes; above 1 a supervisor runs them and broker_url is required
   std::uint32_t broker_timeout_ms = 1000;  // a Redis command unanswered this long: Redis counts as down
   std::uint32_t shutdown_grace_ms = 5000;  // sessions get this long to finish before everything is closed
   // Routes for tests only, never on by default: POST /debug/stall?ms=N blocks the loop N ms (N <= 2000) so a

@@ -90,7 +90,7 @@ void Worker::add_routes() {
   }
   http_.router.add("/stats", {HttpMethod::kGet, HttpMethod::kHead},
                    [this](HttpConnection& c, const HttpRequest&) {
-                     std::string body = stats_json();
+                     std::string body = stats_view_ ? stats_view_(stats_json()) : stats_json();
                      ResponseSpec spec;
                      spec.content_type = "application/json";
                      spec.extra_headers = "Cache-Control: no-store\r\n";

@@ -2,6 +2,7 @@
 // every transport in the table, /publish and /stats. `rtbench serve` runs one.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,7 +47,13 @@ class Worker {
   void force_close_all();
 
   Hub& hub() { return hub_; }
+  // This process's /stats.
   std::string stats_json() const;
+  // What GET /stats answers, given this process's stats: a supervised worker answers for the whole server.
+  // Unset: this process's stats.
+  void set_stats_view(std::function<std::string(const std::string& own)> view) {
+    stats_view_ = std::move(view);
+  }
   const std::vector<std::unique_ptr<Transport>>& transports() const { return transports_; }
 
  private:
@@ -69,6 +76,7 @@ class Worker {
   std::unique_ptr<TcpListener> tls_listener_;  // with --tls-port
   UvHandle<uv_timer_t> grace_timer_;
   bool shutting_down_ = false;
+  std::function<std::string(const std::string&)> stats_view_;
 };
 
 }  // namespace rtb
