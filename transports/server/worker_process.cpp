@@ -34,6 +34,29 @@ int refuse(const WorkerRole* role, const std::string& why) {
   return 2;
 }
 
+// Runs the loop until both of the broker's connections are up, at most `timeout_ms`: a worker says it listens
+// only once it can publish and replay, so no client of a fresh worker meets a broker still connecting.
+bool wait_until_up(Loop& loop, const RedisBroker& broker, std::uint64_t timeout_ms) {
+  struct Wait {
+    const RedisBroker& broker;
+    Loop& loop;
+    std::uint64_t deadline;
+  } wait{broker, loop, loop.now_ms() + timeout_ms};
+  UvHandle<uv_timer_t> timer;
+  uv_timer_init(loop.get(), timer.get());
+  timer.set_initialised();
+  timer->data = &wait;
+  uv_timer_start(
+      timer.get(),
+      [](uv_timer_t* t) {
+        const auto* w = static_cast<const Wait*>(t->data);
+        if (w->broker.up() || w->loop.now_ms() >= w->deadline) uv_stop(w->loop.get());
+      },
+      5, 5);
+  loop.run();
+  return broker.up();
+}
+
 }  // namespace
 
 int run_worker(const ServerConfig& config, const std::optional<RedisUrl>& broker_url,
@@ -44,6 +67,11 @@ int run_worker(const ServerConfig& config, const std::optional<RedisUrl>& broker
     broker = std::make_unique<RedisBroker>(
         loop, RedisBroker::Options{*broker_url, config.hub.history, config.broker_timeout_ms});
     broker->start();
+    if (!wait_until_up(loop, *broker, 3ull * config.broker_timeout_ms)) {
+      return refuse(role,
+                    fmt::format("the broker {} did not come up within {} ms: {}", to_string(*broker_url),
+                                3ull * config.broker_timeout_ms, broker->stats_json()));
+    }
   }
   // The broker outlives the worker, which its hub refers to.
   Worker worker = broker ? Worker(loop, config, *broker) : Worker(loop, config);
