@@ -25,7 +25,7 @@ namespace {
 
 std::string serve_binary() {
   const char* dir = std::getenv("RTB_BINARY_DIR");
-  return dir != nullptr ? std::string(dir) + "/harness/rtbench" : std::string();
+  return std::string(dir != nullptr ? dir : RTB_SERVER_TEST_BINARY_DIR) + "/harness/rtbench";
 }
 
 std::string whole_file(const std::string& path) {
@@ -38,8 +38,7 @@ std::string whole_file(const std::string& path) {
 class ServeWorkers : public testing::Test {
  protected:
   void SetUp() override {
-    if (serve_binary().empty() || !std::filesystem::exists(serve_binary()))
-      GTEST_SKIP() << "the rtbench binary is not built (RTB_BINARY_DIR unset: run through ctest)";
+    ASSERT_TRUE(std::filesystem::exists(serve_binary())) << serve_binary() << " is not built";
     std::string why;
     auto dir = TempDir::make("rtb-workers-test", &why);
     ASSERT_TRUE(dir) << why;
