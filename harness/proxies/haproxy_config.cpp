@@ -8,6 +8,9 @@
 //   the client and server timeouts; without it the shorter of those would apply.
 // - No `log` line anywhere: nothing goes to syslog; warnings and alerts still reach stderr (the log file).
 // - `option http-no-delay` (http mode, on unless turned off to show the hold): see HaproxyOptions::no_delay.
+// - Several servers (a backend of rtbench servers sharing a Redis broker): `balance roundrobin`. In http
+//   mode every request is balanced on its own, so consecutive polls of one client land on different servers;
+//   in tcp mode each connection is.
 // - Nothing says `option http-server-close` or `httpclose`: in http mode HAProxy keeps both sides alive,
 //   which is its default and what a real deployment has.
 #include "harness/proxies/haproxy_config.hpp"
@@ -15,6 +18,18 @@
 #include <fmt/format.h>
 
 namespace rtb {
+
+namespace {
+
+// Servers beyond the first, for a backend balanced over several rtbench servers sharing a broker.
+std::string more_servers(const ProxySite& site) {
+  std::string out;
+  for (std::size_t i = 0; i < site.more_upstream_ports.size(); ++i)
+    out += fmt::format("  server rtbench{} {}:{}\n", i + 2, site.upstream_host, site.more_upstream_ports[i]);
+  return out;
+}
+
+}  // namespace
 
 std::string haproxy_config(const HaproxyOptions& o, const ProxySite& site) {
   return fmt::format(
@@ -34,10 +49,14 @@ std::string haproxy_config(const HaproxyOptions& o, const ProxySite& site) {
       "  bind 127.0.0.1:{port}\n"
       "  default_backend rtbench\n"
       "backend rtbench\n"
-      "  server rtbench {uhost}:{uport}\n",
+      "{balance}"
+      "  server rtbench {uhost}:{uport}\n"
+      "{more}",
       fmt::arg("mode", o.mode == HaproxyMode::kTcp ? "tcp" : "http"), fmt::arg("max", o.max_connections),
       fmt::arg("timeout", o.idle_timeout_ms), fmt::arg("port", site.listen_port),
       fmt::arg("uhost", site.upstream_host), fmt::arg("uport", site.upstream_port),
+      fmt::arg("balance", site.more_upstream_ports.empty() ? "" : "  balance roundrobin\n"),
+      fmt::arg("more", more_servers(site)),
       fmt::arg("no_delay", o.mode == HaproxyMode::kHttp && o.no_delay ? "  option http-no-delay\n" : ""));
 }
 

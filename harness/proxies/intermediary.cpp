@@ -248,7 +248,8 @@ std::optional<IntermediaryProcess> IntermediaryProcess::start(const Intermediary
                                                               const std::string& upstream_host,
                                                               int upstream_port, const std::string& work_dir,
                                                               int cpu, std::string* error,
-                                                              std::chrono::milliseconds timeout) {
+                                                              std::chrono::milliseconds timeout,
+                                                              const std::vector<int>& more_upstream_ports) {
   std::string why;
   auto fail = [&](std::string reason) {
     if (error != nullptr) *error = std::move(reason);
@@ -268,6 +269,7 @@ std::optional<IntermediaryProcess> IntermediaryProcess::start(const Intermediary
   ProxySite site;
   site.upstream_host = upstream_host;
   site.upstream_port = upstream_port;
+  site.more_upstream_ports = more_upstream_ports;
   site.dir = std::filesystem::absolute(std::filesystem::path(work_dir) / name, ec).string();
   site.log_path = site.dir + "/" + name + ".log";
   site.pid_path = site.dir + "/" + name + ".pid";

@@ -45,6 +45,11 @@ struct IntermediaryOptions {
   // squid: CONNECT also to the upstream's port (the fix), not only to 443 as shipped; see SquidOptions.
   bool allow_connect_to_upstream = false;
   bool no_delay = true;  // haproxy-http: HaproxyOptions
+  // haproxy-*: rtbench servers behind it, sharing a Redis broker the runner starts, balanced round robin.
+  int backends = 1;
+  // With backends > 1: they share a Redis broker (the working setup); false: each keeps its own ids and
+  // history (the broken one).
+  bool shared_broker = true;
 };
 
 // The config file's text for `options.kind` at `site`.
@@ -61,7 +66,8 @@ class IntermediaryProcess {
   static std::optional<IntermediaryProcess> start(
       const IntermediaryOptions& options, const std::string& upstream_host, int upstream_port,
       const std::string& work_dir, int cpu, std::string* error,
-      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+      std::chrono::milliseconds timeout = std::chrono::seconds(10),
+      const std::vector<int>& more_upstream_ports = {});
 
   IntermediaryProcess(IntermediaryProcess&& other) noexcept = default;
   IntermediaryProcess& operator=(IntermediaryProcess&& other) noexcept;

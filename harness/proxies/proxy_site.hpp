@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rtb {
 
@@ -15,6 +16,8 @@ struct ProxySite {
   int listen_port = 0;                      // on 127.0.0.1
   std::string upstream_host = "127.0.0.1";  // the rtbench server (a forward proxy is told it per request)
   int upstream_port = 0;
+  // HAProxy: further rtbench servers of the same backend, balanced round robin with the first.
+  std::vector<int> more_upstream_ports;
   std::string dir;       // absolute and existing: the proxy's config, pid file and temporary files
   std::string log_path;  // the proxy's own error log; its stdout and stderr are appended to the same file
   std::string pid_path;  // for the proxies that write one (nginx, squid)

@@ -87,6 +87,12 @@ std::vector<std::string> check_suite(const Suite& suite, const MachineLimits& li
       problems.push_back(fmt::format("{}: the proxy takes {} connections, fewer than {} clients", where,
                                      p.intermediary->max_connections, p.load.clients));
     }
+    const IntermediaryKind kind = p.intermediary->kind;
+    if (p.intermediary->backends > 1 && kind != IntermediaryKind::kHaproxyTcp &&
+        kind != IntermediaryKind::kHaproxyHttp) {
+      problems.push_back(
+          where + ": several backends are balanced by HAProxy only (kind haproxy-tcp or haproxy-http)");
+    }
     if (p.intermediary_kill_at_s < 0 || p.intermediary_kill_at_s >= p.load.warmup_s + p.load.duration_s) {
       problems.push_back(where + ": the proxy's kill time must fall before the measure window ends");
     }

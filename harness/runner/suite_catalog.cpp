@@ -490,6 +490,14 @@ Suite proxy_suite() {
                              "The same through squid as a forward proxy (absolute-form requests; CONNECT for "
                              "WebSocket, allowed to the server's port)",
                              "direct"));
+  IntermediaryOptions two = proxy_of(IntermediaryKind::kHaproxyHttp);
+  two.backends = 2;
+  s.points.push_back(
+      through(direct, "haproxy-http-2", two,
+              "The same through HAProxy mode http balancing round robin over two rtbench servers "
+              "that share a Redis broker: each poll and long poll may land on either server (the "
+              "publisher posts to the first; server figures are the first server's)",
+              "direct"));
 
   // The failure table: a few clients, events often enough to see a delay, errors expected.
   LoadConfig f = base_load(1, 6);
@@ -571,6 +579,22 @@ Suite proxy_suite() {
   forwarded.transports = upgrading_transports();
   s.points.push_back(forwarded);
 
+  IntermediaryOptions two_local = two;
+  two_local.shared_broker = false;
+  s.points.push_back(
+      through(fbase, "haproxy-2-local", two_local,
+              "HAProxy (mode http) round robin over two rtbench servers, each with its own broker "
+              "(its own ids and history); the publisher posts to the first"));
+  s.points.push_back(through(fbase, "haproxy-2-redis", two,
+                             "The same two servers sharing a Redis broker (--broker redis://)"));
+  SuitePoint two_killed =
+      through(fbase, "haproxy-2-killed", two,
+              "HAProxy (mode http) over two servers sharing Redis, killed (SIGKILL) 4 s into the "
+              "run and started again 1 s later: each client comes back on either server");
+  two_killed.intermediary_kill_at_s = 4;
+  two_killed.intermediary_down_s = 1;
+  s.points.push_back(two_killed);
+
   SuitePoint killed = through(fbase, "nginx-killed", proxy_of(IntermediaryKind::kNginx),
                               "nginx killed (SIGKILL) 4 s into the run and started again 1 s later");
   killed.intermediary_kill_at_s = 4;
@@ -610,6 +634,14 @@ Suite proxy_suite() {
        "tunnel with CONNECT, as browsers do for ws:// and wss:// through a proxy", upgrading_transports()},
       {"nginx killed mid-run and started again 1 s later", "nginx-killed", "",
        "none needed: every client reconnects through the new nginx and resumes from its last id", all},
+      {"two servers behind a round-robin balancer, each with its own broker", "haproxy-2-local",
+       "haproxy-2-redis",
+       "`--broker redis://HOST:PORT` on both servers: one numbering and one history, so a client gets every "
+       "event whichever server takes its request",
+       all},
+      {"HAProxy over two servers sharing Redis, killed mid-run and started again 1 s later",
+       "haproxy-2-killed", "",
+       "none needed: each client resumes from its last id on whichever server takes it", all},
   };
   return s;
 }

@@ -55,7 +55,7 @@ std::string intermediary_from_json(const Json& j, SuitePoint& p) {
   for (const auto& [key, value] : j.items()) {
     if (key == "kind") continue;
     const bool flag = key == "forward_upgrade" || key == "buffering" || key == "ignore_accel_buffering" ||
-                      key == "allow_connect_to_upstream" || key == "no_delay";
+                      key == "allow_connect_to_upstream" || key == "no_delay" || key == "shared_broker";
     if (flag) {
       if (!value.is_boolean()) return fmt::format("\"intermediary\": {} must be true or false", key);
       const bool v = value.get<bool>();
@@ -63,6 +63,7 @@ std::string intermediary_from_json(const Json& j, SuitePoint& p) {
        : key == "buffering"              ? o.buffering
        : key == "ignore_accel_buffering" ? o.ignore_accel_buffering
        : key == "no_delay"               ? o.no_delay
+       : key == "shared_broker"          ? o.shared_broker
                                          : o.allow_connect_to_upstream) = v;
     } else if (key == "max_connections" || key == "idle_timeout_ms") {
       if (!value.is_number_unsigned() || value.get<std::uint64_t>() < 1 ||
@@ -73,6 +74,10 @@ std::string intermediary_from_json(const Json& j, SuitePoint& p) {
       } else {
         o.idle_timeout_ms = value.get<std::uint64_t>();
       }
+    } else if (key == "backends") {
+      if (!value.is_number_unsigned() || value.get<std::uint64_t>() < 1 || value.get<std::uint64_t>() > 8)
+        return "\"intermediary\": backends must be 1-8 (rtbench servers behind it, sharing a Redis broker)";
+      o.backends = static_cast<int>(value.get<std::uint64_t>());
     } else if (key == "kill_at_s" || key == "down_s") {
       if (!value.is_number() || value.get<double>() < 0)
         return fmt::format("\"intermediary\": {} must be seconds", key);
@@ -81,7 +86,8 @@ std::string intermediary_from_json(const Json& j, SuitePoint& p) {
       return fmt::format(
           "\"intermediary\": \"{}\" is not a member (kind, max_connections, idle_timeout_ms, "
           "forward_upgrade, "
-          "buffering, ignore_accel_buffering, allow_connect_to_upstream, no_delay, kill_at_s, down_s)",
+          "buffering, ignore_accel_buffering, allow_connect_to_upstream, no_delay, backends, shared_broker, "
+          "kill_at_s, down_s)",
           key);
     }
   }
@@ -119,6 +125,10 @@ Json intermediary_to_json(const SuitePoint& p) {
             {"ignore_accel_buffering", o.ignore_accel_buffering},
             {"allow_connect_to_upstream", o.allow_connect_to_upstream},
             {"no_delay", o.no_delay}};
+  if (o.backends > 1) {
+    j["backends"] = o.backends;
+    j["shared_broker"] = o.shared_broker;
+  }
   if (p.intermediary_kill_at_s > 0) {
     j["kill_at_s"] = p.intermediary_kill_at_s;
     j["down_s"] = p.intermediary_down_s;

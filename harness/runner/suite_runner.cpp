@@ -20,6 +20,7 @@
 #include "harness/metrics/machine_facts.hpp"
 #include "harness/process/child_process.hpp"
 #include "harness/process/file_tail.hpp"
+#include "harness/process/redis_server_process.hpp"
 #include "harness/process/temp_dir.hpp"
 #include "harness/proxies/intermediary.hpp"
 #include "harness/runner/aggregate.hpp"
@@ -145,22 +146,57 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
 
   std::string error;
   std::optional<ServerProcess> server;
+  // Several backends behind a balancer: that many servers sharing a Redis broker of this run's own.
+  const int backends = point.intermediary && env.url.empty() ? point.intermediary->backends : 1;
+  std::optional<TempDir> redis_dir;
+  std::optional<RedisServerProcess> redis;
+  std::vector<ServerProcess> more_servers;
   if (env.url.empty()) {
-    server = ServerProcess::start(env.binary, serve_arguments(point, env.tls), files.server_log,
-                                  env.pinning.server_cpu, &error);
+    std::vector<std::string> serve_args = serve_arguments(point, env.tls);
+    if (backends > 1 && point.intermediary->shared_broker) {
+      if (!RedisServerProcess::installed()) {
+        rec.error =
+            std::string(kSkippedPrefix) + "redis-server is not installed (apt-get install redis-server)";
+        rec.elapsed_s = seconds_since(start);
+        return rec;
+      }
+      redis_dir = TempDir::make("rtb-redis", &error);
+      if (redis_dir) redis = RedisServerProcess::start(redis_dir->path(), &error, env.pinning.server_cpu);
+      if (!redis) {
+        rec.error = "Redis did not start: " + error;
+        rec.elapsed_s = seconds_since(start);
+        return rec;
+      }
+      serve_args.insert(serve_args.end(), {"--broker", redis->url()});
+    }
+    server = ServerProcess::start(env.binary, serve_args, files.server_log, env.pinning.server_cpu, &error);
+    for (int i = 1; server && i < backends; ++i) {
+      auto more = ServerProcess::start(env.binary, serve_args, fmt::format("{}.{}", files.server_log, i + 1),
+                                       env.pinning.server_cpu, &error);
+      if (!more) {
+        server->stop();
+        server.reset();
+        break;
+      }
+      more_servers.push_back(std::move(*more));
+    }
     if (!server) {
       rec.error = "the server did not start: " + error;
       rec.elapsed_s = seconds_since(start);
       return rec;
     }
   }
+  const auto stop_servers = [&] {
+    for (auto& s : more_servers) s.stop();
+    if (server) server->stop();
+  };
   RunTarget target{server ? server->url() : env.url, {}, server ? server->pid() : 0, {}, 0};
   std::optional<TempDir> proxy_dir;
   std::optional<IntermediaryProcess> proxy;
   if (point.intermediary) {
     if (std::string missing = intermediary_missing(point.intermediary->kind); !missing.empty()) {
       rec.error = std::string(kSkippedPrefix) + missing;
-      if (server) server->stop();
+      stop_servers();
       rec.elapsed_s = seconds_since(start);
       return rec;
     }
@@ -168,13 +204,16 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
     const auto upstream = parse_server_url(target.url, &why);
     proxy_dir = TempDir::make("rtb-proxy", &error);
     if (proxy_dir && upstream) {
-      proxy = IntermediaryProcess::start(*point.intermediary, upstream->host, upstream->port,
-                                         proxy_dir->path(), env.pinning.server_cpu, &error);
+      std::vector<int> more_ports;
+      for (const auto& s : more_servers) more_ports.push_back(s.port());
+      proxy =
+          IntermediaryProcess::start(*point.intermediary, upstream->host, upstream->port, proxy_dir->path(),
+                                     env.pinning.server_cpu, &error, std::chrono::seconds(10), more_ports);
     }
     if (!proxy) {
       rec.error = fmt::format("{} did not start: {}", intermediary_name(point.intermediary->kind),
                               upstream ? error : "the server's URL: " + why);
-      if (server) server->stop();
+      stop_servers();
       rec.elapsed_s = seconds_since(start);
       return rec;
     }
@@ -196,7 +235,7 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   auto generator = ChildProcess::spawn(g, &error);
   if (!generator) {
     rec.error = "the load generator did not start: " + error;
-    if (server) server->stop();
+    stop_servers();
     rec.elapsed_s = seconds_since(start);
     return rec;
   }
@@ -214,6 +253,13 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
       rec.error =
           fmt::format("the load generator was still running after {:.0f} s (estimate {:.0f} s): stopped",
                       limit_s, run.estimated_s);
+      break;
+    }
+    bool backend_ended = false;
+    for (auto& s : more_servers) backend_ended = backend_ended || !s.running();
+    if (backend_ended) {
+      generator->stop(std::chrono::milliseconds(2000));
+      rec.error = "a second server behind the balancer ended during the run";
       break;
     }
     if (server && !server->running()) {
@@ -247,6 +293,7 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   }
   rec.load_exit_status = generator->exit_code().value_or(-1);
   if (proxy) proxy->stop();
+  for (auto& s : more_servers) s.stop(std::chrono::milliseconds(5000));
   const bool server_alive = server && server->running();
   const int server_status = server ? server->stop(std::chrono::milliseconds(5000)) : 0;
   if (rec.error.empty() && (rec.load_exit_status == 0 || rec.load_exit_status == 1)) {

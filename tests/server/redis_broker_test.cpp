@@ -116,6 +116,20 @@ TEST_F(RedisServers, StartsWithoutRedisAnsweringPublishWith503UntilItComes) {
   EXPECT_EQ(publish(a->port(), "c", history_text(1)), 1u);
 }
 
+// A resume point beyond the newest id means "from now on" (the wire contract), also when the window is empty
+// and Redis is asked: the client waits for the next event instead of for an id that will come much later.
+TEST_F(RedisServers, ASinceBeyondTheNewestWaitsForTheNextEvent) {
+  auto a = serve();
+  auto b = serve();
+  ASSERT_EQ(publish(a->port(), "c", history_text(1)), 1u);
+  BlockingClient client(b->port());
+  auto head = open_stream(client, "/sse?channel=c&since=1000000");
+  ASSERT_TRUE(head && head->status == 200);
+  ASSERT_TRUE(wait_for_stat(b->port(), "transports.sse.sessions_open", 1));
+  ASSERT_EQ(publish(a->port(), "c", history_text(2)), 2u);
+  EXPECT_TRUE(client.read_until("id: 2\ndata: event 2\n\n")) << client.buffer();
+}
+
 class RedisResume : public RedisServers, public testing::WithParamInterface<Via> {};
 
 TEST_P(RedisResume, EitherServerReplaysWhatRedisKeepsExactlyOnce) {

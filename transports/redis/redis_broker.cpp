@@ -273,7 +273,7 @@ void RedisBroker::fetch(std::string_view channel, std::uint64_t after, std::size
           result.gap_first = after + 1;
           result.gap_last = result.last_id;
         }
-        result.last_id = std::max(result.last_id, expected - 1);
+        if (!result.events.empty()) result.last_id = std::max(result.last_id, result.events.back().id);
         done(std::move(result));
       });
   if (!sent) failed(done, unavailable());

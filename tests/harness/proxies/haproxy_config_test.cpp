@@ -39,6 +39,19 @@ TEST(HaproxyConfig, OneThreadKeepAliveHttpAndNoSyslog) {
   }
 }
 
+TEST(HaproxyConfig, MoreServersAreBalancedRoundRobin) {
+  EXPECT_EQ(line_with(haproxy_text(), "  balance"), "") << "one server: no balance line";
+  ProxySite site;
+  site.listen_port = 40002;
+  site.upstream_port = 8080;
+  site.more_upstream_ports = {8081, 8082};
+  const std::string c = haproxy_config(HaproxyOptions{}, site);
+  EXPECT_EQ(line_with(c, "  balance"), "  balance roundrobin") << c;
+  EXPECT_EQ(line_with(c, "  server rtbench 127"), "  server rtbench 127.0.0.1:8080") << c;
+  EXPECT_EQ(line_with(c, "  server rtbench2"), "  server rtbench2 127.0.0.1:8081") << c;
+  EXPECT_EQ(line_with(c, "  server rtbench3"), "  server rtbench3 127.0.0.1:8082") << c;
+}
+
 TEST(HaproxyConfig, TcpModeDiffersOnlyInTheModeLineAndNoDelay) {
   HaproxyOptions tcp;
   tcp.mode = HaproxyMode::kTcp;

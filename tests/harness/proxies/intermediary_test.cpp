@@ -243,6 +243,28 @@ TEST(ProxyHaproxyHttp, PassesPollWebSocketAndAStream) {
   EXPECT_TRUE(sse_event_arrives(p.proxy().port(), p.server().port(), "hs", 5s));
 }
 
+// In mode http every request is balanced: consecutive polls on one keep-alive client connection reach both
+// servers of a round-robin backend (which is why they must share a broker).
+TEST(ProxyHaproxyHttp, BalancesEachPollOverTwoServers) {
+  RTB_SKIP_UNLESS_INSTALLED(IntermediaryKind::kHaproxyHttp);
+  ScratchDir dir;
+  TestServer first;
+  TestServer second;
+  std::string error;
+  auto proxy = IntermediaryProcess::start(options_for(IntermediaryKind::kHaproxyHttp), "127.0.0.1",
+                                          first.port(), dir.path(), -1, &error, 10s, {second.port()});
+  ASSERT_TRUE(proxy) << error;
+  BlockingClient client(proxy->port());
+  for (int i = 0; i < 8; ++i) {
+    auto r = client.request("GET", "/poll?channel=rr&since=0");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 204);
+  }
+  EXPECT_EQ(stat_value(first.port(), "transports.poll.requests"), 4u);
+  EXPECT_EQ(stat_value(second.port(), "transports.poll.requests"), 4u);
+  proxy->stop();
+}
+
 TEST(ProxyHaproxyTcp, PassesPollAndWebSocket) {
   RTB_SKIP_UNLESS_INSTALLED(IntermediaryKind::kHaproxyTcp);
   Proxied p(options_for(IntermediaryKind::kHaproxyTcp));
