@@ -465,8 +465,11 @@ Suite proxy_suite() {
       "buffer on once it holds the bytes the chunked parser waits for, so a chunked body (rtbench's HTTP "
       "streaming) flows chunk by chunk; a body delimited by the close (rtbench's SSE) waits until a "
       "proxy_buffers buffer (4 or 8 KiB) fills or the response ends.",
-      "Balancing over several servers sharing a broker is not in this suite: it needs the Redis broker of "
-      "#14; with the local broker two servers have separate id spaces."};
+      "Balancing over two servers (haproxy-http-2 and the haproxy-2-* rows): HAProxy round robin in front of "
+      "two rtbench servers that share a redis-server the runner starts per run (--broker redis://), so a "
+      "client's consecutive requests and reconnects may land on either; without a shared broker "
+      "(haproxy-2-local) each server numbers its own events. The publisher posts to the first server, whose "
+      "figures the tables give."};
 
   // Measured: 200 subscribers, 10 events/s (2,000 deliveries/s), polls every second.
   LoadConfig m = base_load(2, 8);

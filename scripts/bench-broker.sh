@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# What the Redis backplane costs a broadcast: one server process with the built-in broker vs the same with
+# --broker redis:// (a redis-server of its own, no persistence), N WebSocket (or other) subscribers of one
+# channel, R events/s. Per round, both configurations, alternating; medians of: p50/p99, server CPU per
+# delivery (user + system, from /proc of the server), Redis CPU per event published (its /proc over the
+# whole load run, divided by the publishes: 10 ms ticks, and its idle housekeeping included) and Redis's own
+# time per publish script (INFO commandstats: usec_per_call of EVALSHA). Server and Redis pinned to core 0, the generator to core 1.
+# Usage: scripts/bench-broker.sh [CLIENTS] [RATE] [ROUNDS] [TRANSPORT]   (defaults 2000, 100, 3, ws)
+source "$(dirname "$0")/lib/script-help.sh"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients=${1:-2000}
+rate=${2:-100}
+rounds=${3:-3}
+transport=${4:-ws}
+# shellcheck source=scripts/lib/bench-common.sh
+source scripts/lib/bench-common.sh
+build_rtbench
+command -v redis-server >/dev/null || { echo "bench-broker: redis-server is not installed (scripts/install-deps.sh)" >&2; exit 2; }
+
+work=$(mktemp -d)
+srv=
+redis=
+trap '[ -n "$srv" ] && kill -INT "$srv" 2>/dev/null; [ -n "$redis" ] && kill "$redis" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# $1: local|redis -> "p50_us p99_us server_cpu_us_per_delivery redis_cpu_us_per_event lost"
+measure() {
+  local port rport broker_args=() redis_before=0 redis_after=0
+  port=$(free_port)
+  if [ "$1" = redis ]; then
+    rport=$(free_port)
+    taskset -c 0 redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --logfile "" \
+      >"$work/redis.log" 2>&1 &
+    redis=$!
+    for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    broker_args=(--broker "redis://127.0.0.1:$rport/bench")
+  fi
+  taskset -c 0 "$bin" serve --port "$port" "${broker_args[@]}" >"$work/serve.log" 2>&1 &
+  srv=$!
+  wait_http "http://127.0.0.1:$port/stats"
+  [ -n "$redis" ] && redis_before=$(cpu_ticks "$redis")
+  rm -f "$work/load.csv"
+  taskset -c 1 "$bin" load --url "http://127.0.0.1:$port" --transport "$transport" -c "$clients" --rate "$rate" \
+    --warmup-s 2 -d 10 --drain-s 2 --server-pid "$srv" -q --csv "$work/load.csv" >"$work/load.out" ||
+    { cat "$work/load.out" >&2; exit 1; }
+  local script_us=0
+  if [ -n "$redis" ]; then
+    redis_after=$(cpu_ticks "$redis")
+    script_us=$(redis-cli -p "$rport" info commandstats | tr -d '\r' |
+      awk -F'[:,=]' '/^cmdstat_evalsha:/ { for (i = 1; i < NF; i++) if ($i == "usec_per_call") print $(i + 1) }')
+  fi
+  kill -INT "$srv"
+  wait "$srv" || true
+  srv=
+  if [ -n "$redis" ]; then
+    kill "$redis"
+    wait "$redis" 2>/dev/null || true
+    redis=
+  fi
+  local sent
+  sent=$(csv_column "$work/load.csv" publish_sent)
+  awk -v p50="$(csv_column "$work/load.csv" p50_us)" -v p99="$(csv_column "$work/load.csv" p99_us)" \
+    -v cpu="$(csv_column "$work/load.csv" server_cpu_us_per_op)" -v lost="$(csv_column "$work/load.csv" lost)" \
+    -v rt=$((redis_after - redis_before)) -v tick="$tick" -v sent="$sent" -v mode="$1" -v s="${script_us:-0}" 'BEGIN {
+      r = (mode == "redis" && sent > 0) ? rt / tick * 1e6 / sent : 0
+      printf "%s %s %s %.1f %s %s\n", p50, p99, cpu, r, lost, s }'
+}
+
+echo "bench-broker: $clients $transport subscribers, $rate events/s, $rounds rounds; $(nproc) cores, $(uname -r)"
+for round in $(seq "$rounds"); do
+  for mode in local redis; do
+    line=$(measure "$mode")
+    echo "round $round $mode: p50_us p99_us server_cpu_us_per_delivery redis_cpu_us_per_event lost redis_script_us = $line"
+    echo "$line" >>"$work/$mode"
+  done
+done
+col() { awk -v c="$2" '{ print $c }' "$work/$1" | median; }
+l_cpu=$(col local 3)
+r_cpu=$(col redis 3)
+echo "medians:"
+printf "  local: p50 %s us, p99 %s us, server CPU %s us per delivery, lost %s\n" "$(col local 1)" "$(col local 2)" "$l_cpu" "$(col local 5)"
+printf "  redis: p50 %s us, p99 %s us, server CPU %s us per delivery, Redis CPU %s us per event, lost %s\n" \
+  "$(col redis 1)" "$(col redis 2)" "$r_cpu" "$(col redis 4)" "$(col redis 5)"
+awk -v l="$l_cpu" -v r="$r_cpu" 'BEGIN { printf "HEADLINE server CPU per delivery, redis/local: %.2fx (target <= 1.2x)\n", r / l }'
