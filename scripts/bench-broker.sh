@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # What the Redis backplane costs a broadcast: one server process with the built-in broker vs the same with
-# --broker redis:// (a redis-server of its own, no persistence), N WebSocket (or other) subscribers of one
-# channel, R events/s. Per round, both configurations, alternating; medians of: p50/p99, server CPU per
+# --broker redis:// (a redis-server of its own, no persistence) vs `--workers 2` on that Redis, N WebSocket
+# (or other) subscribers of one channel, R events/s. Per round, the three configurations in turn; medians of:
+# p50/p99, server CPU per
 # delivery (user + system, from /proc of the server), Redis CPU per event published (its /proc over the
 # whole load run, divided by the publishes: 10 ms ticks, and its idle housekeeping included) and Redis's own
-# time per publish script (INFO commandstats: usec_per_call of EVALSHA). Server and Redis pinned to core 0, the generator to core 1.
+# time per publish script (INFO commandstats: usec_per_call of EVALSHA). The two workers share core 0 (the
+# server's core): their figure is CPU per delivery with the backplane's fan-out to two processes, not a
+# throughput figure; server CPU is summed over the workers (rtbench load samples the supervisor's tree). Server and Redis pinned to core 0, the generator to core 1.
 # Usage: scripts/bench-broker.sh [CLIENTS] [RATE] [ROUNDS] [TRANSPORT]   (defaults 2000, 100, 3, ws)
 source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
@@ -25,17 +28,18 @@ trap '[ -n "$srv" ] && kill -INT "$srv" 2>/dev/null; [ -n "$redis" ] && kill "$r
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# $1: local|redis -> "p50_us p99_us server_cpu_us_per_delivery redis_cpu_us_per_event lost"
+# $1: local|redis|redis2 -> "p50_us p99_us server_cpu_us_per_delivery redis_cpu_us_per_event lost"
 measure() {
   local port rport broker_args=() redis_before=0 redis_after=0
   port=$(free_port)
-  if [ "$1" = redis ]; then
+  if [ "$1" != local ]; then
     rport=$(free_port)
     taskset -c 0 redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --logfile "" \
       >"$work/redis.log" 2>&1 &
     redis=$!
     for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
     broker_args=(--broker "redis://127.0.0.1:$rport/bench")
+    [ "$1" = redis2 ] && broker_args+=(--workers 2)
   fi
   taskset -c 0 "$bin" serve --port "$port" "${broker_args[@]}" >"$work/serve.log" 2>&1 &
   srv=$!
@@ -64,13 +68,13 @@ measure() {
   awk -v p50="$(csv_column "$work/load.csv" p50_us)" -v p99="$(csv_column "$work/load.csv" p99_us)" \
     -v cpu="$(csv_column "$work/load.csv" server_cpu_us_per_op)" -v lost="$(csv_column "$work/load.csv" lost)" \
     -v rt=$((redis_after - redis_before)) -v tick="$tick" -v sent="$sent" -v mode="$1" -v s="${script_us:-0}" 'BEGIN {
-      r = (mode == "redis" && sent > 0) ? rt / tick * 1e6 / sent : 0
+      r = (mode != "local" && sent > 0) ? rt / tick * 1e6 / sent : 0
       printf "%s %s %s %.1f %s %s\n", p50, p99, cpu, r, lost, s }'
 }
 
 echo "bench-broker: $clients $transport subscribers, $rate events/s, $rounds rounds; $(nproc) cores, $(uname -r)"
 for round in $(seq "$rounds"); do
-  for mode in local redis; do
+  for mode in local redis redis2; do
     line=$(measure "$mode")
     echo "round $round $mode: p50_us p99_us server_cpu_us_per_delivery redis_cpu_us_per_event lost redis_script_us = $line"
     echo "$line" >>"$work/$mode"
@@ -83,4 +87,6 @@ echo "medians:"
 printf "  local: p50 %s us, p99 %s us, server CPU %s us per delivery, lost %s\n" "$(col local 1)" "$(col local 2)" "$l_cpu" "$(col local 5)"
 printf "  redis: p50 %s us, p99 %s us, server CPU %s us per delivery, Redis CPU %s us per event, lost %s\n" \
   "$(col redis 1)" "$(col redis 2)" "$r_cpu" "$(col redis 4)" "$(col redis 5)"
+printf "  redis, 2 workers: p50 %s us, p99 %s us, server CPU %s us per delivery, Redis CPU %s us per event (%s us in the publish script), lost %s\n" \
+  "$(col redis2 1)" "$(col redis2 2)" "$(col redis2 3)" "$(col redis2 4)" "$(col redis2 6)" "$(col redis2 5)"
 awk -v l="$l_cpu" -v r="$r_cpu" 'BEGIN { printf "HEADLINE server CPU per delivery, redis/local: %.2fx (target <= 1.2x)\n", r / l }'

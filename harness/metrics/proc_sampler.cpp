@@ -265,4 +265,57 @@ std::optional<uint64_t> read_socket_slab_bytes() {
   return text ? parse_socket_slab_bytes(*text) : std::nullopt;
 }
 
+std::vector<pid_t> child_pids(pid_t pid) {
+  std::vector<pid_t> out;
+  const std::string tasks = fmt::format("/proc/{}/task", pid);
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(tasks.c_str()), closedir);
+  if (!dir) return out;
+  while (const dirent* e = readdir(dir.get())) {
+    if (e->d_name[0] == '.') continue;
+    const std::optional<std::string> text = read_proc_file(tasks + "/" + e->d_name + "/children");
+    if (!text) continue;
+    const char* p = text->data();
+    const char* end = p + text->size();
+    while (p < end) {
+      pid_t child = 0;
+      const auto [next, ec] = std::from_chars(p, end, child);
+      if (ec == std::errc()) {
+        out.push_back(child);
+        p = next;
+      } else {
+        ++p;
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<ProcSample> sample_process_tree(pid_t pid) {
+  std::optional<ProcSample> total = sample_process(pid);
+  if (!total) return std::nullopt;
+  std::vector<pid_t> pending = child_pids(pid);
+  // Bounded: a process tree that keeps forking cannot hold the sampler.
+  for (std::size_t seen = 0; !pending.empty() && seen < 4096; ++seen) {
+    const pid_t child = pending.back();
+    pending.pop_back();
+    const std::optional<ProcSample> s = sample_process(child);
+    if (!s) continue;  // ended meanwhile
+    total->cpu_user_s += s->cpu_user_s;
+    total->cpu_system_s += s->cpu_system_s;
+    total->rss_bytes += s->rss_bytes;
+    total->vm_hwm_bytes += s->vm_hwm_bytes;
+    total->threads += s->threads;
+    total->open_fds = total->open_fds < 0 || s->open_fds < 0 ? -1 : total->open_fds + s->open_fds;
+    if (total->io_read_bytes && s->io_read_bytes && total->io_write_bytes && s->io_write_bytes) {
+      *total->io_read_bytes += *s->io_read_bytes;
+      *total->io_write_bytes += *s->io_write_bytes;
+    } else {
+      total->io_read_bytes.reset();
+      total->io_write_bytes.reset();
+    }
+    for (pid_t grandchild : child_pids(child)) pending.push_back(grandchild);
+  }
+  return total;
+}
+
 }  // namespace rtb

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -83,6 +84,12 @@ std::optional<std::string> read_proc_file(const std::string& path);
 
 // nullopt when the process does not exist (any more) or its stat/status are unreadable.
 std::optional<ProcSample> sample_process(pid_t pid);
+// The children of `pid` (from /proc/PID/task/TID/children, every thread's); empty when it has none or is gone.
+std::vector<pid_t> child_pids(pid_t pid);
+// `pid` and every descendant summed (CPU, RSS and its peak, threads, descriptors, I/O): a `serve --workers N`
+// supervisor with its workers. A process that ends between two samples takes its CPU with it, so a window in
+// which a worker died and was restarted is short of the dead one's CPU. nullopt when `pid` is gone.
+std::optional<ProcSample> sample_process_tree(pid_t pid);
 std::optional<TcpSockstat> read_sockstat();
 std::optional<TcpSnmp> read_snmp();
 // nullopt when /proc/slabinfo is unreadable (it is root-only).

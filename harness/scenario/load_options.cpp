@@ -339,7 +339,8 @@ std::vector<LoadOption> make_table() {
                             "0 to 60,000 ms", &C::late_ms, 0, false, 60'000));
   t.push_back(
       pid_option("--server-pid",
-                 "Server process to sample (/proc): CPU per 1000 events, RSS, memory per idle connection",
+                 "Server process to sample (/proc): CPU per 1000 events, RSS, memory per idle connection; with its "
+                 "children (the workers of serve --workers N)",
                  &C::server_pid));
   t.push_back(
       pid_option("--proxy-pid",

@@ -31,7 +31,8 @@ RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, in
   s.snmp = read_snmp();
   s.sockstat = read_sockstat();
   s.socket_slab_bytes = read_socket_slab_bytes();
-  if (server_pid > 0) s.server = sample_process(server_pid);
+  // The tree: a `serve --workers N` supervisor is sampled with its workers.
+  if (server_pid > 0) s.server = sample_process_tree(server_pid);
   if (proxy_pid > 0) s.proxy = sample_process(proxy_pid);
   s.thread_cpu_s = thread_cpu_seconds();
   s.own_sockets = read_own_tcp_sockets();

@@ -112,7 +112,22 @@ void RedisBroker::on_events_up() {
 
 void RedisBroker::watch(std::string_view channel) {
   ChannelState& st = state(channel);
+  request_base(st);
   if (events_.up()) subscribe(st);
+}
+
+void RedisBroker::request_base(ChannelState& st) {
+  if (st.last != 0 || st.awaiting_base) return;
+  st.awaiting_base = commands_.command({"GET", st.id_key}, [this, &st](const redisReply* reply) {
+    st.awaiting_base = false;
+    if (reply == nullptr || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
+      deliver_held(st, UINT64_MAX);  // no base: what arrived goes on, holes before it are named later
+      return;
+    }
+    st.base = parse_u64(reply_text(reply));
+    // Published after the base and before the subscription took effect: in the stream.
+    start_catch_up(st);
+  });
 }
 
 void RedisBroker::subscribe(ChannelState& st) {
@@ -120,8 +135,9 @@ void RedisBroker::subscribe(ChannelState& st) {
     if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) return;
     const std::string_view kind = reply_text(reply->element[0]);
     if (kind == "subscribe") {
-      // Whatever was published while this process was not subscribed is in the stream.
-      if (st.last != 0) start_catch_up(st);
+      // Whatever was published while this process was not subscribed is in the stream (the base's answer
+      // reads it when the base is still being asked for).
+      if ((st.last != 0 || st.base != 0) && !st.awaiting_base) start_catch_up(st);
       return;
     }
     if (kind != "message") return;
@@ -167,9 +183,9 @@ void RedisBroker::publish(std::string_view channel, std::string_view data, Publi
 
 void RedisBroker::on_live(ChannelState& st, std::uint64_t id, std::string_view data) {
   if (id <= st.last) return;  // delivered already (our publish's answer and its copy both arrive)
-  if (st.catching_up || (st.last != 0 && id != st.last + 1)) {
+  if (st.catching_up || st.awaiting_base || (st.last != 0 && id != st.last + 1)) {
     if (st.held.size() < kMaxHeld) st.held.emplace(id, std::string(data));
-    if (!st.catching_up) start_catch_up(st);
+    if (!st.catching_up && !st.awaiting_base) start_catch_up(st);
     return;
   }
   deliver(st, id, data);
@@ -195,7 +211,10 @@ void RedisBroker::deliver_held(ChannelState& st, std::uint64_t up_to) {
 }
 
 void RedisBroker::start_catch_up(ChannelState& st) {
-  if (st.catching_up) return;
+  if (st.catching_up) {
+    st.catch_up_again = true;
+    return;
+  }
   st.catching_up = true;
   ++counters_.catch_ups;
   read_stream(st);
@@ -204,13 +223,15 @@ void RedisBroker::start_catch_up(ChannelState& st) {
 void RedisBroker::read_stream(ChannelState& st) {
   auto call = std::make_shared<ScriptCall>(
       ScriptCall{&redis_read_script(),
-                 {"2", st.id_key, st.log_key, std::to_string(st.last + 1), std::to_string(kCatchUpBatch)}});
+                 {"2", st.id_key, st.log_key, std::to_string((st.last != 0 ? st.last : st.base) + 1),
+                  std::to_string(kCatchUpBatch)}});
   const bool sent = run_script(commands_, std::move(call), [this, &st](const redisReply* reply) {
     const bool ok = reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
                     reply->element[1]->type == REDIS_REPLY_ARRAY;
     if (!ok) {
       // Redis cannot say: what waits is delivered with the hole before it, which sessions name as a gap.
       st.catching_up = false;
+      st.catch_up_again = false;
       deliver_held(st, UINT64_MAX);
       return;
     }
@@ -222,8 +243,9 @@ void RedisBroker::read_stream(ChannelState& st) {
       newest = id;
       if (id > st.last) st.held.emplace(id, std::string(text));
     }
-    if (entries->elements == kCatchUpBatch) {
-      deliver_held(st, newest);
+    if (entries->elements == kCatchUpBatch || st.catch_up_again) {
+      st.catch_up_again = false;
+      deliver_held(st, newest != 0 ? newest : st.last);
       read_stream(st);
       return;
     }
@@ -232,6 +254,7 @@ void RedisBroker::read_stream(ChannelState& st) {
   });
   if (!sent) {
     st.catching_up = false;
+    st.catch_up_again = false;
     deliver_held(st, UINT64_MAX);
   }
 }

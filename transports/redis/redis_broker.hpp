@@ -69,7 +69,18 @@ class RedisBroker final : public Broker {
     std::string name;
     std::string id_key, log_key, event_key;
     std::uint64_t last = 0;  // the newest id handed to the sink (0: none yet)
+    // The channel's newest id in Redis when this process started watching it: before the first delivery,
+    // catch-ups read the stream after it. Not a delivery: an event at or below it that arrives from the
+    // subscription is still handed on (Redis may have answered the question after the subscription began).
+    std::uint64_t base = 0;
     bool catching_up = false;
+    // A catch-up was asked for while one was reading: read the stream once more when it ends (the second
+    // may see what Redis published after the first read but before the subscription took effect).
+    bool catch_up_again = false;
+    // Asking Redis for the channel's newest id when this process starts watching it: events after that id
+    // and before the subscription took effect are read from the stream, and events that arrive meanwhile
+    // wait.
+    bool awaiting_base = false;
     std::map<std::uint64_t, std::string> held;  // arrived while catching up, or beyond a hole
     // Publishes of this process answered by Redis whose event the sink does not have yet.
     std::deque<std::pair<std::uint64_t, PublishDone>> waiting;
@@ -78,6 +89,7 @@ class RedisBroker final : public Broker {
   void on_commands_up();
   void on_events_up();
   void subscribe(ChannelState& st);
+  void request_base(ChannelState& st);
   void on_live(ChannelState& st, std::uint64_t id, std::string_view data);
   void deliver(ChannelState& st, std::uint64_t id, std::string_view data);
   void deliver_held(ChannelState& st, std::uint64_t up_to);

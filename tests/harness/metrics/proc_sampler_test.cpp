@@ -1,6 +1,8 @@
 #include "harness/metrics/proc_sampler.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <vector>
 
 namespace rtb {
 namespace {
@@ -183,6 +186,39 @@ TEST(ProcSamplerTest, SystemCountersReadable) {
   }
   EXPECT_EQ(page_size_bytes(), static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
   EXPECT_EQ(clock_ticks_per_second(), sysconf(_SC_CLK_TCK));
+}
+
+// A child that holds 64 MiB: the tree counts it, the process alone does not; once it is gone, neither does
+// the tree.
+TEST(ProcSampler, TheTreeAddsEveryChild) {
+  constexpr std::size_t kHeld = 64u << 20;
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::vector<char> held(kHeld, 1);  // touched: resident
+    const char ok = held[kHeld / 2];
+    [[maybe_unused]] const ssize_t n = ::write(ready[1], &ok, 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  const auto children = child_pids(::getpid());
+  EXPECT_NE(std::find(children.begin(), children.end(), child), children.end());
+  const auto self = sample_process(::getpid());
+  const auto tree = sample_process_tree(::getpid());
+  ASSERT_TRUE(self && tree);
+  EXPECT_GE(tree->rss_bytes, self->rss_bytes + kHeld);
+  EXPECT_GT(tree->threads, self->threads);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  const auto after = sample_process_tree(::getpid());
+  ASSERT_TRUE(after);
+  EXPECT_LT(after->rss_bytes, self->rss_bytes + kHeld);
 }
 
 }  // namespace
