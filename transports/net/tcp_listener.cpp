@@ -1,9 +1,9 @@
 #include "transports/net/tcp_listener.hpp"
 
-#include <sys/socket.h>
+#include "transports/net/reuseport_socket.hpp"
+
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
 namespace rtb {
@@ -18,30 +18,17 @@ TcpListener::TcpListener(Loop& loop, ListenerConfig config, AcceptFn on_accept, 
   handle_->data = this;
 }
 
-int TcpListener::bind_reusing_port(const sockaddr* addr) {
-  const int fd = ::socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -errno;
-  const int on = 1;
-  const socklen_t length = addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-      ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 || ::bind(fd, addr, length) != 0) {
-    const int error = -errno;
-    ::close(fd);
-    return error;
-  }
-  // libuv owns the descriptor from here and closes it with the handle.
-  const int rc = uv_tcp_open(handle_.get(), fd);
-  if (rc != 0) ::close(fd);
-  return rc;
-}
-
 int TcpListener::listen() {
   sockaddr_storage addr{};
   int rc = uv_ip4_addr(config_.host.c_str(), config_.port, reinterpret_cast<sockaddr_in*>(&addr));
   if (rc != 0) rc = uv_ip6_addr(config_.host.c_str(), config_.port, reinterpret_cast<sockaddr_in6*>(&addr));
   if (rc != 0) return rc;
   if (config_.reuse_port) {
-    rc = bind_reusing_port(reinterpret_cast<const sockaddr*>(&addr));
+    const int fd = bind_reuseport_socket(config_.host, config_.port);
+    if (fd < 0) return fd;
+    // libuv owns the descriptor from here and closes it with the handle.
+    rc = uv_tcp_open(handle_.get(), fd);
+    if (rc != 0) ::close(fd);
   } else {
     rc = uv_tcp_bind(handle_.get(), reinterpret_cast<const sockaddr*>(&addr), 0);
   }

@@ -19,7 +19,7 @@ struct ListenerConfig {
   int backlog = 4096;
   std::uint64_t max_connections = 0;  // 0: no cap of our own
   // SO_REUSEPORT: several processes listen on the same port and the kernel spreads connections over them
-  // (`serve --workers N`). libuv 1.44 has no flag for it, so the socket is made here and handed to libuv.
+  // (`serve --workers N`; transports/net/reuseport_socket.hpp).
   bool reuse_port = false;
   StreamLimits connection_limits;
 };
@@ -45,7 +45,6 @@ class TcpListener {
 
  private:
   void on_connection(int status);
-  int bind_reusing_port(const sockaddr* addr);
 
   Loop& loop_;
   ListenerConfig config_;

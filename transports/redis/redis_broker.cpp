@@ -58,8 +58,7 @@ bool run_script(RedisLink& link, std::shared_ptr<ScriptCall> call, RedisLink::Re
 }  // namespace
 
 RedisBroker::RedisBroker(Loop& loop, Options options)
-    : loop_(loop),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       history_text_(std::to_string(options_.history == 0 ? 1 : options_.history)),
       commands_(loop, options_.url, "commands", options_.command_timeout_ms,
                 {[this] { on_commands_up(); }, nullptr}),

@@ -97,7 +97,6 @@ class RedisBroker final : public Broker {
   void read_stream(ChannelState& st);
   std::string unavailable() const;
 
-  Loop& loop_;
   Options options_;
   std::string history_text_;
   BrokerSink* sink_ = nullptr;

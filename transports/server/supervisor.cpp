@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include <cerrno>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "transports/net/reuseport_socket.hpp"
 #include "transports/server/worker_board.hpp"
 #include "transports/server/worker_process.hpp"
 
@@ -41,30 +43,16 @@ class PortReservation {
   }
   // The port bound (the one asked, or a free one for 0), or -1 with the reason.
   int reserve(const std::string& host, int port, std::string* why) {
-    sockaddr_storage addr{};
-    socklen_t length = 0;
-    if (inet_pton(AF_INET, host.c_str(), &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr) == 1) {
-      auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
-      v4->sin_family = AF_INET;
-      v4->sin_port = htons(static_cast<std::uint16_t>(port));
-      length = sizeof(sockaddr_in);
-    } else if (inet_pton(AF_INET6, host.c_str(), &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr) == 1) {
-      auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
-      v6->sin6_family = AF_INET6;
-      v6->sin6_port = htons(static_cast<std::uint16_t>(port));
-      length = sizeof(sockaddr_in6);
-    } else {
-      *why = fmt::format("{} is not an address", host);
+    fd_ = bind_reuseport_socket(host, port);
+    if (fd_ < 0) {
+      *why = fmt::format("cannot bind {}:{}: {} (choose another --port or --host)", host, port,
+                         uv_strerror(fd_));
       return -1;
     }
-    fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int on = 1;
-    if (fd_ < 0 || ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 ||
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), length) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-      *why = fmt::format("cannot bind {}:{}: {} (choose another --port or --host)", host, port,
-                         std::strerror(errno));
+    sockaddr_storage addr{};
+    socklen_t length = sizeof addr;
+    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
+      *why = fmt::format("cannot read the port bound on {}: {}", host, std::strerror(errno));
       return -1;
     }
     return ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
