@@ -120,13 +120,7 @@ class Supervisor {
   }
 
   void announce() {
-    const bool v6 = config_.listen.host.find(':') != std::string::npos;
-    const std::string host = v6 ? "[" + config_.listen.host + "]" : config_.listen.host;
-    const bool tls = !config_.tls.cert_file.empty();
-    const bool tls_only = tls && config_.tls_port < 0;
-    fmt::print("rtbench serve: listening on {}://{}:{}\n", tls_only ? "https" : "http", host,
-               config_.listen.port);
-    if (tls && !tls_only) fmt::print("rtbench serve: listening on https://{}:{}\n", host, config_.tls_port);
+    print_listening_lines(config_, config_.listen.port, config_.tls_port);
     std::string pids;
     for (const WorkerChild& c : children_) pids += fmt::format("{}{}", pids.empty() ? "" : " ", c.pid);
     fmt::print(stderr,

@@ -59,6 +59,17 @@ bool wait_until_up(Loop& loop, const RedisBroker& broker, std::uint64_t timeout_
 
 }  // namespace
 
+void print_listening_lines(const ServerConfig& config, int port, int tls_port) {
+  // A URL puts an IPv6 address in brackets.
+  const bool v6 = config.listen.host.find(':') != std::string::npos;
+  const std::string host = v6 ? "[" + config.listen.host + "]" : config.listen.host;
+  const bool tls = !config.tls.cert_file.empty();
+  const bool tls_only = tls && config.tls_port < 0;
+  fmt::print("rtbench serve: listening on {}://{}:{}\n", tls_only ? "https" : "http", host, port);
+  if (tls && !tls_only) fmt::print("rtbench serve: listening on https://{}:{}\n", host, tls_port);
+  std::fflush(stdout);
+}
+
 int run_worker(const ServerConfig& config, const std::optional<RedisUrl>& broker_url,
                const WorkerRole* role) {
   Loop loop;
@@ -109,16 +120,7 @@ int run_worker(const ServerConfig& config, const std::optional<RedisUrl>& broker
   if (role != nullptr) {
     tell_supervisor(role, "ok");
   } else {
-    // A URL puts an IPv6 address in brackets.
-    const bool v6 = config.listen.host.find(':') != std::string::npos;
-    const bool tls_only = worker.tls() != nullptr && config.tls_port < 0;
-    fmt::print("rtbench serve: listening on {}://{}{}{}:{}\n", tls_only ? "https" : "http", v6 ? "[" : "",
-               config.listen.host, v6 ? "]" : "", worker.port());
-    if (worker.tls() != nullptr && !tls_only) {
-      fmt::print("rtbench serve: listening on https://{}{}{}:{}\n", v6 ? "[" : "", config.listen.host,
-                 v6 ? "]" : "", worker.tls_port());
-    }
-    std::fflush(stdout);
+    print_listening_lines(config, worker.port(), worker.tls_port());
   }
   loop.run();
   if (role == nullptr) fmt::print(stderr, "rtbench serve: stopped\n");

@@ -20,6 +20,10 @@ struct WorkerRole {
   int ready_fd = -1;
 };
 
+// "rtbench serve: listening on http(s)://HOST:PORT" (and the https line of a separate --tls-port) on stdout,
+// flushed: what launchers wait for (harness/runner/server_process.hpp parses it).
+void print_listening_lines(const ServerConfig& config, int port, int tls_port);
+
 // `config.listen.host` is an address already; `broker` is set with --broker (Redis was reachable at start).
 // Without a role it prints the listening lines itself. The exit status of `rtbench serve`.
 int run_worker(const ServerConfig& config, const std::optional<RedisUrl>& broker, const WorkerRole* role);
