@@ -167,8 +167,12 @@ void RoundTripRun::start_load(std::uint64_t) {
 void RoundTripRun::on_measure_start() {
   // The window opens at the snapshot: operations sent from now on are measured, and the counters the
   // snapshot holds are exactly the ones sent before.
+  // The window is --duration long from the snapshot, however late this tick ran on a busy host: a late
+  // snapshot must not eat the window (no operation would be measured if it came after the planned end).
+  measure_end_ns_ = window_start_.mono_ns + static_cast<std::uint64_t>(config_.duration_s * 1e9);
   tally_.measure_start_ns = window_start_.mono_ns;
   tally_.measure_end_ns = measure_end_ns_;
+  tally_.send_until_ns = measure_end_ns_;
   connected_at_measure_ = tally_.ready;
 }
 

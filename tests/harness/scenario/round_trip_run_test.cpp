@@ -28,7 +28,7 @@ LoadConfig round_trip_config(int port, TransportKind kind, std::string path, std
   // No warm-up: every operation of the run is in the measure window, so the server's own counts must equal
   // the generator's exactly.
   c.warmup_s = 0;
-  c.duration_s = 0.5;
+  c.duration_s = 1;
   c.drain_s = 5;
   c.connect_rate = 1000;
   return c;
