@@ -1,4 +1,4 @@
-// rtbench: the command line (serve, load, run).
+// rtbench: the command line (serve, load, run, compare, merge, demo).
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -9,6 +9,7 @@
 #include "harness/runner/compare_command.hpp"
 #include "harness/runner/run_command.hpp"
 #include "harness/scenario/load_command.hpp"
+#include "harness/scenario/merge_command.hpp"
 #include "harness/scenario/run_metadata.hpp"
 #include "transports/server/serve_command.hpp"
 
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   CLI::App* run = rtb::add_run_command(app, run_options);
   rtb::CompareOptions compare_options;
   CLI::App* compare = rtb::add_compare_command(app, compare_options);
+  rtb::MergeOptions merge_options;
+  CLI::App* merge = rtb::add_merge_command(app, merge_options);
   rtb::DemoOptions demo_options;
   CLI::App* demo = rtb::add_demo_command(app, demo_options);
 
@@ -39,6 +42,8 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return rtb::run_serve(serve_config);
   if (load->parsed()) return rtb::run_load_command(load_options, std::vector<std::string>(argv, argv + argc));
   if (compare->parsed()) return rtb::run_compare_command(compare_options);
+  if (merge->parsed())
+    return rtb::run_merge_command(merge_options, std::vector<std::string>(argv, argv + argc));
   if (run->parsed()) return rtb::run_run_command(run_options, std::vector<std::string>(argv, argv + argc));
   if (demo->parsed()) return rtb::run_demo(demo_options);
   return 1;

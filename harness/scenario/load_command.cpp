@@ -14,6 +14,7 @@
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/load_summary.hpp"
 #include "harness/scenario/load_thresholds.hpp"
+#include "harness/scenario/procs_load_run.hpp"
 #include "harness/scenario/progress_line.hpp"
 #include "harness/scenario/run_metadata.hpp"
 
@@ -94,6 +95,9 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
   load->add_flag(
       "--strict", o.strict,
       "Exit 1 when a figure contradicts its model or a second counter (SUSPECT lines in the summary)");
+  // A generator process of a --procs run: it talks to its parent on stdin/stdout (procs_protocol.md).
+  load->add_option("--proc-index", c.proc_index, "Internal: this process's index in a --procs run")
+      ->group("");
   o.command = load;
   return load;
 }
@@ -140,6 +144,21 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   }
 
   RunMetadata meta = collect_run_metadata(argv);
+  if (c.proc_index >= 0) {
+    // Its stdout is the protocol and its parent judges the thresholds: only the result file is written.
+    if (c.procs > 1) return fail("--proc-index is set by --procs for its processes; give one or the other");
+    if (o.json_path.empty())
+      return fail("--proc-index needs --json: the file its parent reads the result from");
+    LoadOutcome part = run_load(c, nullptr);
+    if (!part.ok) return fail(part.error);
+    if (!write_text_file(o.json_path, load_result_json(c, part.result, meta), &error)) {
+      return fail("--json: " + error);
+    }
+    return 0;
+  }
+  auto run = [&](LoadObserver* observer) {
+    return c.procs > 1 ? run_procs_load(c, observer) : run_load(c, observer);
+  };
   LoadOutcome outcome;
   // On a terminal the header comes first, so the reader knows what runs while the progress line moves; in a
   // log (not a terminal) the whole summary comes at the end, in one piece.
@@ -151,9 +170,9 @@ int run_load_command(LoadCommandOptions& o, const std::vector<std::string>& argv
   }
   if (ProgressLine::should_show(stderr, o.quiet)) {
     ProgressLine progress(stderr);
-    outcome = run_load(c, &progress);
+    outcome = run(&progress);
   } else {
-    outcome = run_load(c, nullptr);
+    outcome = run(nullptr);
   }
   if (!outcome.ok) return fail(outcome.error);
   const LoadResult& r = outcome.result;

@@ -58,6 +58,12 @@ std::string validate_load_config(const LoadConfig& c) {
                        transport_name(c.transport));
   }
   if (c.warmup_s + c.duration_s > 7 * 24 * 3600) return "--warmup-s + --duration-s must be under a week";
+  if (c.procs > c.clients) {
+    return fmt::format(
+        "--procs {} is more generator processes than --clients {}; give each at least one client", c.procs,
+        c.clients);
+  }
+  if (!c.procs_exec.empty() && c.procs < 2) return "--procs-exec applies with --procs 2 or more; drop it";
   return {};
 }
 

@@ -68,6 +68,16 @@ struct LoadConfig {
   // least 2 ms (at 1 event/s a send 3 ms late is no sign of an overloaded publisher).
   double late_ms = 0;
 
+  // Generator processes: the clients split over `procs` processes (each under its own descriptor limit),
+  // one publisher, one measure window, results merged exactly (harness/scenario/procs_load_run.hpp).
+  std::uint32_t procs = 1;
+  // Words put before each generator process's command, "{i}" replaced by its index (e.g. "ip netns exec
+  // gen{i}": one network namespace per process); empty: run it directly.
+  std::string procs_exec;
+  // Not an option of the table: set (hidden --proc-index) in a generator process of a --procs run, which
+  // talks to its parent on stdin/stdout; -1 in every other run.
+  int proc_index = -1;
+
   int server_pid = 0;  // 0: no server process figures
   int proxy_pid = 0;   // the intermediary in front of the server (nginx, HAProxy, squid); 0: none sampled
 

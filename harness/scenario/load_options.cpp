@@ -337,11 +337,26 @@ std::vector<LoadOption> make_table() {
                             "A publish sent this long after its slot counts as late (0: a tenth of the "
                             "interval between events, at least 2 ms)",
                             "0 to 60,000 ms", &C::late_ms, 0, false, 60'000));
-  t.push_back(
-      pid_option("--server-pid",
-                 "Server process to sample (/proc): CPU per 1000 events, RSS, memory per idle connection; with its "
-                 "children (the workers of serve --workers N)",
-                 &C::server_pid));
+  t.push_back(unsigned_option(
+      "--procs",
+      "Generator processes sharing --clients (one publisher, one measure window, results merged exactly): "
+      "for more connections than one process may hold descriptors for",
+      "1-1000 processes", &C::procs, 1, 1000));
+  t.push_back(text_option(
+      "--procs-exec",
+      "With --procs: words run before each generator process's command, {i} its index (e.g. 'ip netns exec "
+      "gen{i}')",
+      "words separated by spaces", [](const C& c) { return c.procs_exec; },
+      [](C& c, std::string_view text) -> std::string {
+        c.procs_exec = std::string(text);
+        return {};
+      },
+      LoadOptionScope::kRun));
+  t.push_back(pid_option(
+      "--server-pid",
+      "Server process to sample (/proc): CPU per 1000 events, RSS, memory per idle connection; with its "
+      "children (the workers of serve --workers N)",
+      &C::server_pid));
   t.push_back(
       pid_option("--proxy-pid",
                  "Proxy process between generator and server to sample like the server (nginx, HAProxy, "

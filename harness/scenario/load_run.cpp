@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cinttypes>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -51,8 +53,17 @@ class LoadRun final : public PhasedLoadRun {
   // Also whoever connected during the warm-up.
   void on_measure_start() override { pool_->count_connected(); }
   bool drained() const override {
+    if (!publisher_) return published_ && pool_->all_delivered(published_->measured_acked);
     return publisher_->schedule_done() && publisher_->in_flight() == 0 &&
            pool_->all_delivered(publisher_->stats().measured_acked);
+  }
+  void on_tick(std::uint64_t now) override;
+  void send_published();
+  void on_group_message(std::string_view word, std::string_view rest) override;
+  // In a --procs group only process 0 publishes; the others learn the marker and the measured ids from it.
+  bool publishes() const { return config_.proc_index <= 0; }
+  PublisherStats publisher_stats() const {
+    return publisher_ ? publisher_->stats() : published_.value_or(PublisherStats{});
   }
   void stop_load() override;
   std::uint64_t received() const override { return shared_.events_received; }
@@ -60,8 +71,8 @@ class LoadRun final : public PhasedLoadRun {
     return shared_.measure_latency.count() > 0 ? shared_.measure_latency : shared_.warmup_latency;
   }
   void fill_progress(LoadProgress& p) const override {
-    p.publish_late = publisher_->stats().late;
-    p.publish_dropped = publisher_->stats().dropped;
+    p.publish_late = publisher_stats().late;
+    p.publish_dropped = publisher_stats().dropped;
   }
   LoadResult compute_result() override;
   std::uint64_t straight_to_server_bytes() const override {
@@ -78,9 +89,14 @@ class LoadRun final : public PhasedLoadRun {
   std::unique_ptr<SubscriberPool> pool_;
   std::uint64_t since_ = 0;
   std::uint64_t request_head_bytes_ = 0;
+  // A group's non-publishing process: what process 0's publisher did in the window, once it is done.
+  std::optional<PublisherStats> published_;
+  bool published_sent_ = false;
 };
 
 std::string LoadRun::prepare() {
+  // A group's other processes subscribe after process 0's marker: "since" brings its id.
+  if (!publishes()) return {};
   PublisherOptions po;
   po.via = config_.effective_publish_via();
   po.target.server = publish_url_.address;
@@ -112,6 +128,7 @@ void LoadRun::on_marker(bool ok, std::uint64_t id, const std::string& error) {
     return;
   }
   since_ = id;
+  if (in_group() && publishes()) send_to_group(fmt::format("since {}", id));
 
   ClientOptions client;
   ProxyRoute route = client_route(config_.transport.module->upgrades_connection);
@@ -153,12 +170,47 @@ void LoadRun::start_load(std::uint64_t now) {
   shared_.measure_start_ns = measure_start_ns_;
   shared_.measure_end_ns = measure_end_ns_;
   pool_->count_connected();
-  publisher_->start(now + first_slot_delay_ns(config_.rate), measure_start_ns_, measure_end_ns_);
+  if (publisher_)
+    publisher_->start(now + first_slot_delay_ns(config_.rate), measure_start_ns_, measure_end_ns_);
 }
 
 void LoadRun::stop_load() {
   if (pool_) pool_->stop_all();
-  publisher_->stop();
+  if (publisher_) publisher_->stop();
+  // This process may be done before a tick saw its publisher done (its own subscribers drained at once).
+  send_published();
+}
+
+void LoadRun::on_tick(std::uint64_t) {
+  if (publisher_ && phase() == LoadPhase::kDrain && publisher_->schedule_done() &&
+      publisher_->in_flight() == 0) {
+    send_published();
+  }
+}
+
+void LoadRun::send_published() {
+  if (!in_group() || !publisher_ || published_sent_) return;
+  published_sent_ = true;
+  const PublisherStats& ps = publisher_->stats();
+  send_to_group(
+      fmt::format("published {} {} {}", ps.first_measured_id, ps.last_measured_id, ps.measured_acked));
+}
+
+void LoadRun::on_group_message(std::string_view word, std::string_view rest) {
+  std::uint64_t a = 0, b = 0, c = 0;
+  const std::string text(rest);
+  if (word == "since" && !publishes() && !pool_ && std::sscanf(text.c_str(), "%" SCNu64, &a) == 1) {
+    on_marker(true, a, {});
+  } else if (word == "published" && !publishes() &&
+             std::sscanf(text.c_str(), "%" SCNu64 " %" SCNu64 " %" SCNu64, &a, &b, &c) == 3) {
+    PublisherStats ps;
+    ps.first_measured_id = a;
+    ps.last_measured_id = b;
+    ps.measured_acked = c;
+    published_ = ps;
+  } else {
+    finish(fmt::format("the --procs parent sent a line this process does not expect: {} {}", word, rest));
+  }
 }
 
 LoadResult LoadRun::compute_result() {
@@ -171,7 +223,7 @@ LoadResult LoadRun::compute_result() {
   r.poll_interval_ms = config_.poll_interval_ms;
   r.connection_per_request = config_.connection_per_request ? 1 : 0;
 
-  const PublisherStats& ps = publisher_->stats();
+  const PublisherStats ps = publisher_stats();
   // Each subscriber's counter starts at since + 1 but is fed measured ids only: the warm-up ids
   // since + 1 .. first_measured_id - 1 sit in its first hole (or its trailing range) and are taken out here.
   const std::uint64_t warmup_ids = ps.first_measured_id > since_ ? ps.first_measured_id - since_ - 1 : 0;

@@ -144,8 +144,9 @@ std::string load_header(const LoadConfig& c, const LoadResult* r) {
   line(fmt::format("Running {}s load test @ {}  (warm-up {}s, drain up to {}s)", number(c.duration_s, 1),
                    c.url, number(c.warmup_s, 1), number(c.drain_s, 1)));
   line(
-      fmt::format("  {} subscribers over {}{}, headers {}{}", c.clients, transport_name(c.transport), mode,
-                  c.headers.name(),
+      fmt::format("  {} subscribers{} over {}{}, headers {}{}", c.clients,
+                  c.procs > 1 ? fmt::format(" in {} generator processes", c.procs) : std::string(),
+                  transport_name(c.transport), mode, c.headers.name(),
                   r != nullptr ? fmt::format(" ({} B request head)", r->request_head_bytes) : std::string()));
   line(fmt::format("  publisher: {} events/s of {} B, open loop, {}", number(c.rate, 1), c.payload_bytes,
                    c.effective_publish_via() == PublishVia::kWebSocket

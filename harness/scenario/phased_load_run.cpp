@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cmath>
+#include <cstdio>
 
 #include "harness/scenario/payload_stamp.hpp"
 #include "harness/scenario/run_metadata.hpp"
@@ -98,11 +100,27 @@ LoadOutcome PhasedLoadRun::run() {
       return outcome;
     }
   }
+  if (config_.proc_index >= 0) {
+    group_ = std::make_unique<LinePipeReader>(
+        loop_.get(), [this](std::string_view line) { on_group_line(line); },
+        [this](std::string_view why) {
+          if (phase_ != LoadPhase::kDone) finish(fmt::format("the --procs parent went away ({})", why));
+        });
+    std::string e;
+    if (!group_->open(0, &e)) {
+      outcome.error = fmt::format(
+          "--proc-index is for the generator processes of --procs, whose stdin is a "
+          "pipe from their parent: {}",
+          e);
+      return outcome;
+    }
+    group_->start();
+  }
   if (std::string e = prepare(); !e.empty()) {
     outcome.error = std::move(e);
     return outcome;
   }
-  if (observer_ != nullptr && progress_interval_s_ > 0) {
+  if ((observer_ != nullptr || group_) && progress_interval_s_ > 0) {
     const auto every = static_cast<std::uint64_t>(progress_interval_s_ * 1000);
     uv_timer_start(
         progress_.get(),
@@ -147,6 +165,8 @@ void PhasedLoadRun::begin_connecting(std::uint64_t now) {
   before_connect_ = snapshot();
   connect_start_ns_ = now;
   set_phase(LoadPhase::kConnecting, now, 0);
+  // In a group every process reads "before" first, so no process's connections are in another's baseline.
+  if (group_) send_to_group("armed");
   uv_timer_start(
       control_.get(),
       [](uv_timer_t* t) {
@@ -160,10 +180,18 @@ void PhasedLoadRun::tick() {
   on_tick(now);
   switch (phase_) {
     case LoadPhase::kConnecting:
-      step_connecting(now);
+      if (!group_ || connect_ordered_) step_connecting(now);
       break;
     case LoadPhase::kSettling:
-      if (now >= settle_until_ns_) begin_warmup(now);
+      if (now < settle_until_ns_) break;
+      if (!group_) {
+        begin_warmup(now);
+      } else if (go_ns_) {
+        begin_warmup(*go_ns_);
+      } else if (!ready_sent_) {
+        ready_sent_ = true;
+        send_to_group(fmt::format("ready {}", ready()));
+      }
       break;
     case LoadPhase::kWarmup:
       if (now >= measure_start_ns_) begin_measure(now);
@@ -210,7 +238,8 @@ void PhasedLoadRun::step_connecting(std::uint64_t now) {
 
 void PhasedLoadRun::begin_warmup(std::uint64_t now) {
   idle_ = snapshot();
-  idle_connected_ = ready();
+  // In a group the idle readings (server, host) hold every process's connections.
+  idle_connected_ = group_ ? go_connected_ : ready();
   measure_start_ns_ = now + to_ns(config_.warmup_s);
   measure_end_ns_ = measure_start_ns_ + to_ns(config_.duration_s);
   set_phase(LoadPhase::kWarmup, now, config_.warmup_s);
@@ -258,6 +287,32 @@ void PhasedLoadRun::finish(std::string error) {
   loop_.stop();
 }
 
+void PhasedLoadRun::send_to_group(std::string_view line) const {
+  // A parent that stopped reading is gone; its end of stdin closing ends this run.
+  write_line_to_stdout(line);
+}
+
+void PhasedLoadRun::on_group_line(std::string_view line) {
+  const std::size_t space = line.find(' ');
+  const std::string_view word = line.substr(0, space);
+  const std::string_view rest = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+  if (word == "connect") {
+    connect_ordered_ = true;
+    connect_start_ns_ = monotonic_now_ns();
+  } else if (word == "go") {
+    // "go <instant, CLOCK_MONOTONIC ns> <connections of the whole group>"
+    std::uint64_t at = 0, connected = 0;
+    if (std::sscanf(std::string(rest).c_str(), "%" SCNu64 " %" SCNu64, &at, &connected) != 2) {
+      finish(fmt::format("the --procs parent sent a malformed line: {}", line));
+      return;
+    }
+    go_ns_ = at;
+    go_connected_ = connected;
+  } else {
+    on_group_message(word, rest);
+  }
+}
+
 void PhasedLoadRun::report_progress() {
   const std::uint64_t now = monotonic_now_ns();
   LoadProgress p;
@@ -276,7 +331,12 @@ void PhasedLoadRun::report_progress() {
   p.p99_us = h.count() > 0 ? static_cast<double>(h.value_at_percentile(99)) / 1000 : std::nan("");
   p.errors = errors().total();
   fill_progress(p);
-  observer_->on_progress(p);
+  if (group_) {
+    send_to_group(fmt::format("progress {} {} {} {} {} {} {} {} {} {} {}", static_cast<int>(p.phase),
+                              p.phase_elapsed_s, p.phase_length_s, p.clients, p.connected, p.connecting,
+                              p.events_per_s, p.p99_us, p.errors, p.publish_late, p.publish_dropped));
+  }
+  if (observer_ != nullptr) observer_->on_progress(p);
 }
 
 LoadResult PhasedLoadRun::base_result(const LatencyHistogram& h) const {

@@ -7,10 +7,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "harness/metrics/latency_histogram.hpp"
 #include "harness/scenario/error_tally.hpp"
 #include "harness/scenario/forward_proxy.hpp"
+#include "harness/scenario/line_pipe.hpp"
 #include "harness/scenario/load_config.hpp"
 #include "harness/scenario/load_run.hpp"
 #include "harness/scenario/run_window.hpp"
@@ -53,6 +55,11 @@ class PhasedLoadRun {
   virtual bool drained() const = 0;
   virtual void stop_load() = 0;
   virtual void on_tick(std::uint64_t /*now*/) {}
+  // A generator process of a --procs run (procs_protocol.md): messages from the parent beyond the phase
+  // machine's own ("connect", "go"), and this process's lines to it.
+  bool in_group() const { return group_ != nullptr; }
+  virtual void on_group_message(std::string_view /*word*/, std::string_view /*rest*/) {}
+  void send_to_group(std::string_view line) const;
   // Operations received so far (the progress line's rate) and the latencies to take its p99 from.
   virtual std::uint64_t received() const = 0;
   virtual const LatencyHistogram& progress_latency() const = 0;
@@ -108,6 +115,8 @@ class PhasedLoadRun {
   void report_progress();
   void set_phase(LoadPhase phase, std::uint64_t now, double length_s);
 
+  void on_group_line(std::string_view line);
+
   LoadObserver* observer_;
   double progress_interval_s_;
   UvHandle<uv_timer_t> control_;
@@ -126,6 +135,13 @@ class PhasedLoadRun {
   RunSnapshot before_connect_, idle_;
   std::uint64_t progress_received_ = 0;
   std::uint64_t progress_ns_ = 0;
+  // --procs generator process: the parent's lines on stdin; connecting waits for "connect", the warm-up for
+  // "go" (its instant and every process's connections, so that all windows are one).
+  std::unique_ptr<LinePipeReader> group_;
+  bool connect_ordered_ = false;
+  bool ready_sent_ = false;
+  std::optional<std::uint64_t> go_ns_;
+  std::uint64_t go_connected_ = 0;
   std::string error_;
 };
 

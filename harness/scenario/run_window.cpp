@@ -11,12 +11,6 @@
 
 namespace rtb {
 
-namespace {
-
-constexpr std::uint64_t kSpareDescriptors = 32;  // publisher, loop internals, stdio, output files
-
-}  // namespace
-
 double thread_cpu_seconds() {
   rusage usage{};
   if (getrusage(RUSAGE_THREAD, &usage) != 0) return std::nan("");
@@ -70,7 +64,7 @@ std::string ensure_descriptors(std::uint64_t clients) {
   }
   return fmt::format(
       "--clients {} needs about {} open files but this process may open {} (ulimit -n, hard limit {}); use "
-      "fewer clients per process and run several generator processes",
+      "fewer clients per process and run several generator processes (--procs K)",
       clients, need, limit.rlim_cur, limit.rlim_max == RLIM_INFINITY ? 0 : limit.rlim_max);
 }
 

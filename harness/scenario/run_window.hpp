@@ -39,6 +39,9 @@ double thread_cpu_seconds();
 
 ClientWireCounters wire_delta(const ClientWireCounters& later, const ClientWireCounters& earlier);
 
+// Descriptors a load process needs besides its clients: publisher, loop internals, stdio, output files.
+inline constexpr std::uint64_t kSpareDescriptors = 32;
+
 // Room for `clients` sockets: raises the soft open-file limit towards the hard one if needed; "" when there
 // is room, else a sentence that says what to do.
 std::string ensure_descriptors(std::uint64_t clients);

@@ -34,6 +34,15 @@ expect 2 "--hdr-log" load --hdr-log /proc/x.hlog --url http://127.0.0.1:1
 expect 2 "--host no-such-host.invalid" serve --host no-such-host.invalid --port 0
 expect 2 "--suite is required" run
 expect 2 "--report-only needs --out" run --report-only
+expect 2 "more generator processes than --clients 3" load --procs 5 --clients 3
+expect 2 "--procs-exec applies with --procs 2" load --procs-exec "ip netns exec g{i}"
+# The descriptor arithmetic against a hard limit this test sets (5,000 clients / (1,000 - 32) -> 6).
+out=$( (ulimit -Sn 1000 && ulimit -Hn 1000 && "$bin" load --procs 2 --clients 5000 --url http://127.0.0.1:1) 2>&1)
+status=$?
+[[ $status -eq 2 && $out == *"--procs 6 or more"* ]] || { echo "FAIL --procs descriptors: $status ${out:0:300}"; failed=1; }
+expect 2 "needs --json" load --proc-index 0
+expect 2 "results" merge "$tmp/only-one.json"
+expect 2 "cannot read it" merge "$tmp/missing-a.json" "$tmp/missing-b.json"
 
 # start_server ARGS...: `rtbench serve --port 0 ARGS` in the background; sets $server (its PID) and $url (the
 # address it printed). A port the kernel picks cannot collide with other tests' ports or ephemeral ports.
@@ -67,6 +76,38 @@ assert isinstance(d["warnings"], list) and isinstance(d["suspects"], list)
   failed=1
 fi
 [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] || { echo "FAIL --summary json is not one line"; failed=1; }
+
+# --procs: three generator processes, one publisher, one merged result; rtbench merge: separate runs add up,
+# runs of different transports are refused.
+start_server
+"$bin" load --url "$url" --transport sse -c 9 --procs 3 -r 20 -d 1s --warmup-s 0.2 -q --json "$tmp/procs.json" \
+  >/dev/null 2>"$tmp/procs.err" || { echo "FAIL load --procs 3: $(cat "$tmp/procs.err")"; failed=1; }
+for channel in a b; do
+  "$bin" load --url "$url" --transport sse -c 4 -r 20 -d 500ms --warmup-s 0 --channel "$channel" -q \
+    --json "$tmp/merge-$channel.json" >/dev/null 2>&1 || { echo "FAIL load for merge"; failed=1; }
+done
+"$bin" load --url "$url" --transport ws -c 4 -r 20 -d 500ms --warmup-s 0 -q --json "$tmp/merge-ws.json" \
+  >/dev/null 2>&1 || { echo "FAIL load for merge (ws)"; failed=1; }
+kill "$server"
+wait "$server" 2>/dev/null
+/usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["result"]
+assert r["clients"] == 9 and r["connected"] == 9 and r["lost"] == 0, r
+assert r["expected"] == r["delivered"] > 0 and r["expected"] % 9 == 0, r
+' "$tmp/procs.json" || { echo "FAIL load --procs 3: the merged result"; failed=1; }
+expect 0 "Merged 2 results" merge "$tmp/merge-a.json" "$tmp/merge-b.json" --json "$tmp/merged.json"
+/usr/bin/python3 -c '
+import json, sys
+parts = [json.load(open(p))["result"] for p in sys.argv[2:]]
+d = json.load(open(sys.argv[1]))
+m = d["result"]
+assert d["tool"] == "rtbench merge" and len(d["merged_from"]) == 2, d["tool"]
+for k in ("clients", "delivered", "expected", "lost", "bytes_down"):
+    assert m[k] == sum(p[k] for p in parts), k
+assert m["max_us"] == max(p["max_us"] for p in parts), m["max_us"]
+' "$tmp/merged.json" "$tmp/merge-a.json" "$tmp/merge-b.json" || { echo "FAIL merge: the merged result"; failed=1; }
+expect 2 "transport differs" merge "$tmp/merge-a.json" "$tmp/merge-ws.json"
 
 # rtbench run --url: a suite against a server the runner did not start; server figures are not measured.
 start_server
