@@ -1,5 +1,7 @@
 #include "harness/runner/run_plan.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <limits>
 
 #include <fmt/format.h>
@@ -43,6 +45,20 @@ std::vector<std::string> serve_arguments(const SuitePoint& point, const TlsFiles
   args.insert(args.end(), point.server_args.begin(), point.server_args.end());
   if (point.tls && tls != nullptr) args.insert(args.end(), {"--tls-cert", tls->cert, "--tls-key", tls->key});
   return args;
+}
+
+std::uint32_t serve_workers(const SuitePoint& point) {
+  const auto& a = point.server_args;
+  for (std::size_t i = 0; i + 1 < a.size(); ++i) {
+    if (a[i] == "--workers")
+      return static_cast<std::uint32_t>(std::max(1L, std::strtol(a[i + 1].c_str(), nullptr, 10)));
+  }
+  return 1;
+}
+
+bool serve_needs_redis(const SuitePoint& point) {
+  const auto& a = point.server_args;
+  return serve_workers(point) > 1 && std::find(a.begin(), a.end(), "--broker") == a.end();
 }
 
 std::vector<std::string> load_options(const SuitePoint& point, TransportKind transport) {

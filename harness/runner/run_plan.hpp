@@ -35,6 +35,10 @@ RunFiles run_files(const std::string& out_dir, const PlannedRun& run);
 // `serve` and its options (argv[0], the binary, not included). A TLS point gets `tls`'s certificate; without
 // `tls` it is served over plain HTTP (the verify step, the metadata).
 std::vector<std::string> serve_arguments(const SuitePoint& point, const TlsFiles* tls = nullptr);
+// The point's `serve --workers N` (1 without it), and whether its server args name a broker: several
+// workers without one get a Redis of the run's own (--broker redis://), as the server requires.
+std::uint32_t serve_workers(const SuitePoint& point);
+bool serve_needs_redis(const SuitePoint& point);
 
 // The `rtbench load` options that describe the load itself: everything but the URL, the server pid and the
 // output files.

@@ -1,5 +1,7 @@
 #include "harness/runner/suite.hpp"
 
+#include "harness/runner/run_plan.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -43,10 +45,24 @@ std::vector<std::string> check_suite(const Suite& suite, const MachineLimits& li
       }
     }
     const auto& c = p.load;
-    if (c.clients > limits.max_clients) {
-      problems.push_back(fmt::format(
-          "{}: {} clients is above {} (20,000 open files per process): use several generator processes",
-          where, c.clients, limits.max_clients));
+    const std::uint64_t per_generator = (c.clients + c.procs - 1) / std::max<std::uint32_t>(c.procs, 1);
+    if (per_generator > limits.max_clients) {
+      problems.push_back(
+          fmt::format("{}: {} clients per generator process is above {} (20,000 open files per process): "
+                      "raise procs to {}",
+                      where, per_generator, limits.max_clients,
+                      (c.clients + limits.max_clients - 1) / limits.max_clients));
+    }
+    // SO_REUSEPORT spreads connections over the workers by a hash, not evenly: 10% room per worker.
+    const std::uint32_t workers = serve_workers(p);
+    const std::uint64_t per_worker = (c.clients * 11 / 10 + workers - 1) / workers;
+    if (per_worker > limits.max_clients) {
+      problems.push_back(
+          fmt::format("{}: {} clients over {} server worker(s) (with 10% for an uneven spread) is {} per "
+                      "process, above {}: "
+                      "add \"--workers\", \"{}\" to its server_args",
+                      where, c.clients, workers, per_worker, limits.max_clients,
+                      (c.clients * 11 / 10 + limits.max_clients - 1) / limits.max_clients));
     }
     const std::size_t sources = std::max<std::size_t>(1, c.sources.size());
     if (c.clients > limits.ports_per_source * sources) {
@@ -116,6 +132,8 @@ double estimate_run_seconds(const SuitePoint& point, TransportKind transport) {
   const LoadConfig& c = point.load;
   double s = kRunOverheadS + c.warmup_s + c.duration_s;
   s += c.clients / std::max(1.0, c.connect_rate);
+  // Closing tens of thousands of connections at the end takes the processes a while too.
+  s += c.clients / 50'000.0;
   // The drain ends when every subscriber has every measured event: a short poller needs up to one more
   // interval; the pushing transports a few transits.
   double drain = polls_on_interval(transport) ? c.poll_interval_ms / 1000.0 + 0.1 : 0.2;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 
@@ -239,6 +240,64 @@ Suite idle_suite() {
     s.points.push_back(make_point(fmt::format("c{}", clients), c,
                                   fmt::format("{} idle clients: no events for 10 s", clients),
                                   {"--sse-heartbeat-ms", "5000", "--ws-ping-interval-ms", "5000"}));
+  }
+  return s;
+}
+
+// Connections per process in the scale suite: under the 20,000 descriptors one process may hold, with room.
+constexpr std::uint32_t kScalePerProcess = 18'000;
+// Connections per loopback source address: a third of its 28,232 ephemeral ports. connect() looks for a free
+// port from a random start, so near a full range (TIME_WAIT included) each connect costs a long search: at
+// 90% occupancy the generator connected 500 clients a second instead of 15,000.
+constexpr std::uint32_t kPerSourceAddress = 10'000;
+
+Suite scale_suite() {
+  Suite s;
+  s.name = "scale";
+  s.purpose =
+      "Idle connections from 10,000 to 1,000,000 on WebSocket, SSE and long polling: the connect rate, the "
+      "server's user memory and the kernel's memory per connection, and one broadcast to every client (the "
+      "time until the last one has it, none lost).";
+  s.notes = {
+      "One process holds at most 20,000 descriptors here, so the server runs `--workers N` (N = clients x "
+      "1.1 / 18,000, at least 2, sharing the port with SO_REUSEPORT and a Redis broker the runner starts) "
+      "and the generator `--procs K` (K = clients / 18,000, one publisher); both ends are on this machine.",
+      "The generator uses a loopback source address per 10,000 connections (--sources), a third of each "
+      "address's ephemeral ports: near a full port range every connect() searches long for a free port.",
+      "The broadcast is the one event of the window: its max_us is the time from its scheduled send until "
+      "the last of all clients had it, publish included. The generator processes read TCP_INFO of every "
+      "socket at the window's edges (~20 us per socket, all of them on one core), so the warm-up and the "
+      "window grow with the clients and the event comes after the window's first reading is done; a "
+      "warm-up event reaches everyone first.",
+      "Memory per connection: server_bytes_per_idle_conn is the server's RSS growth (every worker) over the "
+      "connect phase / connections; kernel_socket_bytes_per_conn the socket slabs' growth / sockets (both "
+      "ends are here, so 2 per connection); both are read once every generator process is connected."};
+  for (std::uint32_t clients : {10'000u, 20'000u, 50'000u, 100'000u, 200'000u, 500'000u, 1'000'000u}) {
+    // The window's first reading (TCP_INFO of every socket) takes about `reading` seconds; the one measured
+    // event comes after it: slots fall 0.5 s into the warm-up and every `window` seconds after.
+    const double reading = clients * 20e-6;
+    const double warmup = std::ceil(reading + 2);
+    const double window = std::ceil(2 * reading + 5);
+    LoadConfig c = base_load(warmup, window);
+    c.clients = clients;
+    c.rate = 1 / window;
+    c.connect_rate = 20'000;
+    c.connect_batch = 2'000;
+    c.connect_timeout_s = 300;
+    c.procs = (clients + kScalePerProcess - 1) / kScalePerProcess;
+    const std::uint32_t addresses = (clients + kPerSourceAddress - 1) / kPerSourceAddress;
+    if (addresses > 1) c.sources = *parse_sources(std::to_string(addresses - 1), nullptr);
+    const std::uint32_t workers =
+        std::max<std::uint32_t>(2, (clients / 10 * 11 + kScalePerProcess - 1) / kScalePerProcess);
+    SuitePoint p = make_point(fmt::format("c{}", clients), c,
+                              fmt::format("{} idle clients ({} generator processes, {} server workers), one "
+                                          "broadcast",
+                                          clients, c.procs, workers),
+                              {"--workers", std::to_string(workers)});
+    // make_point sizes the drain for pollers; a broadcast to a million clients needs its own.
+    p.load.drain_s = 30;
+    p.transports = {*parse_transport("ws"), *parse_transport("sse"), *parse_transport("longpoll")};
+    s.points.push_back(std::move(p));
   }
   return s;
 }
@@ -655,7 +714,7 @@ const std::vector<Suite>& suite_catalog() {
   static const std::vector<Suite> suites = {
       quick_suite(), kaazing_suite(),  notifications_suite(), feed_suite(),  chat_suite(),
       game_suite(),  progress_suite(), idle_suite(),          churn_suite(), tls_suite(),
-      proxy_suite(), full_suite(),     tiny_suite()};
+      proxy_suite(), scale_suite(),    full_suite(),          tiny_suite()};
   return suites;
 }
 

@@ -153,7 +153,7 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   std::vector<ServerProcess> more_servers;
   if (env.url.empty()) {
     std::vector<std::string> serve_args = serve_arguments(point, env.tls);
-    if (backends > 1 && point.intermediary->shared_broker) {
+    if ((backends > 1 && point.intermediary->shared_broker) || serve_needs_redis(point)) {
       if (!RedisServerProcess::installed()) {
         rec.error =
             std::string(kSkippedPrefix) + "redis-server is not installed (apt-get install redis-server)";
@@ -660,7 +660,13 @@ int run_suite(RunOptions o) {
       return 2;
     }
   } else {
-    auto server = ServerProcess::start(o.binary, serve_arguments(suite->points.front()),
+    // The wire contract is each worker's: one process answers for all (several would need a broker).
+    SuitePoint one_process = suite->points.front();
+    auto& args = one_process.server_args;
+    if (auto w = std::find(args.begin(), args.end(), "--workers"); w != args.end() && w + 1 != args.end()) {
+      args.erase(w, w + 2);
+    }
+    auto server = ServerProcess::start(o.binary, serve_arguments(one_process),
                                        o.out_dir + "/logs/verify.serve.log", info.pinning.server_cpu, &error);
     if (!server) {
       fmt::print(stderr, "rtbench run: verify: {}\n", error);

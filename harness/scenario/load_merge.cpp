@@ -53,6 +53,8 @@ const std::map<std::string_view, MergeRule>& rules() {
       {"requests_per_event", M::kRecomputed},
       {"connects", M::kSum},
       {"requests_per_s", M::kSum},
+      {"connect_s", M::kMax},
+      {"connects_per_s", M::kRecomputed},
       {"effective_poll_interval_ms", M::kRecomputed},
       {"empty_responses", M::kSum},
       {"responses_2xx", M::kSum},
@@ -241,6 +243,8 @@ void fill_recomputed(LoadResult& m, const std::vector<LoadResult>& parts, MergeK
   m.mean_us = h.count() > 0 ? h.mean() / 1000 : nan;
 
   m.requests_per_event = m.delivered > 0 ? static_cast<double>(m.requests) / delivered : nan;
+  // The processes connected side by side: the group's phase is its slowest process's.
+  m.connects_per_s = m.connect_s > 0 ? static_cast<double>(m.connected) / m.connect_s : nan;
   // Each part's interval is connected x window / requests, so the merged one weighs the parts by connection.
   double connected = 0, polls_per_ms = 0;
   bool intervals = true;
@@ -273,6 +277,8 @@ void fill_recomputed(LoadResult& m, const std::vector<LoadResult>& parts, MergeK
   m.tls = tls.size() == 1 ? *tls.begin() : "mixed";
 
   std::set<std::string> kinds;
+  // The processes of one run read the same host and server: the same sentence from several is said once.
+  std::set<std::string> said;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const LoadResult& p = parts[i];
     const std::string who = kind == MergeKind::kProcessesOfOneRun ? fmt::format("generator process {}", i)
@@ -283,9 +289,11 @@ void fill_recomputed(LoadResult& m, const std::vector<LoadResult>& parts, MergeK
           (is_other_work_warning(w) || is_connected_warning(w) || is_other_traffic_warning(w))) {
         continue;
       }
-      m.warnings.push_back(fmt::format("{}: {}", who, w));
+      if (said.insert(w).second) m.warnings.push_back(fmt::format("{}: {}", who, w));
     }
-    for (const auto& s : p.suspects) m.suspects.push_back(fmt::format("{}: {}", who, s));
+    for (const auto& s : p.suspects) {
+      if (said.insert(s).second) m.suspects.push_back(fmt::format("{}: {}", who, s));
+    }
     for (const auto& [k, message] : p.error_examples) {
       if (kinds.insert(k).second) m.error_examples.emplace_back(k, message);
     }

@@ -92,6 +92,10 @@ const std::vector<ResultColumn>& load_result_columns() {
        "reconnects after a cut)",
        &R::connects},
       {"requests_per_s", "requests / duration_s", &R::requests_per_s},
+      {"connect_s", "connect phase: from the first connect until every client was connected (or gave up)",
+       &R::connect_s},
+      {"connects_per_s", "clients connected / connect_s: the connect rate reached (paced by --connect-rate)",
+       &R::connects_per_s},
       {"effective_poll_interval_ms",
        "short polling: connected x measure window / requests, the interval the clients really kept (nan "
        "otherwise)",

@@ -50,6 +50,9 @@ struct LoadResult {
   // TCP connections the subscribers opened in the measure window: for SSE, WebSocket and keep-alive polling
   // each is a reconnect (a server, proxy or load balancer cut the last one).
   std::uint64_t connects = 0;
+  // The connect phase (first connect to the last one done or given up) and the clients it connected per
+  // second; the pace is capped by --connect-rate.
+  double connect_s = 0, connects_per_s = 0;
   std::uint64_t responses_2xx = 0, responses_3xx = 0, responses_4xx = 0;  // round-trip http, measured
   double requests_per_event = 0, requests_per_s = 0;
   double effective_poll_interval_ms = 0;  // short polling: what the clients actually did, to check the timers

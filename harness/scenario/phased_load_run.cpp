@@ -142,13 +142,13 @@ LoadOutcome PhasedLoadRun::run() {
   return outcome;
 }
 
-RunSnapshot PhasedLoadRun::snapshot() const {
+RunSnapshot PhasedLoadRun::snapshot(bool own_sockets) const {
   ClientWireCounters wire = wire_totals();
   if (tls_) {
     wire.tls_bytes_up = tls_->counters().record_bytes_out;
     wire.tls_bytes_down = tls_->counters().record_bytes_in;
   }
-  RunSnapshot s = take_run_snapshot(wire, config_.server_pid, config_.proxy_pid);
+  RunSnapshot s = take_run_snapshot(wire, config_.server_pid, config_.proxy_pid, own_sockets);
   s.straight_to_server_bytes = straight_to_server_bytes();
   return s;
 }
@@ -162,7 +162,7 @@ void PhasedLoadRun::set_phase(LoadPhase phase, std::uint64_t now, double length_
 void PhasedLoadRun::begin_connecting(std::uint64_t now) {
   // After prepare(): the subscriber run's marker has created the channel (its history ring is the server's,
   // not the connections') and warmed the publish path.
-  before_connect_ = snapshot();
+  before_connect_ = snapshot(false);
   connect_start_ns_ = now;
   set_phase(LoadPhase::kConnecting, now, 0);
   // In a group every process reads "before" first, so no process's connections are in another's baseline.
@@ -219,6 +219,7 @@ void PhasedLoadRun::step_connecting(std::uint64_t now) {
   const bool settled = opened() == config_.clients && connecting() == 0;
   if (!settled && elapsed_s < config_.connect_timeout_s) return;
   if (!settled) give_up_connecting();
+  connect_s_ = elapsed_s;
   if (ready() == 0) {
     const ErrorTally& e = errors();
     std::string first = "none reported";
@@ -237,7 +238,7 @@ void PhasedLoadRun::step_connecting(std::uint64_t now) {
 }
 
 void PhasedLoadRun::begin_warmup(std::uint64_t now) {
-  idle_ = snapshot();
+  idle_ = snapshot(false);
   // In a group the idle readings (server, host) hold every process's connections.
   idle_connected_ = group_ ? go_connected_ : ready();
   measure_start_ns_ = now + to_ns(config_.warmup_s);
@@ -351,6 +352,8 @@ LoadResult PhasedLoadRun::base_result(const LatencyHistogram& h) const {
   r.header_profile = config_.headers.name();
   r.warmup_s = config_.warmup_s;
   r.duration_s = config_.duration_s;
+  r.connect_s = connect_s_;
+  r.connects_per_s = connect_s_ > 0 ? static_cast<double>(ready()) / connect_s_ : std::nan("");
   r.seed = config_.seed;
   if (tls_) {
     const TlsCounters& c = tls_->counters();

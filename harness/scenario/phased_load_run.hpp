@@ -70,7 +70,9 @@ class PhasedLoadRun {
 
   void begin_connecting(std::uint64_t now);
   void finish(std::string error = {});
-  RunSnapshot snapshot() const;
+  // `own_sockets`: TCP_INFO of every client socket, a system call or three per socket; only the window's
+  // edges need it (the memory readings before and after connecting do not).
+  RunSnapshot snapshot(bool own_sockets = true) const;
   LoadPhase phase() const { return phase_; }
   // The fields every result shares: the run's identity, latency and errors from `latency` and errors().
   LoadResult base_result(const LatencyHistogram& latency) const;
@@ -128,6 +130,7 @@ class PhasedLoadRun {
   std::chrono::system_clock::time_point started_at_;
   std::optional<std::chrono::system_clock::time_point> measure_started_at_;  // unset until the window opens
   std::uint64_t connect_start_ns_ = 0;
+  double connect_s_ = 0;  // the connect phase, to the last client settled
   std::uint64_t settle_until_ns_ = 0;
   std::uint64_t drain_deadline_ns_ = 0;
   std::uint64_t next_drain_check_ns_ = 0;

@@ -139,6 +139,10 @@ std::string ProcsGroup::spawn(GroupChild& child, const std::string& exe, const s
   c.clients = procs_share(config_, child.index);
   c.procs = 1;
   c.procs_exec.clear();
+  // The group, not each process, connects at --connect-rate with --connect-batch outstanding: the server's
+  // accept queue is one.
+  c.connect_rate = std::max(1.0, config_.connect_rate / config_.procs);
+  c.connect_batch = std::max<std::uint32_t>(1, config_.connect_batch / config_.procs);
   c.max_p99_us.reset();
   c.max_lost.reset();
   if (config_.sources.size() >= config_.procs) {

@@ -18,7 +18,8 @@ double thread_cpu_seconds() {
   return secs(usage.ru_utime) + secs(usage.ru_stime);
 }
 
-RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, int proxy_pid) {
+RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, int proxy_pid,
+                              bool own_sockets) {
   RunSnapshot s;
   s.mono_ns = monotonic_now_ns();
   s.wire = wire;
@@ -29,7 +30,7 @@ RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, in
   if (server_pid > 0) s.server = sample_process_tree(server_pid);
   if (proxy_pid > 0) s.proxy = sample_process(proxy_pid);
   s.thread_cpu_s = thread_cpu_seconds();
-  s.own_sockets = read_own_tcp_sockets();
+  if (own_sockets) s.own_sockets = read_own_tcp_sockets();
   s.host_cpu = read_host_cpu();
   s.process_cpu_s = process_cpu_seconds();
   return s;

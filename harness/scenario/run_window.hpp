@@ -32,7 +32,8 @@ struct RunSnapshot {
 };
 
 // `server_pid`, `proxy_pid` 0: no sample of that process.
-RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, int proxy_pid = 0);
+RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, int proxy_pid = 0,
+                              bool own_sockets = true);
 
 // CPU seconds (user + system) of the calling thread, the generator's loop; NaN when unreadable.
 double thread_cpu_seconds();

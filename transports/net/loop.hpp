@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "transports/net/source_ports.hpp"
 #include "transports/net/timer_wheel.hpp"
 #include "transports/net/uv_handle.hpp"
 
@@ -59,6 +60,8 @@ class Loop {
 
   TimerWheel& timers() { return *timers_; }
   NetCounters& counters() { return counters_; }
+  // Local ports of the outgoing connections bound to a source address (load generators).
+  SourcePorts& source_ports() { return source_ports_; }
 
   // One read buffer for every socket: libuv calls alloc and read back to back, and readers copy what they
   // keep.
@@ -84,6 +87,7 @@ class Loop {
   LoopTask* task_head_ = nullptr;
   LoopTask* task_tail_ = nullptr;
   NetCounters counters_;
+  SourcePorts source_ports_;
 };
 
 }  // namespace rtb

@@ -1,7 +1,12 @@
 #include "transports/net/tcp_connection.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <utility>
 
 namespace rtb {
@@ -72,10 +77,24 @@ int TcpConnection::open_socket(uv_os_sock_t fd) {
   return rc;
 }
 
+int TcpConnection::bind_to_source(const sockaddr* source) {
+  // The port comes from the loop's SourcePorts, not from the kernel's search (see source_ports.hpp).
+  const int fd = ::socket(source->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return uv_translate_sys_error(errno);
+  if (int rc = loop_.source_ports().bind(fd, source); rc != 0) {
+    ::close(fd);
+    return rc;
+  }
+  if (int rc = uv_tcp_open(&tcp_, fd); rc != 0) {
+    ::close(fd);
+    return rc;
+  }
+  return 0;
+}
+
 int TcpConnection::connect_to(const sockaddr* peer, const sockaddr* bind_source) {
   if (bind_source != nullptr) {
-    int rc = uv_tcp_bind(&tcp_, bind_source, 0);
-    if (rc != 0) return rc;
+    if (int rc = bind_to_source(bind_source); rc != 0) return rc;
   }
   auto request = std::make_unique<uv_connect_t>();
   request->data = this;

@@ -52,6 +52,8 @@ class TcpConnection final : public Stream {
   int fd() const override;
 
  private:
+  // A socket bound to `source` and a port of the loop's SourcePorts, adopted by tcp_.
+  int bind_to_source(const sockaddr* source);
   friend class Loop;
   struct WriteRequest;
 
