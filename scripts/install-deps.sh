@@ -18,6 +18,8 @@ pkgs=(
   nginx-light haproxy squid
   # The Redis broker (--broker redis://): hiredis with its libuv adapter, and the server the tests start per run.
   libhiredis-dev redis-server
+  # `ip`, with which scripts/netns-hosts.sh puts server and generators in network namespaces of their own.
+  iproute2
 )
 # Node with its npm may come from elsewhere (Debian's npm conflicts with such a node): only when node is missing.
 command -v node >/dev/null || pkgs+=(nodejs npm)

@@ -40,7 +40,8 @@ trap 'kill "$browser_pid" 2>/dev/null || true; rm -f "$browser_log"' EXIT
 # The proxy-integration tests (label proxy, and the proxy suite's smoke run) start real nginx, HAProxy and
 # squid around the server: the default stage runs them; under the sanitizers they would repeat the same checks
 # of third-party behaviour, and the tunnel code they reach is covered there by the ClientLinkTunnel tests.
-ctest --preset asan -j"$((jobs * 2))" -LE proxy -E '^RunSuiteSmoke\.ProxiesInThePathWithTheirFailureTable$' || status=1
+# The same for label system (network namespaces run by scripts/netns-hosts.sh): the script is what it checks.
+ctest --preset asan -j"$((jobs * 2))" -LE 'proxy|system' -E '^RunSuiteSmoke\.ProxiesInThePathWithTheirFailureTable$' || status=1
 wait "$browser_pid" || status=1
 echo "== the browser chain's output:"
 cat "$browser_log"
