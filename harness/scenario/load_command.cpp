@@ -98,6 +98,9 @@ CLI::App* add_load_command(CLI::App& app, LoadCommandOptions& o) {
   // A generator process of a --procs run: it talks to its parent on stdin/stdout (procs_protocol.md).
   load->add_option("--proc-index", c.proc_index, "Internal: this process's index in a --procs run")
       ->group("");
+  load->add_option("--procs-sharing-sources", c.procs_sharing_sources,
+                   "Internal: the --procs processes sharing source addresses (each binds its slice of ports)")
+      ->group("");
   o.command = load;
   return load;
 }

@@ -77,6 +77,9 @@ struct LoadConfig {
   // Not an option of the table: set (hidden --proc-index) in a generator process of a --procs run, which
   // talks to its parent on stdin/stdout; -1 in every other run.
   int proc_index = -1;
+  // Hidden --procs-sharing-sources K: the group's K processes bind the same source addresses, each its slice
+  // of their ports; 0 otherwise.
+  std::uint32_t procs_sharing_sources = 0;
 
   int server_pid = 0;  // 0: no server process figures
   int proxy_pid = 0;   // the intermediary in front of the server (nginx, HAProxy, squid); 0: none sampled

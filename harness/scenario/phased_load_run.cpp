@@ -115,6 +115,11 @@ LoadOutcome PhasedLoadRun::run() {
       return outcome;
     }
     group_->start();
+    // Processes that share source addresses bind disjoint slices of their ports.
+    if (config_.procs_sharing_sources > 1) {
+      loop_.source_ports().set_slice(static_cast<std::uint32_t>(config_.proc_index),
+                                     config_.procs_sharing_sources);
+    }
   }
   if (std::string e = prepare(); !e.empty()) {
     outcome.error = std::move(e);

@@ -161,6 +161,9 @@ std::string ProcsGroup::spawn(GroupChild& child, const std::string& exe, const s
   }
   words.insert(words.end(),
                {"--proc-index", std::to_string(child.index), "--json", child.json_path, "--quiet"});
+  if (!config_.sources.empty() && config_.sources.size() < config_.procs) {
+    words.insert(words.end(), {"--procs-sharing-sources", std::to_string(config_.procs)});
+  }
 
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());

@@ -78,3 +78,25 @@ TEST(SourcePorts, SkipsAPortSomeoneElseHolds) {
 
 }  // namespace
 }  // namespace rtb
+
+namespace rtb {
+namespace {
+
+TEST(SourcePorts, ASliceKeepsToItsShareOfTheRange) {
+  unsigned lo = 32768, hi = 60999;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> lo >> hi;
+  const unsigned span = hi - lo + 1;
+  SourcePorts ports;
+  ports.set_slice(2, 4);
+  Sockets sockets;
+  const sockaddr_in source = loopback_source("127.0.0.9");
+  for (int i = 0; i < 50; ++i) {
+    const int fd = sockets.make();
+    ASSERT_EQ(ports.bind(fd, reinterpret_cast<const sockaddr*>(&source)), 0);
+    EXPECT_GE(bound_port(fd), lo + span * 2 / 4);
+    EXPECT_LT(bound_port(fd), lo + span * 3 / 4);
+  }
+}
+
+}  // namespace
+}  // namespace rtb

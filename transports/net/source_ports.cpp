@@ -45,6 +45,16 @@ SourcePorts::SourcePorts() {
   }
 }
 
+void SourcePorts::set_slice(std::uint32_t index, std::uint32_t count) {
+  if (count < 2 || index >= count) return;
+  const std::uint32_t span = static_cast<std::uint32_t>(last_ - first_) + 1;
+  const std::uint32_t lo = first_ + span * index / count;
+  const std::uint32_t hi = first_ + span * (index + 1) / count - 1;
+  first_ = static_cast<std::uint16_t>(lo);
+  last_ = static_cast<std::uint16_t>(hi);
+  next_.clear();
+}
+
 int SourcePorts::bind(int fd, const sockaddr* source) {
   const std::string key = address_key(source);
   auto it = next_.find(key);
@@ -57,6 +67,8 @@ int SourcePorts::bind(int fd, const sockaddr* source) {
   sockaddr_storage address{};
   std::memcpy(&address, source, address_length(source));
   const std::uint32_t span = static_cast<std::uint32_t>(last_ - first_) + 1;
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   for (int i = 0; i < kMaxTries; ++i) {
     const std::uint32_t port = first_ + (it->second - first_) % span;
     it->second = port + 1;
@@ -65,7 +77,6 @@ int SourcePorts::bind(int fd, const sockaddr* source) {
     if (errno != EADDRINUSE) return uv_translate_sys_error(errno);
   }
   // A crowded address: the kernel's search, with the port chosen at connect() for the destination.
-  const int one = 1;
   ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
   set_port(address, 0);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), address_length(source)) != 0) {

@@ -2,7 +2,10 @@
 // --sources), picked here rather than by the kernel. Left to the kernel (IP_BIND_ADDRESS_NO_PORT), connect()
 // searches the ephemeral range for a port free towards the destination, and with tens of thousands of
 // connections per process most of a connect's time went into that search (__inet_check_established). A
-// cursor per address hands out ports in turn; a port taken by someone else is skipped.
+// cursor per address hands out ports in turn; a port taken by someone else is skipped. The sockets are
+// SO_REUSEADDR, so a port whose earlier connection waits in TIME_WAIT (the previous run's, for a minute) can
+// be bound again: connect() still refuses a 4-tuple in use, and one cursor never hands out a port twice
+// before it wraps. Processes that share an address take disjoint slices of the range (set_slice).
 #pragma once
 
 #include <sys/socket.h>
@@ -20,6 +23,8 @@ class SourcePorts {
   // Binds the socket `fd` to `source` (its port ignored) with a port from that address's cursor; after
   // kMaxTries ports in use, leaves the port to connect(). 0 or a libuv error code.
   int bind(int fd, const sockaddr* source);
+  // Slice `index` of `count` equal slices of the range: for `count` processes sharing source addresses.
+  void set_slice(std::uint32_t index, std::uint32_t count);
 
  private:
   static constexpr int kMaxTries = 64;
