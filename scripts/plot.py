@@ -518,6 +518,41 @@ def memory_per_connection(res, made):
     save(fig, res, "memory_per_connection", made)
 
 
+def scale(res, made):
+    """The scale suite: per transport against clients, connect rate, memory per connection and the time one
+    broadcast took to reach the last client. Drawn when the results hold one-broadcast runs at 2+ client counts."""
+    def one_broadcast(c):
+        r = c.rows[0]
+        return number(r["connected"]) > 0 and number(r["expected"]) == number(r["connected"])
+    series = {}
+    for (p, t), c in res.cases.items():
+        if c.rows and one_broadcast(c):
+            series.setdefault(t, []).append((c.first("clients"), c))
+    if len({n for s in series.values() for n, _ in s}) < 2:
+        return
+    panels = [
+        ("connects_per_s", "clients connected per second", lambda c: c.median(col("connects_per_s"))),
+        ("server", "server user memory per connection (B)", lambda c: c.median(col("server_bytes_per_idle_conn"))),
+        ("kernel", "kernel socket memory per socket (B)", lambda c: c.median(col("kernel_socket_bytes_per_conn"))),
+        ("broadcast", "broadcast: until the last client has it (s)", lambda c: c.median(col("max_us")) / 1e6),
+    ]
+    fig, axes = plt.subplots(2, 2)
+    for ax, (_, ylabel, fn) in zip(axes.flat, panels):
+        for t in res.transports():
+            points = sorted(series.get(t, []), key=lambda x: x[0])
+            xs = [n for n, c in points if math.isfinite(fn(c))]
+            ys = [fn(c) for n, c in points if math.isfinite(fn(c))]
+            if xs:
+                ax.plot(xs, ys, color=COLOURS[t], label=LABELS[t], marker="o")
+        ax.set_xscale("log")
+        ax.set_xlabel("concurrent clients (log)")
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
+    axes.flat[0].legend()
+    fig.suptitle("Scale: idle connections and one broadcast to all, both ends on one 2-core machine")
+    save(fig, res, "scale", made, error_bars_drawn=False)
+
+
 def server_cpu(res, made):
     points = res.points_where(lambda c: c.first("rate") > 0)
     grouped_bars(res, points, lambda r: number(r["server_cpu_s_per_1k_events"]) * 1000,
@@ -805,7 +840,8 @@ def main(argv):
         return 1
     made, failed = [], []
     for figure in (latency_spectra, latency_bars, bytes_per_event, requests_per_event, memory_per_connection,
-                   server_cpu, server_cpu_per_request, sweeps, idle_cost, kaazing, proxy_costs, failure_table):
+                   server_cpu, server_cpu_per_request, sweeps, idle_cost, kaazing, proxy_costs, failure_table,
+                   scale):
         try:
             figure(res, made)
         except Exception as e:  # one broken figure must not cost the others

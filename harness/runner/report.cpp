@@ -10,6 +10,7 @@
 #include "harness/runner/model_check.hpp"
 #include "harness/runner/proxy_report.hpp"
 #include "harness/runner/result_figures.hpp"
+#include "harness/runner/scale_report.hpp"
 
 namespace rtb {
 
@@ -258,6 +259,7 @@ std::string render_report(const ReportContext& x, const std::vector<RunRecord>& 
   out += render_failure_table(cases, x.suite);
 
   out += render_kaazing_section(cases);
+  out += render_scale_section(cases);
   out += render_model_section(check_models(cases));
 
   if (std::string sus = suspects(records); !sus.empty()) {

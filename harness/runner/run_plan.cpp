@@ -88,6 +88,7 @@ std::vector<std::string> load_arguments(const SuitePoint& point, TransportKind t
   if (!target.publish_url.empty()) a.insert(a.end(), {"--publish-url", target.publish_url});
   if (!target.forward_proxy.empty()) a.insert(a.end(), {"--proxy", target.forward_proxy});
   if (target.proxy_pid > 0) a.insert(a.end(), {"--proxy-pid", std::to_string(target.proxy_pid)});
+  if (target.broker_pid > 0) a.insert(a.end(), {"--broker-pid", std::to_string(target.broker_pid)});
   if (point.errors_expected) {
     a.insert(a.end(), {"--max-errors", std::to_string(std::numeric_limits<std::uint64_t>::max())});
   }

@@ -51,6 +51,7 @@ struct RunTarget {
   int server_pid = 0;         // 0: not sampled (a server this runner did not start)
   std::string forward_proxy;  // --proxy, or empty
   int proxy_pid = 0;          // --proxy-pid, or 0
+  int broker_pid = 0;         // --broker-pid: the redis-server the runner started for the servers, or 0
 };
 
 // `load` and its options for one run against `target`.

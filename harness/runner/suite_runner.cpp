@@ -190,7 +190,8 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
     for (auto& s : more_servers) s.stop();
     if (server) server->stop();
   };
-  RunTarget target{server ? server->url() : env.url, {}, server ? server->pid() : 0, {}, 0};
+  RunTarget target{server ? server->url() : env.url,          {}, server ? server->pid() : 0, {}, 0,
+                   redis ? static_cast<int>(redis->pid()) : 0};
   std::optional<TempDir> proxy_dir;
   std::optional<IntermediaryProcess> proxy;
   if (point.intermediary) {

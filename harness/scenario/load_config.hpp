@@ -83,6 +83,7 @@ struct LoadConfig {
 
   int server_pid = 0;  // 0: no server process figures
   int proxy_pid = 0;   // the intermediary in front of the server (nginx, HAProxy, squid); 0: none sampled
+  int broker_pid = 0;  // the shared broker behind the server (redis-server); 0: none sampled
 
   // Pass/fail thresholds (exit status).
   std::uint64_t max_errors = 0;

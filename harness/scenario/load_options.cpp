@@ -362,6 +362,10 @@ std::vector<LoadOption> make_table() {
                  "Proxy process between generator and server to sample like the server (nginx, HAProxy, "
                  "squid: the one process that proxies): proxy_cpu_us_per_op, proxy_bytes_per_idle_conn",
                  &C::proxy_pid));
+  t.push_back(pid_option("--broker-pid",
+                         "The server's shared broker (redis-server of serve --broker) to sample on its own: "
+                         "broker_cpu_us_per_event, broker_rss_bytes",
+                         &C::broker_pid));
   t.push_back(unsigned_option("--max-errors", "Exit 1 when connection errors exceed this",
                               "a whole number >= 0", &C::max_errors, 0,
                               std::numeric_limits<std::uint64_t>::max(), LoadOptionScope::kRun));

@@ -167,6 +167,15 @@ const std::vector<ResultColumn>& load_result_columns() {
        "what rtbench serve read and wrote, /proc/PID/io) less the publisher's bytes, which go straight to "
        "it; nan without --proxy-pid and --server-pid",
        &R::proxy_server_side_bytes_per_event},
+      {"broker_cpu_s",
+       "CPU seconds (user + system) in the window of the server's shared broker (redis-server); nan without "
+       "--broker-pid",
+       &R::broker_cpu_s},
+      {"broker_cpu_us_per_event",
+       "broker_cpu_s per measured event published (expected / connected), microseconds: the broker sends an "
+       "event once per server process, whatever the subscribers",
+       &R::broker_cpu_us_per_event},
+      {"broker_rss_bytes", "the broker's resident memory at the end of the window", &R::broker_rss_bytes},
       {"kernel_tcp_bytes_per_conn",
        "/proc/net/sockstat TCP mem delta over the same interval / connected "
        "(both ends on loopback)",

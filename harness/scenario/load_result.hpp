@@ -82,6 +82,10 @@ struct LoadResult {
   // Bytes the proxy read and wrote per event (both its sides), and of those its side towards the server.
   double proxy_io_bytes_per_event = std::numeric_limits<double>::quiet_NaN();
   double proxy_server_side_bytes_per_event = std::numeric_limits<double>::quiet_NaN();
+  // The server's shared broker (--broker-pid: redis-server), per event published; NaN without one.
+  double broker_cpu_s = std::numeric_limits<double>::quiet_NaN();
+  double broker_cpu_us_per_event = std::numeric_limits<double>::quiet_NaN();
+  double broker_rss_bytes = std::numeric_limits<double>::quiet_NaN();
   // NaN, not 0, when a result read back from an older CSV lacks the column.
   double kernel_socket_bytes_per_conn = std::numeric_limits<double>::quiet_NaN();
   double generator_cpu_pct = 0;

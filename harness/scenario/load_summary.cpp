@@ -40,6 +40,14 @@ std::string proxy_text(const LoadConfig& c, const LoadResult& r, std::string_vie
       bytes(r.proxy_bytes_per_idle_conn));
 }
 
+// The server's shared broker (--broker-pid), per event published.
+std::string broker_text(const LoadConfig& c, const LoadResult& r) {
+  if (c.broker_pid <= 0) return {};
+  return fmt::format("  Broker pid {}: CPU {} us per event published ({} s in the window), RSS {}\n",
+                     c.broker_pid, number(r.broker_cpu_us_per_event, 2), number(r.broker_cpu_s, 3),
+                     bytes(r.broker_rss_bytes));
+}
+
 std::string tls_text(const LoadResult& r) {
   if (r.tls.empty()) return {};
   return fmt::format("  TLS: {}, {} handshakes ({} resumed), server certificate {}\n", r.tls,
@@ -204,6 +212,7 @@ std::string load_result_text(const LoadConfig& c, const LoadResult& r) {
   }
   out += tls_text(r);
   out += proxy_text(c, r, "event");
+  out += broker_text(c, r);
   if (c.server_pid > 0) {
     line(fmt::format("  Server pid {}: CPU {} ms per 1000 events ({} s in the window), RSS {}", c.server_pid,
                      number(r.server_cpu_s_per_1k_events * 1000, 3), number(r.server_cpu_s, 3),

@@ -50,7 +50,8 @@ LoadOutcome PhasedLoadRun::run() {
     return outcome;
   }
   for (auto [flag, pid] :
-       {std::pair{"--server-pid", config_.server_pid}, std::pair{"--proxy-pid", config_.proxy_pid}}) {
+       {std::pair{"--server-pid", config_.server_pid}, std::pair{"--proxy-pid", config_.proxy_pid},
+        std::pair{"--broker-pid", config_.broker_pid}}) {
     if (pid > 0 && !sample_process(pid)) {
       outcome.error = fmt::format("{} {}: no such process, or its /proc entries are unreadable", flag, pid);
       return outcome;
@@ -153,7 +154,8 @@ RunSnapshot PhasedLoadRun::snapshot(bool own_sockets) const {
     wire.tls_bytes_up = tls_->counters().record_bytes_out;
     wire.tls_bytes_down = tls_->counters().record_bytes_in;
   }
-  RunSnapshot s = take_run_snapshot(wire, config_.server_pid, config_.proxy_pid, own_sockets);
+  RunSnapshot s = take_run_snapshot(
+      wire, SampledPids{config_.server_pid, config_.proxy_pid, config_.broker_pid}, own_sockets);
   s.straight_to_server_bytes = straight_to_server_bytes();
   return s;
 }

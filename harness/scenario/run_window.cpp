@@ -18,8 +18,7 @@ double thread_cpu_seconds() {
   return secs(usage.ru_utime) + secs(usage.ru_stime);
 }
 
-RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, int proxy_pid,
-                              bool own_sockets) {
+RunSnapshot take_run_snapshot(const ClientWireCounters& wire, const SampledPids& pids, bool own_sockets) {
   RunSnapshot s;
   s.mono_ns = monotonic_now_ns();
   s.wire = wire;
@@ -27,8 +26,9 @@ RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, in
   s.sockstat = read_sockstat();
   s.socket_slab_bytes = read_socket_slab_bytes();
   // The tree: a `serve --workers N` supervisor is sampled with its workers.
-  if (server_pid > 0) s.server = sample_process_tree(server_pid);
-  if (proxy_pid > 0) s.proxy = sample_process(proxy_pid);
+  if (pids.server > 0) s.server = sample_process_tree(pids.server);
+  if (pids.proxy > 0) s.proxy = sample_process(pids.proxy);
+  if (pids.broker > 0) s.broker = sample_process(pids.broker);
   s.thread_cpu_s = thread_cpu_seconds();
   if (own_sockets) s.own_sockets = read_own_tcp_sockets();
   s.host_cpu = read_host_cpu();
@@ -231,6 +231,14 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
     r.proxy_server_side_bytes_per_event =
         server.io_bytes_per_op - straight / static_cast<double>(r.delivered);
   }
+  // The broker's cost is per event published, not per delivery: it sends each event once to each server
+  // process, whatever the subscribers.
+  const ProcessFigures broker = process_figures(s, &RunSnapshot::broker, r.delivered);
+  r.broker_cpu_s = broker.cpu_s;
+  r.broker_rss_bytes = broker.rss_bytes;
+  const double published =
+      r.connected > 0 ? static_cast<double>(r.expected) / static_cast<double>(r.connected) : 0;
+  r.broker_cpu_us_per_event = published > 0 ? broker.cpu_s * 1e6 / published : nan;
   r.kernel_tcp_bytes_per_conn = nan;
   if (s.before_connect.sockstat && s.idle.sockstat && s.idle_connected > 0) {
     const double page = static_cast<double>(page_size_bytes());
@@ -267,7 +275,8 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
     const double host_busy = s.end.host_cpu->busy_s - s.start.host_cpu->busy_s;
     const double ours = (s.end.process_cpu_s - s.start.process_cpu_s) +
                         (std::isfinite(r.server_cpu_s) ? r.server_cpu_s : 0) +
-                        (std::isfinite(r.proxy_cpu_s) ? r.proxy_cpu_s : 0);
+                        (std::isfinite(r.proxy_cpu_s) ? r.proxy_cpu_s : 0) +
+                        (std::isfinite(r.broker_cpu_s) ? r.broker_cpu_s : 0);
     // Clock ticks are 10 ms: a short window reads coarse, never below 0.
     r.other_cpu_pct = std::max(0.0, host_busy - ours) / wall_s * 100;
     if (r.other_cpu_pct > kOtherWorkPct) {

@@ -21,7 +21,8 @@ struct RunSnapshot {
   std::optional<TcpSockstat> sockstat;
   std::optional<std::uint64_t> socket_slab_bytes;  // kernel socket structures, host-wide; root only
   std::optional<ProcSample> server;
-  std::optional<ProcSample> proxy;  // the intermediary between generator and server (--proxy-pid)
+  std::optional<ProcSample> proxy;   // the intermediary between generator and server (--proxy-pid)
+  std::optional<ProcSample> broker;  // the server's shared broker (--broker-pid)
   double thread_cpu_s = 0;
   std::vector<OwnSocket> own_sockets;  // TCP_INFO of every TCP socket of the generator
   std::optional<HostCpu> host_cpu;     // /proc/stat
@@ -31,8 +32,13 @@ struct RunSnapshot {
   std::uint64_t straight_to_server_bytes = 0;
 };
 
-// `server_pid`, `proxy_pid` 0: no sample of that process.
-RunSnapshot take_run_snapshot(const ClientWireCounters& wire, int server_pid, int proxy_pid = 0,
+// The processes a run samples besides itself; 0: none.
+struct SampledPids {
+  int server = 0;
+  int proxy = 0;
+  int broker = 0;
+};
+RunSnapshot take_run_snapshot(const ClientWireCounters& wire, const SampledPids& pids,
                               bool own_sockets = true);
 
 // CPU seconds (user + system) of the calling thread, the generator's loop; NaN when unreadable.

@@ -36,12 +36,16 @@ void set_port(sockaddr_storage& a, std::uint16_t port) {
 }  // namespace
 
 SourcePorts::SourcePorts() {
-  // The range the kernel would pick from: ports outside it may belong to listening services.
+  // Below the range the kernel picks from (see the header); when too little lies below it, the range itself.
   std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
   unsigned lo = 0, hi = 0;
   if (range >> lo >> hi && lo > 0 && hi <= 65535 && lo < hi) {
-    first_ = static_cast<std::uint16_t>(lo);
-    last_ = static_cast<std::uint16_t>(hi);
+    if (lo > kLowest + 4096) {
+      last_ = static_cast<std::uint16_t>(lo - 1);
+    } else {
+      first_ = static_cast<std::uint16_t>(lo);
+      last_ = static_cast<std::uint16_t>(hi);
+    }
   }
 }
 
