@@ -294,9 +294,11 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
   }
   rec.load_exit_status = generator->exit_code().value_or(-1);
   if (proxy) proxy->stop();
-  for (auto& s : more_servers) s.stop(std::chrono::milliseconds(5000));
+  // A server closes every connection it holds before it exits: 5 s, and 1 s more per 100,000 clients.
+  const auto server_grace = std::chrono::milliseconds(5000 + point.load.clients / 100);
+  for (auto& s : more_servers) s.stop(server_grace);
   const bool server_alive = server && server->running();
-  const int server_status = server ? server->stop(std::chrono::milliseconds(5000)) : 0;
+  const int server_status = server ? server->stop(server_grace) : 0;
   if (rec.error.empty() && (rec.load_exit_status == 0 || rec.load_exit_status == 1)) {
     std::string text = read_file(files.json);
     auto result = load_result_from_json(text, &error);

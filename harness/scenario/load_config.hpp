@@ -27,6 +27,8 @@ struct LoadConfig {
   std::string tls_ca;
   bool insecure = false;
   bool tls_resume = true;
+  // TCP_INFO of every client socket at the window's edges (per-socket segment counts); off: host-wide only.
+  bool socket_counts = true;
   // A forward proxy the clients go through (http://HOST:PORT): absolute-form request targets, a CONNECT
   // tunnel for WebSocket and TLS. Empty: straight to the server. The publisher always goes straight.
   std::string proxy;

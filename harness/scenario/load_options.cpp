@@ -202,6 +202,17 @@ std::vector<LoadOption> make_table() {
         c.tls_resume = text == "on";
         return {};
       }));
+  t.push_back(text_option(
+      "--socket-counts",
+      "Read TCP_INFO of every client socket at the measure window's edges for per-socket TCP segment counts "
+      "(on); off: the host-wide counts only, for hundreds of thousands of connections, where reading every "
+      "socket takes the generator seconds in the middle of the run",
+      "on or off", [](const C& c) { return std::string(c.socket_counts ? "on" : "off"); },
+      [](C& c, std::string_view text) -> std::string {
+        if (text != "on" && text != "off") return "must be on or off";
+        c.socket_counts = text == "on";
+        return {};
+      }));
   // Held for the program's life: options keep views of their help and range.
   static const std::string transport_help =
       "Subscriber transport: " + transport_names() +

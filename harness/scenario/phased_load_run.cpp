@@ -259,13 +259,13 @@ void PhasedLoadRun::begin_measure(std::uint64_t now) {
   // The window starts at measure_start_ns_ (events belong to it by intended send time); this tick may come
   // a little later, so the wall-clock start is taken back by that lag.
   measure_started_at_ = std::chrono::system_clock::now() - std::chrono::nanoseconds(now - measure_start_ns_);
-  window_start_ = snapshot();
+  window_start_ = snapshot(config_.socket_counts);
   on_measure_start();
   set_phase(LoadPhase::kMeasure, now, config_.duration_s);
 }
 
 void PhasedLoadRun::end_measure(std::uint64_t now) {
-  window_end_ = snapshot();
+  window_end_ = snapshot(config_.socket_counts);
   drain_deadline_ns_ = now + to_ns(config_.drain_s);
   next_drain_check_ns_ = now;
   set_phase(LoadPhase::kDrain, now, config_.drain_s);

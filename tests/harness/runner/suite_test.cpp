@@ -99,8 +99,7 @@ TEST(SuiteCatalog, ScaleReachesAMillionConnectionsWithinEveryProcessLimit) {
     EXPECT_GE(serve_workers(p), 2u) << p.tag;
     EXPECT_TRUE(serve_needs_redis(p)) << p.tag;
     EXPECT_NEAR(p.load.rate * p.load.duration_s, 1.0, 1e-9) << p.tag;  // one broadcast
-    // ... after the window's first reading: its slot is 0.5 s + one period into the run.
-    EXPECT_GE(0.5 + p.load.duration_s, p.load.warmup_s + p.load.clients * 20e-6) << p.tag;
+    EXPECT_FALSE(p.load.socket_counts) << p.tag;
   }
 }
 
