@@ -278,17 +278,22 @@ Suite scale_suite() {
       "The generator uses a loopback source address per 10,000 connections (--sources), a third of each "
       "address's ephemeral ports: near a full port range every connect() searches long for a free port.",
       "The broadcast is the one event of the window: its max_us is the time from its scheduled send until "
-      "the last of all clients had it, publish included; a warm-up event reaches everyone first. The "
-      "generator reads no TCP_INFO per socket (--socket-counts off: at 500,000 sockets that reading kept its "
+      "the last of all clients had it, publish included. A warm-up event reaches everyone first, half a "
+      "period (5 s, or clients / 25,000 s when longer) before the window opens. The generator reads no "
+      "TCP_INFO per socket (--socket-counts off: at 500,000 sockets that reading kept its "
       "processes busy for seconds while the broadcast arrived), so TCP segments are the host's counts.",
       "Memory per connection: server_bytes_per_idle_conn is the server's RSS growth (every worker) over the "
       "connect phase / connections; kernel_socket_bytes_per_conn the socket slabs' growth / sockets (both "
       "ends are here, so 2 per connection); both are read once every generator process is connected."};
   for (std::uint32_t clients : {10'000u, 20'000u, 50'000u, 100'000u, 200'000u, 500'000u, 1'000'000u}) {
-    // Slots fall 0.5 s into the warm-up and every 5 s after: the warm-up event, then the one measured.
-    LoadConfig c = base_load(2, 5);
+    // Slots fall 0.5 s into the warm-up and every `period` after: the warm-up event, then the one measured.
+    // A broadcast took up to ~N / 80,000 s to reach everyone here, so the warm-up event has half a period to
+    // finish before the window opens (its bytes are not the measured event's) and the measured one half a
+    // period before the window closes.
+    const double period = std::max(5.0, std::ceil(clients / 25'000.0));
+    LoadConfig c = base_load(period / 2 + 0.5, period);
     c.clients = clients;
-    c.rate = 0.2;
+    c.rate = 1 / period;
     c.socket_counts = false;
     c.connect_rate = 20'000;
     c.connect_batch = 2'000;

@@ -100,6 +100,9 @@ TEST(SuiteCatalog, ScaleReachesAMillionConnectionsWithinEveryProcessLimit) {
     EXPECT_TRUE(serve_needs_redis(p)) << p.tag;
     EXPECT_NEAR(p.load.rate * p.load.duration_s, 1.0, 1e-9) << p.tag;  // one broadcast
     EXPECT_FALSE(p.load.socket_counts) << p.tag;
+    // The warm-up event (0.5 s in) is outside the window, the measured one (a period later) inside.
+    EXPECT_GT(p.load.warmup_s, 0.5) << p.tag;
+    EXPECT_LE(p.load.warmup_s, 0.5 + p.load.duration_s) << p.tag;
   }
 }
 
