@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
+#include <optional>
+#include <utility>
 
 #include "harness/metrics/json.hpp"
+#include "harness/metrics/proc_sampler.hpp"
 #include "harness/scenario/load_merge.hpp"
 #include "harness/scenario/load_options.hpp"
 #include "harness/scenario/load_report.hpp"
@@ -23,22 +24,20 @@ struct Input {
 
 // One `rtbench load --json` file: its result and the options it ran with.
 std::optional<Input> read_input(const std::string& path, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
+  const auto text = read_proc_file(path);  // reads any file to its end
+  if (!text) {
     *error = fmt::format("{}: cannot read it", path);
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   std::string why;
-  auto result = load_result_from_json(text.str(), &why);
+  auto result = load_result_from_json(*text, &why);
   if (!result) {
     *error = fmt::format("{}: {}", path, why);
     return std::nullopt;
   }
   Input input;
   input.result = std::move(*result);
-  auto doc = parse_json(text.str(), &why);
+  auto doc = parse_json(*text, &why);
   if (doc && doc->contains("config") && (*doc)["config"].is_object()) {
     // The options as the run spelled them; what it derived from them (effective_*) is not an option.
     Json options = Json::object();

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <vector>
 
+#include "harness/metrics/proc_sampler.hpp"
 #include "harness/process/temp_dir.hpp"
 #include "harness/scenario/line_pipe.hpp"
 #include "harness/scenario/load_merge.hpp"
@@ -56,14 +57,6 @@ std::vector<std::string> exec_words(std::string_view text, std::uint32_t index) 
     words.push_back(std::move(w));
   }
   return words;
-}
-
-std::optional<std::string> read_whole_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // One generator process, seen from its parent.
@@ -237,7 +230,9 @@ void ProcsGroup::on_line(GroupChild& child, std::string_view line) {
       // One instant for every process: their windows, and so the events they count, are the same.
       const std::string go = fmt::format("go {} {}", monotonic_now_ns(), total);
       for (auto& c : children_) c->in.send(go);
-      enter(Stage::kRunning, config_.warmup_s + config_.duration_s + config_.drain_s + kStageMarginS);
+      // Each process closes its connections before it writes its result: 1 s per 10,000 of the group's.
+      enter(Stage::kRunning, config_.warmup_s + config_.duration_s + config_.drain_s + kStageMarginS +
+                                 static_cast<double>(config_.clients) / 10'000);
     }
   } else if (word == "progress") {
     LoadProgress p;
@@ -372,7 +367,7 @@ LoadOutcome ProcsGroup::run() {
   }
   std::vector<LoadResult> parts;
   for (const auto& c : children_) {
-    auto text = read_whole_file(c->json_path);
+    auto text = read_proc_file(c->json_path);  // reads any file to its end
     if (!text) {
       outcome.error = fmt::format("generator process {} wrote no result ({})", c->index, c->json_path);
       return outcome;
