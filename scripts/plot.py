@@ -531,13 +531,14 @@ def scale(res, made):
     if len({n for s in series.values() for n, _ in s}) < 2:
         return
     panels = [
-        ("connects_per_s", "clients connected per second", lambda c: c.median(col("connects_per_s"))),
-        ("server", "server user memory per connection (B)", lambda c: c.median(col("server_bytes_per_idle_conn"))),
-        ("kernel", "kernel socket memory per socket (B)", lambda c: c.median(col("kernel_socket_bytes_per_conn"))),
-        ("broadcast", "broadcast: until the last client has it (s)", lambda c: c.median(col("max_us")) / 1e6),
+        ("Connect rate", "clients/s", lambda c: c.median(col("connects_per_s"))),
+        ("Server user memory / connection", "bytes", lambda c: c.median(col("server_bytes_per_idle_conn"))),
+        ("Kernel memory / socket", "bytes", lambda c: c.median(col("kernel_socket_bytes_per_conn"))),
+        ("Broadcast: until the last client", "seconds", lambda c: c.median(col("max_us")) / 1e6),
     ]
     fig, axes = plt.subplots(2, 2)
-    for ax, (_, ylabel, fn) in zip(axes.flat, panels):
+    for ax, (title, ylabel, fn) in zip(axes.flat, panels):
+        ax.set_title(title)
         for t in res.transports():
             points = sorted(series.get(t, []), key=lambda x: x[0])
             xs = [n for n, c in points if math.isfinite(fn(c))]

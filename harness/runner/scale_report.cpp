@@ -12,9 +12,10 @@ namespace rtb {
 
 namespace {
 
-bool one_broadcast(const LoadResult& r) {
-  return r.connected > 0 && r.expected == r.connected;
-}
+// A run planned as one broadcast: one event in its window.
+bool planned_broadcast(const LoadResult& r) { return std::abs(r.rate * r.duration_s - 1) < 1e-6; }
+// ... and measured as one: every connected client expected that one event.
+bool one_broadcast(const LoadResult& r) { return r.connected > 0 && r.expected == r.connected; }
 
 double median(std::vector<double> v) {
   v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
@@ -55,7 +56,7 @@ std::string render_scale_section(const std::vector<CaseResults>& cases) {
   std::map<std::string, std::map<std::uint64_t, const CaseResults*>> by_transport;
   std::set<std::uint64_t> sizes;
   for (const auto& c : cases) {
-    const bool broadcast = !c.results.empty() && one_broadcast(*c.results.front());
+    const bool broadcast = !c.results.empty() && planned_broadcast(*c.results.front());
     const bool failed = c.results.empty() && !c.records.empty();
     if (!broadcast && !failed) continue;
     const std::uint64_t n = planned_clients(c);
@@ -84,6 +85,14 @@ std::string render_scale_section(const std::vector<CaseResults>& cases) {
       if (c->results.empty()) {
         const std::string why = c->records.empty() ? "not run" : c->records.front()->error;
         out += fmt::format("| {} | failed: {} | | | | | | | |\n", thousands(n), why);
+        continue;
+      }
+      if (!one_broadcast(*c->results.front())) {
+        const LoadResult& r = *c->results.front();
+        out += fmt::format(
+            "| {} | {} | broadcast not measured: {} expected, {} delivered, {} connection errors | | | | | | |\n",
+            thousands(n), thousands(r.connected), thousands(r.expected), thousands(r.delivered),
+            thousands(r.errors_total));
         continue;
       }
       const auto connected =
@@ -119,6 +128,14 @@ std::string render_scale_section(const std::vector<CaseResults>& cases) {
         break;
       }
       const LoadResult& r = *c->results.front();
+      if (!one_broadcast(r)) {
+        stop = fmt::format(
+            "at {} clients the broadcast was not measured ({} expected of {} connected; {} connection errors, "
+            "first: {})",
+            thousands(n), thousands(r.expected), thousands(r.connected), thousands(r.errors_total),
+            r.error_examples.empty() ? "none" : r.error_examples.front().second);
+        break;
+      }
       if (r.connected < r.clients || r.lost > 0) {
         stop = fmt::format("at {} clients {} connected and {} events were lost", thousands(n),
                            thousands(r.connected), thousands(r.lost));

@@ -20,6 +20,8 @@ LoadResult broadcast(std::uint64_t clients, double server_bytes, double max_ms) 
   r.max_us = max_ms * 1000;
   r.publish_max_lateness_us = 1000;
   r.p50_us = max_ms * 500;
+  r.rate = 0.2;
+  r.duration_s = 5;
   return r;
 }
 
@@ -54,6 +56,24 @@ TEST(ScaleSection, LossStopsTheSweepAndOneClientCountIsNoSweep) {
   EXPECT_NE(render_scale_section(cases).find("at 20,000 clients 20,000 connected and 10 events were lost"),
             std::string::npos);
   EXPECT_EQ(render_scale_section({{"c10000", "ws", {}, {&small}}}), "");
+}
+
+TEST(ScaleSection, ABroadcastThatWasNotMeasuredIsSaidNotSkipped) {
+  const LoadResult small = broadcast(10'000, 1300, 100);
+  LoadResult unmeasured = broadcast(500'000, 1300, 100);
+  unmeasured.expected = unmeasured.delivered = 0;
+  unmeasured.errors_total = 41'426;
+  unmeasured.error_examples = {{"reset", "connection closed without a close frame"}};
+  std::vector<CaseResults> cases = {{"c10000", "ws", {}, {&small}}, {"c500000", "ws", {}, {&unmeasured}}};
+  const std::string md = render_scale_section(cases);
+  EXPECT_NE(md.find("| 500,000 | 500,000 | broadcast not measured: 0 expected, 0 delivered, 41,426 connection "
+                    "errors"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("at 500,000 clients the broadcast was not measured (0 expected of 500,000 connected; 41,426 "
+                    "connection errors, first: connection closed without a close frame)"),
+            std::string::npos)
+      << md;
 }
 
 }  // namespace
