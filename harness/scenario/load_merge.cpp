@@ -233,17 +233,7 @@ bool is_other_traffic_warning(const std::string& w) {
 void fill_recomputed(LoadResult& m, const std::vector<LoadResult>& parts, MergeKind kind) {
   const double nan = std::nan("");
   const double delivered = static_cast<double>(m.delivered);
-  const LatencyHistogram& h = m.latency;
-  auto us = [&](double p) {
-    return h.count() > 0 ? static_cast<double>(h.value_at_percentile(p)) / 1000 : nan;
-  };
-  m.p50_us = us(50);
-  m.p90_us = us(90);
-  m.p99_us = us(99);
-  m.p999_us = us(99.9);
-  m.p9999_us = us(99.99);
-  m.max_us = h.count() > 0 ? static_cast<double>(h.max()) / 1000 : nan;
-  m.mean_us = h.count() > 0 ? h.mean() / 1000 : nan;
+  fill_latency_figures(m, m.latency);
 
   m.requests_per_event = m.delivered > 0 ? static_cast<double>(m.requests) / delivered : nan;
   // The processes connected side by side: the group's phase is its slowest process's.

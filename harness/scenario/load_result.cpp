@@ -293,6 +293,20 @@ std::optional<LoadResult> load_result_from_csv(const std::vector<std::string>& h
   return r;
 }
 
+void fill_latency_figures(LoadResult& r, const LatencyHistogram& h) {
+  const double nan = std::nan("");
+  auto us = [&](double p) {
+    return h.count() > 0 ? static_cast<double>(h.value_at_percentile(p)) / 1000 : nan;
+  };
+  r.p50_us = us(50);
+  r.p90_us = us(90);
+  r.p99_us = us(99);
+  r.p999_us = us(99.9);
+  r.p9999_us = us(99.99);
+  r.max_us = h.count() > 0 ? static_cast<double>(h.max()) / 1000 : nan;
+  r.mean_us = h.count() > 0 ? h.mean() / 1000 : nan;
+}
+
 Json load_result_columns_json(const LoadResult& r) {
   Json object = Json::object();
   for (const auto& c : load_result_columns()) {

@@ -144,6 +144,9 @@ std::vector<std::string> load_result_csv_row(const LoadResult& result);
 std::optional<LoadResult> load_result_from_csv(const std::vector<std::string>& header,
                                                const std::vector<std::string>& row, std::string* error);
 
+// The latency columns (p50_us .. max_us, mean_us) from `h` (nanoseconds); NaN when it is empty.
+void fill_latency_figures(LoadResult& result, const LatencyHistogram& h);
+
 // The columns as one JSON object (the "result" of `rtbench load --json`); NaN figures are null.
 Json load_result_columns_json(const LoadResult& result);
 // Reads what write_load_result_json() wrote (the "result" object, the histogram, examples, warnings).

@@ -360,7 +360,7 @@ LoadResult PhasedLoadRun::base_result(const LatencyHistogram& h) const {
   r.warmup_s = config_.warmup_s;
   r.duration_s = config_.duration_s;
   r.connect_s = connect_s_;
-  r.connects_per_s = connect_s_ > 0 ? static_cast<double>(ready()) / connect_s_ : std::nan("");
+  r.connects_per_s = connect_s_ > 0 ? static_cast<double>(ready()) / connect_s_ : nan;
   r.seed = config_.seed;
   if (tls_) {
     const TlsCounters& c = tls_->counters();
@@ -370,16 +370,7 @@ LoadResult PhasedLoadRun::base_result(const LatencyHistogram& h) const {
     r.tls_resumed = c.resumed;
   }
 
-  auto us = [&](double p) {
-    return h.count() > 0 ? static_cast<double>(h.value_at_percentile(p)) / 1000 : nan;
-  };
-  r.p50_us = us(50);
-  r.p90_us = us(90);
-  r.p99_us = us(99);
-  r.p999_us = us(99.9);
-  r.p9999_us = us(99.99);
-  r.max_us = h.count() > 0 ? static_cast<double>(h.max()) / 1000 : nan;
-  r.mean_us = h.count() > 0 ? h.mean() / 1000 : nan;
+  fill_latency_figures(r, h);
   r.latency_saturated = h.saturated_count();
   r.latency = h;
 

@@ -21,6 +21,7 @@
 #include "harness/scenario/line_pipe.hpp"
 #include "harness/scenario/load_merge.hpp"
 #include "harness/scenario/load_options.hpp"
+#include "harness/scenario/payload_stamp.hpp"
 #include "harness/scenario/run_window.hpp"
 #include "harness/scenario/server_url.hpp"
 #include "transports/net/loop.hpp"
