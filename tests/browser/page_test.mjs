@@ -237,6 +237,9 @@ const cases = {
     for (const k of PANES) {
       check(/^400 channel must be/.test(s.panes[k].error), `${k} shows the reason: ${JSON.stringify(s.panes[k].error)}`);
     }
+    // The pane's state can change a frame before its text is drawn: wait for the text itself.
+    const error = page.locator('#pane-sse .error', {hasText: /channel must be/});
+    await error.waitFor({timeout: 5000}).catch(() => {});
     const text = await page.locator('#pane-sse .error').textContent();
     check(/channel must be/.test(text), `the reason is on the page: ${text}`);
     await page.screenshot({path: join(out, 'page-refused.png')});
