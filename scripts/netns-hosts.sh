@@ -247,7 +247,9 @@ if [ "$need_redis" -eq 1 ]; then
     die "--workers $workers without --broker needs redis-server and redis-cli: install redis-server (scripts/install-deps.sh does), or give --broker redis://..."
 fi
 if [ "$procs" -eq 1 ]; then
-  "$rtbench" load --help 2>/dev/null | grep -q -- '--procs-exec' ||
+  # The help is read whole before grep: with pipefail, grep -q leaving early would SIGPIPE rtbench and fail the check.
+  load_help=$("$rtbench" load --help 2>/dev/null) || true
+  grep -q -- '--procs-exec' <<<"$load_help" ||
     die "--procs: $rtbench load has no --procs/--procs-exec yet; rebuild it, or run without --procs"
 fi
 check_cpus() {  # OPTION LIST: taskset must accept LIST
@@ -328,7 +330,7 @@ on_exit() {
   fi
   if [ "$owns_names" -eq 1 ]; then
     for ns in "$srv_ns" "${gen_ns[@]}"; do
-      if ip netns list | grep -q "^$ns\( \|$\)"; then remove_ns "$ns"; fi
+      if grep -q "^$ns\( \|$\)" <<<"$(ip netns list)"; then remove_ns "$ns"; fi
     done
     left=$(namespaces_matching "$run_pattern" | tr '\n' ' ')
     if [ -n "$left" ]; then

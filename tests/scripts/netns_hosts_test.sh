@@ -62,16 +62,12 @@ check_result "$work/run/gen1.json" "tiny run, generator 1"
 check_nothing_left "$(run_prefix "$out")" "tiny run"
 
 # 2. The same load from one rtbench load whose two child processes run in the two generator namespaces.
-if "$bin" load --help | grep -q -- --procs-exec; then
-  out=$(RTBENCH=$bin timeout 120 scripts/netns-hosts.sh run --procs --generators 2 --port "$port" --timeout 60 \
-    --out "$work/procs" -- -- --transport ws --clients 200 --rate 20 --duration-s 2 --warmup-s 0.5 -q 2>&1)
-  status=$?
-  [ "$status" -eq 0 ] || fail "--procs run: exit $status, wanted 0; output: $out"
-  check_result "$work/procs/load.json" "--procs run"
-  check_nothing_left "$(run_prefix "$out")" "--procs run"
-else
-  echo "note: $bin load has no --procs-exec: the --procs case is not run"
-fi
+out=$(RTBENCH=$bin timeout 120 scripts/netns-hosts.sh run --procs --generators 2 --port "$port" --timeout 60 \
+  --out "$work/procs" -- -- --transport ws --clients 200 --rate 20 --duration-s 2 --warmup-s 0.5 -q 2>&1)
+status=$?
+[ "$status" -eq 0 ] || fail "--procs run: exit $status, wanted 0; output: $out"
+check_result "$work/procs/load.json" "--procs run"
+check_nothing_left "$(run_prefix "$out")" "--procs run"
 
 # 3. A serve argument rtbench refuses: the server exits before listening, which is a setup error.
 out=$(RTBENCH=$bin timeout 60 scripts/netns-hosts.sh run --generators 2 --port "$port" --out "$work/bad" \
