@@ -282,6 +282,10 @@ Suite scale_suite() {
       "period (5 s, or clients / 25,000 s when longer) before the window opens. The generator reads no "
       "TCP_INFO per socket (--socket-counts off: at 500,000 sockets that reading kept its "
       "processes busy for seconds while the broadcast arrived), so TCP segments are the host's counts.",
+      "Keepalives: the server pings every WebSocket and sends SSE a heartbeat comment every 30 s, or every "
+      "clients / 5,000 s when longer (100 s at 500,000). With the default 30 s, 500,000 WebSockets need "
+      "16,700 pongs a second from a generator whose processes share one core; it fell behind, and the server "
+      "dropped 41,426 of its connections for not answering a ping (counted in /stats as dropped_silent).",
       "Memory per connection: server_bytes_per_idle_conn is the server's RSS growth (every worker) over the "
       "connect phase / connections; kernel_socket_bytes_per_conn the socket slabs' growth / sockets (both "
       "ends are here, so 2 per connection); both are read once every generator process is connected."};
@@ -303,11 +307,15 @@ Suite scale_suite() {
     if (addresses > 1) c.sources = *parse_sources(std::to_string(addresses - 1), nullptr);
     const std::uint32_t workers =
         std::max<std::uint32_t>(2, (clients / 10 * 11 + kScalePerProcess - 1) / kScalePerProcess);
+    // Keepalives stay at 5,000 a second or fewer: the generator's processes share a core, and a WebSocket
+    // peer that has not answered a ping by the next one is dropped by the server.
+    const std::uint32_t keepalive_ms = std::max<std::uint32_t>(30'000, clients / 5);
     SuitePoint p = make_point(fmt::format("c{}", clients), c,
                               fmt::format("{} idle clients ({} generator processes, {} server workers), one "
                                           "broadcast",
                                           clients, c.procs, workers),
-                              {"--workers", std::to_string(workers)});
+                              {"--workers", std::to_string(workers), "--ws-ping-interval-ms",
+                               std::to_string(keepalive_ms), "--sse-heartbeat-ms", std::to_string(keepalive_ms)});
     // make_point sizes the drain for pollers; a broadcast to a million clients needs its own.
     p.load.drain_s = 60;
     p.transports = {*parse_transport("ws"), *parse_transport("sse"), *parse_transport("longpoll")};

@@ -295,6 +295,9 @@ TEST(WsKeepalive, PeersThatAnswerStayAndSilentPeersAreDropped) {
   }
   EXPECT_TRUE(c.tcp().wait_closed());
   EXPECT_TRUE(c.tcp().buffer().empty());
+  // The drop is counted where an operator looks: /stats.
+  EXPECT_EQ(stat_value(server.port(), "transports.ws.dropped_silent"), 1u);
+  EXPECT_EQ(stat_value(server.port(), "transports.ws.dropped_slow"), 0u);
 }
 
 }  // namespace

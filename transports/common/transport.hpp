@@ -15,6 +15,7 @@ struct TransportStats {
   std::uint64_t events_sent = 0;      // events written to clients (a batch of 5 counts 5)
   std::uint64_t empty_responses = 0;  // 204s: polls that found nothing, long polls that timed out
   std::uint64_t dropped_slow = 0;     // sessions closed because their send queue hit its bound
+  std::uint64_t dropped_silent = 0;   // sessions closed because the peer answered no keepalive in time
   std::uint64_t protocol_errors = 0;
 };
 

@@ -175,9 +175,9 @@ std::string Worker::stats_json() const {
     const TransportStats& s = t->stats();
     out += fmt::format(
         "{}\"{}\":{{\"requests\":{},\"sessions_open\":{},\"sessions_total\":{},\"events_sent\":{},"
-        "\"empty_responses\":{},\"dropped_slow\":{},\"protocol_errors\":{}}}",
+        "\"empty_responses\":{},\"dropped_slow\":{},\"dropped_silent\":{},\"protocol_errors\":{}}}",
         first ? "" : ",", t->name(), s.requests, s.sessions_open, s.sessions_total, s.events_sent,
-        s.empty_responses, s.dropped_slow, s.protocol_errors);
+        s.empty_responses, s.dropped_slow, s.dropped_silent, s.protocol_errors);
     first = false;
   }
   if (tls_) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "harness/runner/run_plan.hpp"
@@ -103,6 +104,14 @@ TEST(SuiteCatalog, ScaleReachesAMillionConnectionsWithinEveryProcessLimit) {
     // The warm-up event (0.5 s in) is outside the window, the measured one (a period later) inside.
     EXPECT_GT(p.load.warmup_s, 0.5) << p.tag;
     EXPECT_LE(p.load.warmup_s, 0.5 + p.load.duration_s) << p.tag;
+    // Pings the generator must answer (or be dropped): 5,000 a second at most, both keepalives set alike.
+    const auto& args = p.server_args;
+    const auto ping = std::find(args.begin(), args.end(), "--ws-ping-interval-ms");
+    const auto heartbeat = std::find(args.begin(), args.end(), "--sse-heartbeat-ms");
+    ASSERT_TRUE(ping != args.end() && ping + 1 != args.end()) << p.tag;
+    ASSERT_TRUE(heartbeat != args.end() && heartbeat + 1 != args.end()) << p.tag;
+    EXPECT_EQ(*(ping + 1), *(heartbeat + 1)) << p.tag;
+    EXPECT_LE(p.load.clients * 1000.0 / std::stod(*(ping + 1)), 5000.0) << p.tag;
   }
 }
 
