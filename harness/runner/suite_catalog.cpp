@@ -310,12 +310,13 @@ Suite scale_suite() {
     // Keepalives stay at 5,000 a second or fewer: the generator's processes share a core, and a WebSocket
     // peer that has not answered a ping by the next one is dropped by the server.
     const std::uint32_t keepalive_ms = std::max<std::uint32_t>(30'000, clients / 5);
-    SuitePoint p = make_point(fmt::format("c{}", clients), c,
-                              fmt::format("{} idle clients ({} generator processes, {} server workers), one "
-                                          "broadcast",
-                                          clients, c.procs, workers),
-                              {"--workers", std::to_string(workers), "--ws-ping-interval-ms",
-                               std::to_string(keepalive_ms), "--sse-heartbeat-ms", std::to_string(keepalive_ms)});
+    SuitePoint p =
+        make_point(fmt::format("c{}", clients), c,
+                   fmt::format("{} idle clients ({} generator processes, {} server workers), one "
+                               "broadcast",
+                               clients, c.procs, workers),
+                   {"--workers", std::to_string(workers), "--ws-ping-interval-ms",
+                    std::to_string(keepalive_ms), "--sse-heartbeat-ms", std::to_string(keepalive_ms)});
     // make_point sizes the drain for pollers; a broadcast to a million clients needs its own.
     p.load.drain_s = 60;
     p.transports = {*parse_transport("ws"), *parse_transport("sse"), *parse_transport("longpoll")};
