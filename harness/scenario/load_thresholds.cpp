@@ -12,6 +12,11 @@ std::vector<std::string> threshold_failures(const LoadConfig& config, const Load
     out.push_back(fmt::format("{} connection errors, more than --max-errors {}", result.errors_total,
                               config.max_errors));
   }
+  // Slots were due but none of the window's events went out: "0 lost" would then say nothing at all.
+  if (config.rate > 0 && result.expected == 0 && result.publish_dropped + result.publish_errors > 0) {
+    out.push_back(fmt::format("no event was measured: the publisher dropped {} and lost {} of {} slots",
+                              result.publish_dropped, result.publish_errors, result.publish_scheduled));
+  }
   if (config.max_p99_us) {
     if (std::isnan(result.p99_us)) {
       out.push_back("no latency measured, so --max-p99-us cannot be met");

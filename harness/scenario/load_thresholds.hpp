@@ -1,4 +1,5 @@
-// threshold_failures: the pass/fail verdict of a load run (--max-errors, --max-p99-us, --max-lost).
+// threshold_failures: the pass/fail verdict of a load run (--max-errors, --max-p99-us, --max-lost, and a
+// window whose every event the publisher dropped).
 #pragma once
 
 #include <string>

@@ -148,6 +148,7 @@ bool Publisher::settle(std::uint64_t seq, InFlight* out) {
 }
 
 void Publisher::on_link_ready() {
+  was_open_ = true;
   if (stopped_ || !marker_done_ || marker_sent_) return;
   marker_sent_ = true;
   if (!send_text(0, monotonic_now_ns())) {
@@ -184,6 +185,15 @@ void Publisher::on_publish_failed(std::uint64_t seq, std::string_view why) {
 
 void Publisher::on_link_lost(std::string_view why) {
   if (stopped_) return;
+  // A server ends a keep-alive connection that stayed idle past its timeout (rtbench serve after 75 s):
+  // with nothing in flight nothing is lost, and a new connection opens now so that the next slot finds it.
+  if (in_flight_.empty() && !marker_done_ && was_open_) {
+    was_open_ = false;
+    ++stats_.reconnects;
+    link_->open();
+    return;
+  }
+  was_open_ = false;
   note_error(why);
   stats_.errors += in_flight_.size();
   in_flight_.clear();

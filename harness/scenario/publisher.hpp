@@ -107,6 +107,7 @@ class Publisher final : public PublishLinkEvents {
   std::string text_;                // reused to build each event text
   MarkerDone marker_done_;
   bool marker_sent_ = false;
+  bool was_open_ = false;  // the link was ready and has not been lost since
   std::uint64_t t0_ns_ = 0;
   std::uint64_t measure_start_ns_ = 0;
   double period_ns_ = 0;

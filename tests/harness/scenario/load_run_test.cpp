@@ -236,6 +236,24 @@ TEST(LoadRunStall, APublisherThatCannotKeepUpCountsDroppedSlots) {
   EXPECT_EQ(r.lost, 0u);
 }
 
+// Events rarer than the server's keep-alive timeout: the server closes the idle publishing connection between
+// them, and the publisher opens a new one at once, so no slot finds it closed.
+TEST(LoadRunPublisher, AKeepAliveConnectionTheServerClosedWhileIdleIsReopenedWithoutLoss) {
+  ServerConfig config = TestServer::default_config();
+  config.http.keep_alive_timeout_ms = 150;
+  TestServer server(config);
+  LoadConfig c = quick_config(server.port(), *parse_transport("sse"), "idle-publisher");
+  c.rate = 2;  // a slot every 500 ms: each finds the connection of the one before closed by the server
+  c.clients = 2;
+  c.warmup_s = 0.3;
+  c.duration_s = 2;
+  auto o = run_load(c);
+  expect_every_event_once(o, 2, 4);
+  if (o.ok) {
+    EXPECT_EQ(o.result.publish_scheduled, o.result.publish_sent);
+  }
+}
+
 TEST(LoadRunStall, TheStallRouteExistsOnlyWithTestHooks) {
   TestServer server;
   auto response = test::http_post(server.port(), "/debug/stall?ms=1", "");
