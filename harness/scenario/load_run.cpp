@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
@@ -283,11 +284,22 @@ LoadResult LoadRun::compute_result() {
   // could not keep its rate (the threshold itself is relative to the interval:
   // LoadConfig::effective_late_ms).
   if (ps.late * 100 > ps.sent || ps.dropped > 0) {
-    r.warnings.push_back(
-        fmt::format("the publisher could not hold {} events/s: {} sends late by more than {} ms, {} slots "
-                    "dropped (latency "
-                    "counts from each event's slot, so lateness is in it)",
-                    config_.rate, ps.late, config_.effective_late_ms(), ps.dropped));
+    r.warnings.push_back(fmt::format(
+        "the publisher could not hold {} events/s: {} sends late by more than {} ms, {} slots "
+        "dropped{} (latency "
+        "counts from each event's slot, so lateness is in it)",
+        config_.rate, ps.late, config_.effective_late_ms(), ps.dropped,
+        ps.dropped > 0
+            ? fmt::format(", {} of them in the window; first: {}", ps.measured_dropped, ps.first_drop)
+            : std::string()));
+  }
+  // Sent in the window, neither answered nor failed when the run ended: their subscribers expected nothing.
+  if (const std::uint64_t unanswered = ps.measured_sent - std::min(ps.measured_sent, ps.measured_acked);
+      unanswered > 0) {
+    r.warnings.push_back(fmt::format(
+        "{} of the window's {} publishes got no id back by the end of the drain (failed or unanswered; their "
+        "events are not expected)",
+        unanswered, ps.measured_sent));
   }
   if (ps.errors > 0) r.warnings.push_back(fmt::format("{} publishes failed: {}", ps.errors, ps.first_error));
   const std::size_t stamp = payload_stamp_bytes(PayloadStamp{ps.scheduled, measure_end_ns_});

@@ -111,8 +111,18 @@ void Publisher::send(std::uint64_t seq, std::uint64_t slot, std::uint64_t now_ns
   const bool measured = slot >= measure_start_ns_;
   // Open loop: a slot that cannot go out now is dropped and counted, never postponed (that would hide a
   // stall behind a slower rate).
-  if (!link_->is_open() || in_flight_.size() >= options_.max_in_flight || !send_text(seq, slot)) {
+  const char* drop = nullptr;
+  if (!link_->is_open()) {
+    drop = link_->opening() ? "the connection was still opening" : "the connection was down";
+  } else if (in_flight_.size() >= options_.max_in_flight) {
+    drop = "too many publishes unanswered";
+  } else if (!send_text(seq, slot)) {
+    drop = "the send queue was full";
+  }
+  if (drop != nullptr) {
     ++stats_.dropped;
+    if (measured) ++stats_.measured_dropped;
+    if (stats_.first_drop.empty()) stats_.first_drop = fmt::format("slot {}: {}", seq, drop);
     return;
   }
   in_flight_.push_back({seq, measured});

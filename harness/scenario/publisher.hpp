@@ -36,6 +36,8 @@ struct PublisherStats {
   std::uint64_t errors = 0;   // refused, or never answered because the connection was lost
   std::uint64_t max_lateness_ns = 0;
   std::uint64_t reconnects = 0;
+  std::uint64_t measured_dropped = 0;  // dropped slots that lay in the measure window
+  std::string first_drop;              // why the first slot was dropped
   // Events whose slot lies in the measure window, and the id range the server gave them.
   std::uint64_t measured_sent = 0;
   std::uint64_t measured_acked = 0;

@@ -112,6 +112,17 @@ TEST(SuiteCatalog, ScaleReachesAMillionConnectionsWithinEveryProcessLimit) {
     ASSERT_TRUE(heartbeat != args.end() && heartbeat + 1 != args.end()) << p.tag;
     EXPECT_EQ(*(ping + 1), *(heartbeat + 1)) << p.tag;
     EXPECT_LE(p.load.clients * 1000.0 / std::stod(*(ping + 1)), 5000.0) << p.tag;
+    // Long polls renew as rarely as the others' keepalives, and the client waits longer than the server
+    // holds.
+    EXPECT_EQ(std::to_string(p.load.longpoll_timeout_ms), *(ping + 1)) << p.tag;
+    EXPECT_GT(p.load.request_timeout_ms, p.load.longpoll_timeout_ms) << p.tag;
+    const auto held = std::find(args.begin(), args.end(), "--longpoll-max-timeout-ms");
+    ASSERT_TRUE(held != args.end() && held + 1 != args.end()) << p.tag;
+    EXPECT_EQ(*(held + 1), *(ping + 1)) << p.tag;
+    // The publisher's connection idles a whole period: the server must keep it longer.
+    const auto keep = std::find(args.begin(), args.end(), "--keep-alive-timeout-ms");
+    ASSERT_TRUE(keep != args.end() && keep + 1 != args.end()) << p.tag;
+    EXPECT_GT(std::stod(*(keep + 1)), 1000 * (p.load.duration_s + p.load.warmup_s)) << p.tag;
   }
 }
 
