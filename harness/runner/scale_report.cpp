@@ -13,9 +13,13 @@ namespace rtb {
 namespace {
 
 // A run planned as one broadcast: one event in its window.
-bool planned_broadcast(const LoadResult& r) { return std::abs(r.rate * r.duration_s - 1) < 1e-6; }
+bool planned_broadcast(const LoadResult& r) {
+  return std::abs(r.rate * r.duration_s - 1) < 1e-6;
+}
 // ... and measured as one: every connected client expected that one event.
-bool one_broadcast(const LoadResult& r) { return r.connected > 0 && r.expected == r.connected; }
+bool one_broadcast(const LoadResult& r) {
+  return r.connected > 0 && r.expected == r.connected;
+}
 
 double median(std::vector<double> v) {
   v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
@@ -73,24 +77,24 @@ std::string render_scale_section(const std::vector<CaseResults>& cases) {
       "phase "
       "/ connections; **kernel B/socket** = socket slab growth / sockets (2 per connection: both ends are on "
       "this machine); **broadcast** = from the event's scheduled send to the last client having it "
-      "(max latency; the publish is in it), **from the publish** = the same less the publisher's lateness, "
-      "and the median client; **lost** over all clients.\n\n";
+      "(max latency: the publisher's lateness is in it, since the run records only its largest lateness, "
+      "which may be the warm-up event's), the median client; **lost** over all clients.\n\n";
   for (const auto& [transport, by_clients] : by_transport) {
     out += fmt::format("### {}\n\n", transport);
     out +=
         "| clients | connected | connect/s | server B/conn | kernel B/socket | broadcast, last client (ms) | "
-        "from "
-        "the publish (ms) | median client (ms) | lost |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+        "median client (ms) | lost |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& [n, c] : by_clients) {
       if (c->results.empty()) {
         const std::string why = c->records.empty() ? "not run" : c->records.front()->error;
-        out += fmt::format("| {} | failed: {} | | | | | | | |\n", thousands(n), why);
+        out += fmt::format("| {} | failed: {} | | | | | | |\n", thousands(n), why);
         continue;
       }
       if (!one_broadcast(*c->results.front())) {
         const LoadResult& r = *c->results.front();
         out += fmt::format(
-            "| {} | {} | broadcast not measured: {} expected, {} delivered, {} connection errors | | | | | | |\n",
+            "| {} | {} | broadcast not measured: {} expected, {} delivered, {} connection errors | | | | | "
+            "|\n",
             thousands(n), thousands(r.connected), thousands(r.expected), thousands(r.delivered),
             thousands(r.errors_total));
         continue;
@@ -99,7 +103,7 @@ std::string render_scale_section(const std::vector<CaseResults>& cases) {
           median_figure(*c, [](const LoadResult& r) { return static_cast<double>(r.connected); });
       const auto lost = median_figure(*c, [](const LoadResult& r) { return static_cast<double>(r.lost); });
       out += fmt::format(
-          "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", thousands(n),
+          "| {} | {} | {} | {} | {} | {} | {} | {} |\n", thousands(n),
           thousands(static_cast<std::uint64_t>(connected)),
           figure(median_figure(*c, [](const LoadResult& r) { return r.connects_per_s; }), "{:.0f}"),
           figure(median_figure(*c, [](const LoadResult& r) { return r.server_bytes_per_idle_conn; }),
@@ -107,9 +111,6 @@ std::string render_scale_section(const std::vector<CaseResults>& cases) {
           figure(median_figure(*c, [](const LoadResult& r) { return r.kernel_socket_bytes_per_conn; }),
                  "{:.0f}"),
           figure(median_figure(*c, [](const LoadResult& r) { return r.max_us / 1000; }), "{:.0f}"),
-          figure(median_figure(
-                     *c, [](const LoadResult& r) { return (r.max_us - r.publish_max_lateness_us) / 1000; }),
-                 "{:.0f}"),
           figure(median_figure(*c, [](const LoadResult& r) { return r.p50_us / 1000; }), "{:.0f}"),
           thousands(static_cast<std::uint64_t>(lost)));
     }
@@ -130,7 +131,8 @@ std::string render_scale_section(const std::vector<CaseResults>& cases) {
       const LoadResult& r = *c->results.front();
       if (!one_broadcast(r)) {
         stop = fmt::format(
-            "at {} clients the broadcast was not measured ({} expected of {} connected; {} connection errors, "
+            "at {} clients the broadcast was not measured ({} expected of {} connected; {} connection "
+            "errors, "
             "first: {})",
             thousands(n), thousands(r.expected), thousands(r.connected), thousands(r.errors_total),
             r.error_examples.empty() ? "none" : r.error_examples.front().second);

@@ -462,6 +462,40 @@ std::string suite_names() {
   return names;
 }
 
+// The suite as the run recorded it in metadata.json: purpose, notes and each point's note and server
+// arguments, since the suite in this binary may have changed since (a report describes the run it shows).
+Suite suite_as_recorded(const Suite& current, const Json& meta) {
+  Suite s = current;
+  s.purpose = json_string(meta, "purpose", s.purpose);
+  if (meta.contains("notes") && meta["notes"].is_array()) {
+    s.notes.clear();
+    for (const auto& n : meta["notes"]) {
+      if (n.is_string()) s.notes.push_back(n.get<std::string>());
+    }
+  }
+  if (!meta.contains("points") || !meta["points"].is_array()) return s;
+  const std::vector<std::string> base = serve_arguments(SuitePoint{}, nullptr);
+  for (auto& p : s.points) {
+    for (const auto& m : meta["points"]) {
+      if (!m.is_object() || json_string(m, "tag") != p.tag) continue;
+      p.note = json_string(m, "note", p.note);
+      if (!m.contains("serve_args") || !m["serve_args"].is_array()) break;
+      std::vector<std::string> args;
+      for (const auto& a : m["serve_args"]) {
+        if (a.is_string()) args.push_back(a.get<std::string>());
+      }
+      if (args.size() >= base.size() && std::equal(base.begin(), base.end(), args.begin())) {
+        auto end = args.end();
+        // The run's own certificate files follow the point's arguments (serve_arguments).
+        if (p.tls && args.size() >= base.size() + 4 && *(end - 4) == "--tls-cert") end -= 4;
+        p.server_args.assign(args.begin() + static_cast<std::ptrdiff_t>(base.size()), end);
+      }
+      break;
+    }
+  }
+  return s;
+}
+
 // --report-only: plots and report.md again from a results folder, without running anything.
 int remake_report(RunOptions& o) {
   std::string error, suite_name;
@@ -489,7 +523,12 @@ int remake_report(RunOptions& o) {
   info.repeat = repeat;
   // What the original run recorded about itself.
   std::string text = read_file(o.out_dir + "/metadata.json");
+  Suite recorded;
   if (auto meta = parse_json(text, &error); meta && meta->is_object()) {
+    if (info.suite != nullptr) {
+      recorded = suite_as_recorded(*info.suite, *meta);
+      info.suite = &recorded;
+    }
     info.meta.command_line = json_string(*meta, "command_line");
     info.meta.version = json_string(*meta, "version");
     info.meta.git_commit = json_string(*meta, "git_commit");

@@ -166,6 +166,26 @@ TEST(RunSuiteSmoke, TinySuiteEndToEnd) {
   EXPECT_TRUE(fs::exists(out / "plots" / "latency_spectrum.png"));
   EXPECT_TRUE(fs::exists(out / "plots" / "bytes_per_event.png"));
   EXPECT_NE(report.find("![plots/bytes_per_event.png](plots/bytes_per_event.png)"), std::string::npos);
+
+  // --report-only describes the run as its metadata.json recorded it, not as this binary's suite reads now.
+  (*meta)["purpose"] = "The purpose this run recorded.";
+  (*meta)["notes"] = Json::array({"A note this run recorded."});
+  ASSERT_FALSE((*meta)["points"].empty());
+  Json& point = (*meta)["points"][0];
+  point["serve_args"].push_back("--sse-heartbeat-ms");
+  point["serve_args"].push_back("1234");
+  {
+    std::ofstream file(out / "metadata.json", std::ios::binary | std::ios::trunc);
+    file << json_text(*meta);
+  }
+  const std::string remake = rtbench + " run --report-only --no-plots --out " + out.string() + " > " +
+                             (dir / "remake.log").string() + " 2>&1";
+  const int remade = std::system(remake.c_str());
+  ASSERT_TRUE(WIFEXITED(remade) && WEXITSTATUS(remade) == 0) << slurp(dir / "remake.log");
+  const std::string again = slurp(out / "report.md");
+  EXPECT_NE(again.find("The purpose this run recorded."), std::string::npos) << again;
+  EXPECT_NE(again.find("- Note: A note this run recorded."), std::string::npos) << again;
+  EXPECT_NE(again.find("--sse-heartbeat-ms 1234"), std::string::npos) << again;
   fs::remove_all(dir);
 }
 
