@@ -9,13 +9,28 @@
 # server's core): their figure is CPU per delivery with the backplane's fan-out to two processes, not a
 # throughput figure; server CPU is summed over the workers (rtbench load samples the supervisor's tree). Server and Redis pinned to core 0, the generator to core 1.
 # Usage: scripts/bench-broker.sh [CLIENTS] [RATE] [ROUNDS] [TRANSPORT]   (defaults 2000, 100, 3, ws)
+#        scripts/bench-broker.sh --knee [CLIENTS] [TRANSPORT] [RATES]   (defaults 1000, ws, "50 100 150 200 250
+#        300 400 500"): per configuration, the event rate is raised step by step until a step is not held (a
+#        publish slot dropped, an event lost, p99 above 100 ms (the publisher's lateness is in it), deliveries/s under 98% of clients x rate, or the
+#        generator the bottleneck); the knee is the last step held: its deliveries/s, p50/p99, server CPU per
+#        delivery and Redis CPU per event. One run per step (no medians): the steps are the repetition.
 source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-clients=${1:-2000}
-rate=${2:-100}
-rounds=${3:-3}
-transport=${4:-ws}
+knee=0
+if [ "${1:-}" = --knee ]; then
+  knee=1
+  clients=${2:-1000}
+  transport=${3:-ws}
+  knee_rates=${4:-50 100 150 200 250 300 400 500}
+  rate=0
+  rounds=1
+else
+  clients=${1:-2000}
+  rate=${2:-100}
+  rounds=${3:-3}
+  transport=${4:-ws}
+fi
 # shellcheck source=scripts/lib/bench-common.sh
 source scripts/lib/bench-common.sh
 build_rtbench
@@ -28,7 +43,9 @@ trap '[ -n "$srv" ] && kill -INT "$srv" 2>/dev/null; [ -n "$redis" ] && kill "$r
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# $1: local|redis|redis2 -> "p50_us p99_us server_cpu_us_per_delivery redis_cpu_us_per_event lost"
+# $1: local|redis|redis2 -> "p50_us p99_us server_cpu_us_per_delivery redis_cpu_us_per_event lost
+# redis_script_us events_per_s publish_dropped generator_bottleneck load_status". A load that fails (exit 1) still
+# answers when it wrote its CSV: in --knee mode that is a step not held, not an error.
 measure() {
   local port rport broker_args=() redis_before=0 redis_after=0
   port=$(free_port)
@@ -46,9 +63,14 @@ measure() {
   wait_http "http://127.0.0.1:$port/stats"
   [ -n "$redis" ] && redis_before=$(cpu_ticks "$redis")
   rm -f "$work/load.csv"
+  local load_status=0
   taskset -c 1 "$bin" load --url "http://127.0.0.1:$port" --transport "$transport" -c "$clients" --rate "$rate" \
     --warmup-s 2 -d 10 --drain-s 2 --server-pid "$srv" -q --csv "$work/load.csv" >"$work/load.out" ||
-    { cat "$work/load.out" >&2; exit 1; }
+    load_status=$?
+  if [ "$load_status" -ne 0 ] && { [ "$knee" -eq 0 ] || [ "$load_status" -ne 1 ] || [ ! -s "$work/load.csv" ]; }; then
+    cat "$work/load.out" >&2
+    exit 1
+  fi
   local script_us=0
   if [ -n "$redis" ]; then
     redis_after=$(cpu_ticks "$redis")
@@ -67,10 +89,40 @@ measure() {
   sent=$(csv_column "$work/load.csv" publish_sent)
   awk -v p50="$(csv_column "$work/load.csv" p50_us)" -v p99="$(csv_column "$work/load.csv" p99_us)" \
     -v cpu="$(csv_column "$work/load.csv" server_cpu_us_per_op)" -v lost="$(csv_column "$work/load.csv" lost)" \
-    -v rt=$((redis_after - redis_before)) -v tick="$tick" -v sent="$sent" -v mode="$1" -v s="${script_us:-0}" 'BEGIN {
+    -v rt=$((redis_after - redis_before)) -v tick="$tick" -v sent="$sent" -v mode="$1" -v s="${script_us:-0}" \
+    -v eps="$(csv_column "$work/load.csv" events_per_s)" -v dropped="$(csv_column "$work/load.csv" publish_dropped)" \
+    -v gb="$(csv_column "$work/load.csv" generator_bottleneck)" -v st="$load_status" 'BEGIN {
       r = (mode != "local" && sent > 0) ? rt / tick * 1e6 / sent : 0
-      printf "%s %s %s %.1f %s %s\n", p50, p99, cpu, r, lost, s }'
+      printf "%s %s %s %.1f %s %s %s %s %s %s\n", p50, p99, cpu, r, lost, s, eps, dropped, gb, st }'
 }
+
+# --knee: per configuration, raise the rate until a step is not held; print every step and the knee.
+if [ "$knee" -eq 1 ]; then
+  echo "bench-broker --knee: $clients $transport subscribers, rates $knee_rates events/s; $(nproc) cores, $(uname -r)"
+  for mode in local redis redis2; do
+    held=
+    for rate in $knee_rates; do
+      line=$(measure "$mode")
+      verdict=$(awk -v c="$clients" -v r="$rate" '{
+        why = ""
+        if ($5 > 0) why = why " lost " $5
+        if ($8 > 0) why = why " " $8 " publish slots dropped"
+        if ($2 > 100000) why = why " p99 " $2 " us > 100 ms"
+        if ($7 < 0.98 * c * r) why = why " " $7 " deliveries/s < 98% of " c * r
+        if ($9 != 0) why = why " generator-bound"
+        print (why == "") ? "held" : "not held:" why }' <<<"$line")
+      echo "$mode rate $rate: p50_us p99_us server_cpu_us_per_delivery redis_cpu_us_per_event lost redis_script_us events_per_s publish_dropped generator_bottleneck load_status = $line -> $verdict"
+      [ "$verdict" = held ] || break
+      held="$rate $line"
+    done
+    if [ -z "$held" ]; then
+      echo "KNEE $mode: none held (the lowest rate already failed)"
+    else
+      awk -v mode="$mode" -v c="$clients" '{ printf "KNEE %s: %d deliveries/s (%d events/s x %d), p50 %s us, p99 %s us, server CPU %s us per delivery, Redis CPU %s us per event\n", mode, $8, $1, c, $2, $3, $4, $5 }' <<<"$held"
+    fi
+  done
+  exit 0
+fi
 
 echo "bench-broker: $clients $transport subscribers, $rate events/s, $rounds rounds; $(nproc) cores, $(uname -r)"
 for round in $(seq "$rounds"); do
