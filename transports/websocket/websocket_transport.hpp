@@ -33,7 +33,6 @@ struct WsCounters {
   std::uint64_t messages_in = 0;     // data messages received
   std::uint64_t published = 0;       // text messages on /ws published to the hub
   std::uint64_t pings_sent = 0;      // keepalive pings
-  std::uint64_t ping_timeouts = 0;   // peers dropped for not answering a keepalive ping
   std::uint64_t close_timeouts = 0;  // close handshakes the peer did not finish in time
   std::uint64_t gaps_sent = 0;       // `gap a-b` frames
 };

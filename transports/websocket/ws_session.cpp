@@ -286,7 +286,6 @@ void WsSession::on_timer(TimerEntry& entry) {
 void WsSession::on_keepalive() {
   if (ping_outstanding_ && !heard_from_peer_) {
     // Nothing at all arrived during a whole interval after our ping: the peer or the path is gone.
-    ++context_->counters.ping_timeouts;
     ++context_->stats.dropped_silent;
     close_tcp_now();
     return;
