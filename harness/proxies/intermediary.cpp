@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +34,8 @@ namespace {
 // How often start() picks a new port when the proxy finds the one it was given taken.
 constexpr int kPortAttempts = 4;
 constexpr std::string_view kAddressInUse = "Address already in use";
+// Between the sentence of a proxy that did not start and its log's tail (intermediary_failure_headline).
+constexpr std::string_view kLogTailSeparator = "; the end of its log ";
 
 std::string read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -134,26 +137,36 @@ ProxyWait wait_until_accepting(ChildProcess& child, int port, const std::string&
   }
 }
 
-// The sentence for a proxy that did not come up, with the end of its log.
+// " (/bin/false, from RTB_NGINX_BIN)" when the binary came from its variable, else empty: a reader of "nginx
+// exited" should know it was not the packaged nginx.
+std::string binary_note(IntermediaryKind kind) {
+  const std::string_view variable = intermediary_binary_variable(kind);
+  const char* value = std::getenv(std::string(variable).c_str());
+  if (value == nullptr || *value == '\0') return {};
+  return fmt::format(" ({}, from {})", value, variable);
+}
+
+// The sentence for a proxy that did not come up, with the end of its log. The sentence names no port when the
+// port is not the cause, so that every run of a proxy that cannot start says the same.
 std::string not_started(IntermediaryKind kind, ProxyWait how, ChildProcess& child, int port,
                         const std::string& log_path, std::chrono::milliseconds timeout) {
   const std::string_view name = intermediary_name(kind);
   std::string what;
   switch (how) {
     case ProxyWait::kExited:
-      what = fmt::format("{} exited ({}) before accepting connections on 127.0.0.1:{}", name,
-                         child.describe_exit(), port);
+      what = fmt::format("{}{} exited ({}) before accepting connections", name, binary_note(kind),
+                         child.describe_exit());
       break;
     case ProxyWait::kPortTaken:
-      what = fmt::format("{} found 127.0.0.1:{} taken", name, port);
+      what = fmt::format("{}{} found 127.0.0.1:{} taken", name, binary_note(kind), port);
       break;
     case ProxyWait::kTimedOut:
     case ProxyWait::kAccepting:
-      what = fmt::format("{} did not accept connections on 127.0.0.1:{} within {} ms", name, port,
+      what = fmt::format("{}{} did not accept connections on its port within {} ms", name, binary_note(kind),
                          timeout.count());
       break;
   }
-  return fmt::format("{}; the end of its log {}:\n{}", what, log_path, file_tail(log_path));
+  return fmt::format("{}{}{}:\n{}", what, kLogTailSeparator, log_path, file_tail(log_path));
 }
 
 // The first line `command` writes (stdout and stderr), or empty when it cannot run.
@@ -201,7 +214,22 @@ bool is_forward_proxy(IntermediaryKind kind) {
   return kind == IntermediaryKind::kSquid;
 }
 
+std::string_view intermediary_binary_variable(IntermediaryKind kind) {
+  switch (kind) {
+    case IntermediaryKind::kNginx:
+      return "RTB_NGINX_BIN";
+    case IntermediaryKind::kHaproxyTcp:
+    case IntermediaryKind::kHaproxyHttp:
+      return "RTB_HAPROXY_BIN";
+    case IntermediaryKind::kSquid:
+      return "RTB_SQUID_BIN";
+  }
+  return {};
+}
+
 std::string intermediary_binary(IntermediaryKind kind) {
+  const char* chosen = std::getenv(std::string(intermediary_binary_variable(kind)).c_str());
+  if (chosen != nullptr && *chosen != '\0') return chosen;
   switch (kind) {
     case IntermediaryKind::kNginx:
       return "/usr/sbin/nginx";
@@ -271,7 +299,7 @@ std::optional<IntermediaryProcess> IntermediaryProcess::start(const Intermediary
   site.upstream_port = upstream_port;
   site.more_upstream_ports = more_upstream_ports;
   site.dir = std::filesystem::absolute(std::filesystem::path(work_dir) / name, ec).string();
-  site.log_path = site.dir + "/" + name + ".log";
+  site.log_path = intermediary_log_path(work_dir, options.kind);
   site.pid_path = site.dir + "/" + name + ".pid";
   const std::string config_path = site.dir + "/" + name + ".conf";
   std::filesystem::create_directories(site.dir, ec);
@@ -396,8 +424,21 @@ std::string intermediary_missing(IntermediaryKind kind) {
   std::string_view package = kind == IntermediaryKind::kNginx   ? "nginx-light (or nginx)"
                              : kind == IntermediaryKind::kSquid ? "squid"
                                                                 : "haproxy";
-  return fmt::format("{} is not installed: {} is missing (Debian package {})", intermediary_name(kind),
-                     binary, package);
+  const std::string note = binary_note(kind);
+  return fmt::format(
+      "{} is not installed: {} is missing{} (Debian package {})", intermediary_name(kind), binary,
+      note.empty() ? "" : fmt::format(" or not executable (from {})", intermediary_binary_variable(kind)),
+      package);
+}
+
+std::string intermediary_log_path(const std::string& work_dir, IntermediaryKind kind) {
+  const std::string name(intermediary_name(kind));
+  std::error_code ec;
+  return (std::filesystem::absolute(std::filesystem::path(work_dir) / name, ec) / (name + ".log")).string();
+}
+
+std::string intermediary_failure_headline(const std::string& error) {
+  return error.substr(0, error.find(kLogTailSeparator));
 }
 
 }  // namespace rtb

@@ -31,7 +31,11 @@ std::optional<IntermediaryKind> parse_intermediary_kind(std::string_view name);
 // A forward proxy is addressed differently: absolute-form requests ("GET http://host:port/poll") and
 // CONNECT for tunnels, instead of the server's own paths on the proxy's port.
 bool is_forward_proxy(IntermediaryKind kind);
-// "/usr/sbin/nginx", ...
+// The environment variable that overrides a kind's binary: "RTB_NGINX_BIN", "RTB_HAPROXY_BIN" (both HAProxy
+// modes), "RTB_SQUID_BIN".
+std::string_view intermediary_binary_variable(IntermediaryKind kind);
+// The binary a kind runs: the Debian path ("/usr/sbin/nginx", ...), or its variable's value when set and not
+// empty (a proxy built elsewhere, or a stand-in that exits at once for the tests of one that fails to start).
 std::string intermediary_binary(IntermediaryKind kind);
 
 // Every knob of every kind; each kind reads only its own (the rest is ignored).
@@ -61,8 +65,9 @@ class IntermediaryProcess {
   // files and the log, <name>.log), spawns the proxy in the foreground pinned to `cpu` (-1: not pinned) and
   // waits up to `timeout` until the port accepts a TCP connection. A port taken between the pick and the
   // proxy's bind is picked again (a few times). nullopt with the reason in one sentence and the log's tail in
-  // *error otherwise; the process is stopped then. Squid started as root: its dir and log are chowned to its
-  // user and `work_dir` gains search permission for others (hand_over_to_squid_user in intermediary.cpp).
+  // *error otherwise (see intermediary_failure_headline); the process is stopped then. Squid started as root:
+  // its dir and log are chowned to its user and `work_dir` gains search permission for others
+  // (hand_over_to_squid_user in intermediary.cpp).
   static std::optional<IntermediaryProcess> start(
       const IntermediaryOptions& options, const std::string& upstream_host, int upstream_port,
       const std::string& work_dir, int cpu, std::string* error,
@@ -114,8 +119,14 @@ class IntermediaryProcess {
 // "nginx/1.22.1", "HAProxy 2.6.12-1+deb12u4", "Squid 5.7" (what the binary says of itself); empty when the
 // binary is not installed or says nothing recognisable.
 std::string intermediary_version(IntermediaryKind kind);
-// Empty when the binary is installed; else one sentence naming the missing binary and the Debian package
-// that provides it.
+// Empty when the binary is installed; else one sentence naming the missing binary (and the variable, when it
+// came from one) and the Debian package that provides it.
 std::string intermediary_missing(IntermediaryKind kind);
+// Where start() has the proxy write its log (stdout, stderr and its own error log) under `work_dir`, so a
+// caller can keep it when the proxy did not start.
+std::string intermediary_log_path(const std::string& work_dir, IntermediaryKind kind);
+// The first sentence of start()'s error, without the log's tail that follows it: what went wrong, worded the
+// same for every run of a proxy that cannot start (no port, no path), so a summary can count them as one.
+std::string intermediary_failure_headline(const std::string& error);
 
 }  // namespace rtb

@@ -239,9 +239,14 @@ std::string render_failure_table(const std::vector<CaseResults>& cases, const Su
         auto fixed = by_case.find({row.fixed, name});
         fixed_saw = fixed != by_case.end() ? clients_saw(*fixed->second) : "not run";
       }
+      // A row whose proxy was skipped showed nothing, so it verified nothing either way.
+      const bool skipped = all_skipped(by_case, row.broken, name) ||
+                           (!row.fixed.empty() && all_skipped(by_case, row.fixed, name));
       out += fmt::format("| {} (`{}`) | {} | {} | {} | {} | {} |\n", row.setup, row.broken, name,
                          clients_saw(*broken->second), row.fix, fixed_saw,
-                         fix_verified(row, name, by_case) ? "yes" : "**no**");
+                         skipped                            ? "skipped"
+                         : fix_verified(row, name, by_case) ? "yes"
+                                                            : "**no**");
     }
   }
   return out +
@@ -258,7 +263,8 @@ std::vector<std::string> unverified_fixes(const std::vector<CaseResults>& cases,
     for (auto t : row.transports) {
       const std::string name(transport_name(t));
       if (!by_case.contains({row.broken, name})) continue;  // the transport was not run on this row
-      // A proxy that is not installed skips its points: nothing was shown, so nothing failed.
+      // A proxy that is not installed or did not start skips its points: nothing was shown, so nothing
+      // failed.
       if (all_skipped(by_case, row.broken, name) ||
           (!row.fixed.empty() && all_skipped(by_case, row.fixed, name)))
         continue;

@@ -24,9 +24,12 @@ std::string suites_footer() {
       "A folder with committed files is never overwritten without --force.\n"
       "\nExit status: 0 all runs passed; 1 a run failed or missed a threshold, or a failure-table fix was\n"
       "not verified (the broken setups themselves fail by design), or with --strict a figure is suspect\n"
-      "(runs of a proxy that is not installed are skipped, said in the summary and the report, not failed);\n"
+      "(runs of a proxy that is not installed or does not start are skipped, said in the summary and the\n"
+      "report, not failed);\n"
       "2 a usage error or nothing was run;\n"
-      "128+N interrupted by signal N (children stopped, partial results kept).\n";
+      "128+N interrupted by signal N (children stopped, partial results kept).\n"
+      "\nEnvironment: RTB_NGINX_BIN, RTB_HAPROXY_BIN, RTB_SQUID_BIN: the proxy binaries the intermediary\n"
+      "points run (default /usr/sbin/nginx, /usr/sbin/haproxy, /usr/sbin/squid).\n";
   return out;
 }
 

@@ -24,7 +24,7 @@ struct RunRecord {
 };
 
 // The error of a run the runner did not start because something it needs is not installed (a proxy's
-// package): "skipped: " and the reason. Such a run is reported, not failed.
+// package) or its proxy did not start: "skipped: " and the reason. Such a run is reported, not failed.
 inline constexpr std::string_view kSkippedPrefix = "skipped: ";
 inline bool run_skipped(const RunRecord& r) {
   return !r.result && r.error.starts_with(kSkippedPrefix);

@@ -98,6 +98,7 @@ std::string run_label(const Suite& suite, const PlannedRun& run, int repeat) {
 }
 
 std::string result_summary(const RunRecord& r) {
+  if (run_skipped(r)) return "SKIPPED: " + r.error.substr(kSkippedPrefix.size());
   if (!r.result) return "FAILED: " + r.error;
   const LoadResult& x = *r.result;
   std::string s;
@@ -121,6 +122,28 @@ void keep_proxy_config(const std::string& out_dir, const std::string& point, con
   fs::create_directories(fs::path(out_dir) / "proxies", ec);
   fs::copy_file(config, fs::path(out_dir) / "proxies" / (point + ".conf"),
                 fs::copy_options::overwrite_existing, ec);
+}
+
+// Between the reason a proxy did not start and where its log is kept, in a skipped run's error: the summary
+// counts the runs of one reason together.
+constexpr std::string_view kProxyLogSeparator = "; its log, kept in ";
+
+// The error of a run skipped because its proxy did not start, with the proxy's log kept as
+// logs/<run>.<kind>.log (its own dir goes with the run) and quoted on one line, so the report's list stays a
+// list.
+std::string proxy_not_started(const std::string& out_dir, const PlannedRun& run, IntermediaryKind kind,
+                              const std::string& work_dir, const std::string& error) {
+  const std::string name(intermediary_name(kind));
+  const std::string kept = fmt::format("logs/{}.{}.log", run.id, name);
+  std::error_code ec;
+  fs::copy_file(intermediary_log_path(work_dir, kind), fs::path(out_dir) / kept,
+                fs::copy_options::overwrite_existing, ec);
+  std::string tail = ec ? std::string() : file_tail((fs::path(out_dir) / kept).string(), 4);
+  while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+  std::replace(tail.begin(), tail.end(), '\n', ' ');
+  return fmt::format("{}{} did not start: {}{}{}: {}", kSkippedPrefix, name,
+                     intermediary_failure_headline(error), kProxyLogSeparator,
+                     ec ? "(not kept: " + ec.message() + ")" : kept, tail.empty() ? "(empty)" : tail);
 }
 
 struct RunEnvironment {
@@ -212,8 +235,17 @@ RunRecord execute_run(const RunEnvironment& env, const Suite& suite, const Plann
                                      env.pinning.server_cpu, &error, std::chrono::seconds(10), more_ports);
     }
     if (!proxy) {
-      rec.error = fmt::format("{} did not start: {}", intermediary_name(point.intermediary->kind),
-                              upstream ? error : "the server's URL: " + why);
+      // A proxy that does not start here (a broken install, a stand-in binary, a policy that forbids it) is
+      // a fact of this host, like one that is not installed: its runs are skipped with the reason, and the
+      // runs that need no proxy, or another one, still count.
+      if (!upstream) {
+        rec.error = fmt::format("{} did not start: the server's URL: {}",
+                                intermediary_name(point.intermediary->kind), why);
+      } else if (!proxy_dir) {
+        rec.error = fmt::format("{} did not start: {}", intermediary_name(point.intermediary->kind), error);
+      } else {
+        rec.error = proxy_not_started(env.out_dir, run, point.intermediary->kind, proxy_dir->path(), error);
+      }
       stop_servers();
       rec.elapsed_s = seconds_since(start);
       return rec;
@@ -777,7 +809,8 @@ int run_suite(RunOptions o) {
       lost += r.result->lost;
     }
     if (run_skipped(r)) {
-      ++skipped[r.error.substr(kSkippedPrefix.size())];
+      const std::string why = r.error.substr(kSkippedPrefix.size());
+      ++skipped[why.substr(0, why.find(kProxyLogSeparator))];
       continue;
     }
     if (breaks_by_design[r.point]) continue;
@@ -790,6 +823,7 @@ int run_suite(RunOptions o) {
       suite->name, info.interrupted ? "INTERRUPTED" : "done", format_duration(info.elapsed_s), with_result,
       plan.size(), passed, measured, lost);
   for (const auto& [why, runs] : skipped) fmt::print("  skipped:  {} runs: {}\n", runs, why);
+  if (!skipped.empty()) fmt::print("            (each skipped run's reason: report.md, \"Warnings\")\n");
   const auto unverified = unverified_fixes(group_cases(records, suite), suite);
   if (!suite->failure_rows.empty()) {
     fmt::print("  failure table: {}\n", unverified.empty()

@@ -352,6 +352,83 @@ TEST(RunSuiteSmoke, ProxiesInThePathWithTheirFailureTable) {
   fs::remove_all(dir);
 }
 
+// A proxy-suite subset with nginx replaced through RTB_NGINX_BIN by `nginx_bin`: the direct point runs and
+// passes, the nginx points (a measured one and a failure row) are skipped with `reason` in the summary, the
+// report and metadata.json, and the suite exits 0. Needs no nginx installed.
+void expect_nginx_points_skipped(const std::string& nginx_bin, const std::string& reason) {
+  const std::string rtbench = binary();
+  ASSERT_FALSE(rtbench.empty()) << test::rtbench_binary() << " is not built";
+  const fs::path dir = make_temp_dir();
+  ASSERT_FALSE(dir.empty());
+  const fs::path out = dir / "proxy";
+  const fs::path suite_file = dir / "proxy.json";
+  const std::string load =
+      R"("load": {"clients": 4, "rate": 5, "warmup_s": 0.5, "duration_s": 2.5, "connect_timeout_s": 3})";
+  std::ofstream(suite_file) << R"({"name": "proxyskip", "points": [
+      {"tag": "direct", "transports": ["sse"], )" +
+                                   load + R"(},
+      {"tag": "nginx", "transports": ["sse"], "baseline": "direct", "intermediary": {"kind": "nginx"}, )" +
+                                   load + R"(},
+      {"tag": "nginx-buffered", "transports": ["sse"], "errors_expected": true,
+       "intermediary": {"kind": "nginx", "buffering": true, "ignore_accel_buffering": true}, )" +
+                                   load + R"(}],
+    "failure_rows": [{"setup": "buffered", "broken": "nginx-buffered", "fixed": "nginx",
+                      "fix": "proxy_buffering off", "transports": ["sse"]}]})";
+  const std::string command = "RTB_NGINX_BIN=" + nginx_bin + " " + rtbench + " run --suite-file " +
+                              suite_file.string() + " --out " + out.string() + " --repeat 1 --no-plots > " +
+                              (dir / "run.log").string() + " 2>&1";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status)) << command;
+  const std::string run_log = slurp(dir / "run.log");
+  EXPECT_EQ(WEXITSTATUS(status), 0) << run_log;
+  // The summary counts both nginx runs under one reason, and the failure row is not held against the suite.
+  EXPECT_NE(run_log.find("skipped:  2 runs: " + reason), std::string::npos) << run_log;
+  EXPECT_NE(run_log.find("(1 of 1 measured runs passed)"), std::string::npos) << run_log;
+  EXPECT_NE(run_log.find("failure table: every fix verified"), std::string::npos) << run_log;
+
+  std::string suite, error;
+  auto records = read_results_csv((out / "results.csv").string(), &suite, &error);
+  ASSERT_TRUE(records) << error << run_log;
+  ASSERT_EQ(records->size(), 1u) << run_log;  // only runs with a result have a row
+  const RunRecord& direct = records->front();
+  EXPECT_EQ(direct.point, "direct");
+  ASSERT_TRUE(direct.result) << direct.error;
+  EXPECT_GT(direct.result->delivered, 0u);
+  EXPECT_EQ(direct.result->lost, 0u);
+
+  auto meta = parse_json(slurp(out / "metadata.json"), &error);
+  ASSERT_TRUE(meta) << error;
+  int skipped = 0;
+  for (const auto& r : (*meta)["runs"]) {
+    if (r.value("point", "") == "direct") continue;
+    const std::string e = r.value("error", "");
+    EXPECT_EQ(e.rfind("skipped: " + reason, 0), 0u) << e;
+    ++skipped;
+  }
+  EXPECT_EQ(skipped, 2);
+  const std::string report = slurp(out / "report.md");
+  EXPECT_NE(report.find("produced no result: skipped: " + reason), std::string::npos) << report;
+  EXPECT_NE(report.find("| buffered (`nginx-buffered`) | sse | no result: skipped: " + reason),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.find("| skipped |"), std::string::npos) << report;
+  fs::remove_all(dir);
+}
+
+TEST(RunSuiteSmoke, SkipsThePointsOfAProxyThatIsNotInstalled) {
+  expect_nginx_points_skipped("/nonexistent/nginx",
+                              "nginx is not installed: /nonexistent/nginx is missing or not executable (from "
+                              "RTB_NGINX_BIN)");
+}
+
+// /bin/false stands for an nginx that is installed but exits at once (a broken config, a missing module).
+TEST(RunSuiteSmoke, SkipsThePointsOfAProxyThatDoesNotStart) {
+  expect_nginx_points_skipped(
+      "/bin/false",
+      "nginx did not start: nginx (/bin/false, from RTB_NGINX_BIN) exited (exit 1) before accepting "
+      "connections");
+}
+
 TEST(RunSuiteSmoke, RefusesAnUnknownSuiteWithoutRunningAnything) {
   const std::string rtbench = binary();
   ASSERT_FALSE(rtbench.empty()) << test::rtbench_binary() << " is not built";
