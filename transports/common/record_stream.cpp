@@ -5,10 +5,7 @@
 namespace rtb {
 
 RecordStream::RecordStream(HttpConnection& connection, std::uint32_t heartbeat_ms)
-    : connection_(connection),
-      cursor_(this),
-      heartbeat_timer_(&RecordStream::on_heartbeat, this),
-      heartbeat_ms_(heartbeat_ms) {}
+    : connection_(connection), cursor_(this), heartbeat_ms_(heartbeat_ms) {}
 
 RecordStream::~RecordStream() = default;
 
@@ -95,7 +92,7 @@ void RecordStream::drop() {
 void RecordStream::stop() {
   stopped_ = true;
   unsubscribe();
-  connection_.timers().cancel(heartbeat_timer_);
+  connection_.cancel_session_timer();
 }
 
 void RecordStream::count_event() {
@@ -104,16 +101,15 @@ void RecordStream::count_event() {
 
 void RecordStream::arm_heartbeat() {
   if (stopped_ || !registered() || heartbeat_ms_ == 0) return;
-  connection_.timers().schedule(heartbeat_timer_, heartbeat_ms_);
+  connection_.schedule_session_timer(heartbeat_ms_);
 }
 
-void RecordStream::on_heartbeat(TimerEntry& entry) {
-  auto& self = *static_cast<RecordStream*>(entry.context);
-  if (!self.registered()) return;  // the transport (and its heartbeat buffer) is gone
+void RecordStream::on_session_timer() {
+  if (!registered()) return;  // the transport (and its heartbeat buffer) is gone
   // Only silence needs a heartbeat; a stream that carried anything since the last tick is alive already.
-  if (!self.active_ && !self.send(self.heartbeat(), false)) return;
-  self.active_ = false;
-  self.arm_heartbeat();
+  if (!active_ && !send(heartbeat(), false)) return;
+  active_ = false;
+  arm_heartbeat();
 }
 
 }  // namespace rtb

@@ -13,7 +13,6 @@
 #include "transports/common/transport.hpp"
 #include "transports/http/http_connection.hpp"
 #include "transports/net/shared_buffer.hpp"
-#include "transports/net/timer_wheel.hpp"
 #include "transports/pubsub/hub.hpp"
 
 namespace rtb {
@@ -26,6 +25,7 @@ class RecordStream : public HttpSession, public HubSubscriber, public ReplayList
   void on_hub_event(const Event& event) final;
   void on_session_drained() final;
   void on_replay_ready() final;
+  void on_session_timer() final;  // the heartbeat
 
  protected:
   // `heartbeat_ms` 0 sends none. Counts (events_sent, dropped_slow) go to the registry the subclass adds the
@@ -59,10 +59,8 @@ class RecordStream : public HttpSession, public HubSubscriber, public ReplayList
   void drop();
   void count_event();
   void arm_heartbeat();
-  static void on_heartbeat(TimerEntry& entry);
 
   ReplayCursor cursor_;
-  TimerEntry heartbeat_timer_;
   std::uint32_t heartbeat_ms_;  // beside the flags: one session object per idle stream, no padding hole
   bool backpressured_ = false;
   bool active_ = false;

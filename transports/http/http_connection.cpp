@@ -68,13 +68,9 @@ bool is_token(std::string_view name) {
 
 HttpConnection::HttpConnection(HttpServerContext& context)
     : context_(context),
-      limits_(context.limits),
-      counters_(context.counters),
       timer_(&HttpConnection::on_timer, this),
       resume_task_(&HttpConnection::on_resume_task, this) {
-  llhttp_init(&parser_, HTTP_REQUEST, &parser_settings());
-  parser_.data = this;
-  ++counters_.connections;
+  ++context_.counters.connections;
   next_ = context_.first;
   if (next_ != nullptr) next_->prev_ = this;
   context_.first = this;
@@ -83,7 +79,8 @@ HttpConnection::HttpConnection(HttpServerContext& context)
 HttpConnection::~HttpConnection() {
   // The session may unregister from the hub in its destructor; it goes before the rest of us.
   session_.reset();
-  --counters_.connections;
+  return_reader();
+  --context_.counters.connections;
   if (prev_ != nullptr) {
     prev_->next_ = next_;
   } else {
@@ -93,7 +90,7 @@ HttpConnection::~HttpConnection() {
 }
 
 void HttpConnection::start() {
-  arm_timer(limits_.header_timeout_ms);
+  arm_timer(context_.limits.header_timeout_ms);
   stream->start_reading();
 }
 
@@ -101,10 +98,52 @@ void HttpConnection::arm_timer(std::uint32_t ms) {
   stream->loop().timers().schedule(timer_, ms);
 }
 
+RequestReader& HttpConnection::reader() {
+  if (!reader_) {
+    reader_ = context_.readers.take();
+    // A reader is taken between requests, where a fresh parser is where the old one would stand.
+    llhttp_init(&reader_->parser, HTTP_REQUEST, &parser_settings());
+    reader_->parser.data = this;
+  }
+  return *reader_;
+}
+
+void HttpConnection::return_reader() {
+  if (reader_) context_.readers.give(std::move(reader_));
+}
+
+void HttpConnection::buffer_input(const char* data, std::size_t len) {
+  if (!buffered_input_) buffered_input_ = std::make_unique<std::string>();
+  buffered_input_->append(data, len);
+}
+
+// kDispatching: a session made by the handler, before defer() or upgrade() hands it over.
+bool HttpConnection::lends_to_session() const {
+  return state_ == State::kDispatching || state_ == State::kDeferred || state_ == State::kUpgraded;
+}
+
+void HttpConnection::schedule_session_timer(std::uint64_t ms) {
+  if (lends_to_session()) stream->loop().timers().schedule(timer_, ms);
+}
+
+void HttpConnection::cancel_session_timer() {
+  if (lends_to_session()) stream->loop().timers().cancel(timer_);
+}
+
+void HttpConnection::post_session_task() {
+  if (!lends_to_session()) return;
+  session_task_posted_ = true;
+  stream->loop().post(resume_task_);
+}
+
 void HttpConnection::on_timer(TimerEntry& entry) {
   auto& c = *static_cast<HttpConnection*>(entry.context);
+  if ((c.state_ == State::kDeferred || c.state_ == State::kUpgraded) && c.session_) {
+    c.session_->on_session_timer();
+    return;
+  }
   if (c.state_ == State::kReadingRequest) {
-    ++c.counters_.header_timeouts;
+    ++c.context_.counters.header_timeouts;
     c.fail(408);
     return;
   }
@@ -114,19 +153,20 @@ void HttpConnection::on_timer(TimerEntry& entry) {
 // --- llhttp callbacks -------------------------------------------------------------------------------------
 
 int HttpConnection::on_message_begin() {
-  request_.clear();
+  reader_->request.clear();
   error_status_ = 0;
   responded_ = false;
   if (state_ == State::kIdle) {
     state_ = State::kReadingRequest;
-    arm_timer(limits_.header_timeout_ms);
+    arm_timer(context_.limits.header_timeout_ms);
   }
   return 0;
 }
 
 int HttpConnection::on_url(const char* at, std::size_t len) {
-  request_.append_target({at, len});
-  if (request_.head_bytes() > limits_.max_header_bytes) {
+  HttpRequest& request = reader_->request;
+  request.append_target({at, len});
+  if (request.head_bytes() > context_.limits.max_header_bytes) {
     error_status_ = 414;
     return -1;
   }
@@ -134,13 +174,14 @@ int HttpConnection::on_url(const char* at, std::size_t len) {
 }
 
 int HttpConnection::on_header_field(const char* at, std::size_t len) {
-  std::size_t before = request_.header_count();
-  request_.append_header_name({at, len});
-  if (request_.header_count() != before && request_.header_count() > limits_.max_headers) {
+  HttpRequest& request = reader_->request;
+  std::size_t before = request.header_count();
+  request.append_header_name({at, len});
+  if (request.header_count() != before && request.header_count() > context_.limits.max_headers) {
     error_status_ = 431;
     return -1;
   }
-  if (request_.head_bytes() > limits_.max_header_bytes) {
+  if (request.head_bytes() > context_.limits.max_header_bytes) {
     error_status_ = 431;
     return -1;
   }
@@ -148,8 +189,9 @@ int HttpConnection::on_header_field(const char* at, std::size_t len) {
 }
 
 int HttpConnection::on_header_value(const char* at, std::size_t len) {
-  request_.append_header_value({at, len});
-  if (request_.head_bytes() > limits_.max_header_bytes) {
+  HttpRequest& request = reader_->request;
+  request.append_header_value({at, len});
+  if (request.head_bytes() > context_.limits.max_header_bytes) {
     error_status_ = 431;
     return -1;
   }
@@ -157,16 +199,18 @@ int HttpConnection::on_header_value(const char* at, std::size_t len) {
 }
 
 int HttpConnection::on_headers_complete() {
-  request_.set_line(to_method(llhttp_get_method(&parser_)), llhttp_get_http_major(&parser_),
-                    llhttp_get_http_minor(&parser_));
-  for (std::size_t i = 0; i < request_.header_count(); ++i) {
-    if (!is_token(request_.header_name(i))) {
+  HttpRequest& request = reader_->request;
+  llhttp_t& parser = reader_->parser;
+  request.set_line(to_method(llhttp_get_method(&parser)), llhttp_get_http_major(&parser),
+                   llhttp_get_http_minor(&parser));
+  for (std::size_t i = 0; i < request.header_count(); ++i) {
+    if (!is_token(request.header_name(i))) {
       error_status_ = 400;
       return -1;
     }
   }
   // Decided from the header, before any body byte is buffered.
-  if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes) {
+  if ((parser.flags & F_CONTENT_LENGTH) && parser.content_length > context_.limits.max_body_bytes) {
     error_status_ = 413;
     return -1;
   }
@@ -174,21 +218,23 @@ int HttpConnection::on_headers_complete() {
 }
 
 int HttpConnection::on_body(const char* at, std::size_t len) {
-  if (request_.body().size() + len > limits_.max_body_bytes) {
+  HttpRequest& request = reader_->request;
+  if (request.body().size() + len > context_.limits.max_body_bytes) {
     error_status_ = 413;
     return -1;
   }
-  request_.append_body({at, len});
+  request.append_body({at, len});
   return 0;
 }
 
 int HttpConnection::on_message_complete() {
-  request_.set_keep_alive(llhttp_should_keep_alive(&parser_) != 0);
-  request_.set_upgrade(llhttp_get_upgrade(&parser_) != 0);
+  HttpRequest& request = reader_->request;
+  request.set_keep_alive(llhttp_should_keep_alive(&reader_->parser) != 0);
+  request.set_upgrade(llhttp_get_upgrade(&reader_->parser) != 0);
   state_ = State::kDispatching;
   // Upgrade requests pause by themselves (HPE_PAUSED_UPGRADE); every other request pauses here so it is
   // dispatched outside llhttp and the next pipelined request waits for this answer.
-  return request_.upgrade() ? 0 : HPE_PAUSED;
+  return request.upgrade() ? 0 : HPE_PAUSED;
 }
 
 // --- input ------------------------------------------------------------------------------------------------
@@ -199,10 +245,10 @@ void HttpConnection::on_stream_data(char* data, std::size_t len) {
     return;
   }
   if (state_ == State::kClosing) return;
-  if (state_ == State::kDeferred || !buffered_input_.empty()) {
-    buffered_input_.append(data, len);
+  if (state_ == State::kDeferred || has_buffered_input()) {
+    buffer_input(data, len);
     // A client that pipelines faster than we answer is paused, not buffered without limit.
-    if (buffered_input_.size() > limits_.max_buffered_input) stream->stop_reading();
+    if (buffered_input_->size() > context_.limits.max_buffered_input) stream->stop_reading();
     if (state_ != State::kDeferred && !waiting_for_drain_) process_buffered_input();
     return;
   }
@@ -210,16 +256,15 @@ void HttpConnection::on_stream_data(char* data, std::size_t len) {
 }
 
 void HttpConnection::process_buffered_input() {
-  if (buffered_input_.empty()) {
+  if (!has_buffered_input()) {
     if (!stream->closing() && !waiting_for_drain_) stream->start_reading();
     return;
   }
-  std::string input;
-  input.swap(buffered_input_);
-  parse(input.data(), input.size());
+  std::unique_ptr<std::string> input = std::move(buffered_input_);
+  parse(input->data(), input->size());
   // Whatever parse() could not take yet was put back into buffered_input_.
-  if (buffered_input_.size() <= limits_.max_buffered_input && !stream->closing() && !waiting_for_drain_)
-    stream->start_reading();
+  bool within_bound = !buffered_input_ || buffered_input_->size() <= context_.limits.max_buffered_input;
+  if (within_bound && !stream->closing() && !waiting_for_drain_) stream->start_reading();
 }
 
 void HttpConnection::parse(char* data, std::size_t len) {
@@ -227,22 +272,23 @@ void HttpConnection::parse(char* data, std::size_t len) {
     if (state_ == State::kIdle) {
       // Any byte starts a request: the header timeout runs from here.
       state_ = State::kReadingRequest;
-      arm_timer(limits_.header_timeout_ms);
+      arm_timer(context_.limits.header_timeout_ms);
     }
-    llhttp_errno_t err = llhttp_execute(&parser_, data, len);
+    llhttp_t& parser = reader().parser;
+    llhttp_errno_t err = llhttp_execute(&parser, data, len);
     if (err == HPE_OK) return;  // everything consumed; the request continues in the next read
     if (err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
-      ++counters_.parse_errors;
+      ++context_.counters.parse_errors;
       fail(error_status_ != 0 ? error_status_ : 400);
       return;
     }
-    std::size_t consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data);
+    std::size_t consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser) - data);
     data += consumed;
     len -= consumed;
     if (err == HPE_PAUSED_UPGRADE) {
-      llhttp_resume_after_upgrade(&parser_);
+      llhttp_resume_after_upgrade(&parser);
     } else {
-      llhttp_resume(&parser_);
+      llhttp_resume(&parser);
     }
     dispatch();
     if (state_ == State::kUpgraded) {
@@ -251,14 +297,14 @@ void HttpConnection::parse(char* data, std::size_t len) {
     }
     if (state_ == State::kClosing) return;
     if (state_ == State::kDeferred) {
-      if (len > 0) buffered_input_.append(data, len);
+      if (len > 0) buffer_input(data, len);
       return;
     }
     if (stream->closing()) return;
     // Pipelined answers pile up faster than the client reads them: the next request waits until they drain,
     // where answering on would push the queue past its bound and cost the client every answer.
     if (len > 0 && stream->queued_bytes() > stream->limits().high_watermark) {
-      buffered_input_.append(data, len);
+      buffer_input(data, len);
       waiting_for_drain_ = true;
       stream->stop_reading();
       return;
@@ -267,9 +313,20 @@ void HttpConnection::parse(char* data, std::size_t len) {
 }
 
 void HttpConnection::dispatch() {
+  route();
+  // Whatever the answer (now, later, a stream or an upgrade), the request has been read: its reader goes
+  // back to the pool here, after the handler, which may read the request after answering it.
+  return_reader();
+}
+
+void HttpConnection::route() {
   stream->loop().timers().cancel(timer_);
-  ++counters_.requests;
-  Router::Match match = context_.router.match(request_.method(), request_.path());
+  ++context_.counters.requests;
+  const HttpRequest& request = reader_->request;
+  method_ = request.method();
+  keep_alive_ = request.keep_alive();
+  http10_ = request.http_major() == 1 && request.http_minor() == 0;
+  Router::Match match = context_.router.match(request.method(), request.path());
   switch (match.outcome) {
     case Router::Outcome::kNotFound:
       respond_text(404, "no such path");
@@ -290,11 +347,8 @@ void HttpConnection::dispatch() {
     respond_text(503, "server at its connection limit", "Retry-After: 1\r\n");
     return;
   }
-  match.route->handler(*this, request_);
+  match.route->handler(*this, request);
   if (state_ == State::kDispatching && !responded_) respond_text(500, "handler gave no answer");
-  // The session took what it needs from the request (channel, cursor): a parked poll or a stream holds none
-  // of its buffers.
-  if (state_ == State::kDeferred) request_.release_buffers();
 }
 
 void HttpConnection::fail(int status) {
@@ -308,9 +362,9 @@ void HttpConnection::fail(int status) {
   spec.body = body;
   spec.close = true;
   if (status >= 500) {
-    ++counters_.responses_5xx;
+    ++context_.counters.responses_5xx;
   } else {
-    ++counters_.responses_4xx;
+    ++context_.counters.responses_4xx;
   }
   stream->loop().timers().cancel(timer_);
   stream->write(ResponseWriter::build(spec));
@@ -321,16 +375,16 @@ void HttpConnection::fail(int status) {
 
 void HttpConnection::respond(ResponseSpec spec) {
   if (state_ != State::kDispatching && state_ != State::kDeferred) return;
-  bool keep = request_.keep_alive() && !shutting_down_;
+  bool keep = keep_alive_ && !shutting_down_;
   spec.close = spec.close || !keep;
-  spec.http10_keep_alive = keep && request_.http_major() == 1 && request_.http_minor() == 0;
-  spec.head_only = request_.method() == HttpMethod::kHead;
+  spec.http10_keep_alive = keep && http10_;
+  spec.head_only = method_ == HttpMethod::kHead;
   if (spec.status >= 500) {
-    ++counters_.responses_5xx;
+    ++context_.counters.responses_5xx;
   } else if (spec.status >= 400) {
-    ++counters_.responses_4xx;
+    ++context_.counters.responses_4xx;
   } else {
-    ++counters_.responses_2xx;
+    ++context_.counters.responses_2xx;
   }
   if (stream->write(ResponseWriter::build(spec)) == WriteResult::kDropped && !stream->closing()) {
     // The answer is larger than the send-queue bound: a close tells the client now, where a dropped answer
@@ -341,6 +395,11 @@ void HttpConnection::respond(ResponseSpec spec) {
   responded_ = true;
   bool was_deferred = state_ == State::kDeferred;
   std::unique_ptr<HttpSession> finished = std::move(session_);
+  if (was_deferred) {
+    // Whatever the session had borrowed ends with it.
+    stream->loop().timers().cancel(timer_);
+    session_task_posted_ = false;
+  }
   if (spec.close) {
     state_ = State::kClosing;
     stream->close_after_writes();
@@ -355,15 +414,23 @@ void HttpConnection::respond(ResponseSpec spec) {
 }
 
 void HttpConnection::after_response() {
-  if (buffered_input_.empty()) {
-    // An idle keep-alive connection holds no request memory (nginx frees its buffers the same way).
-    request_.release_memory();
-    arm_timer(limits_.keep_alive_timeout_ms);
+  if (!has_buffered_input()) {
+    // An idle keep-alive connection holds no request memory (nginx frees its buffers the same way); its
+    // reader went back to the pool when the request was dispatched.
+    buffered_input_.reset();
+    arm_timer(context_.limits.keep_alive_timeout_ms);
   }
 }
 
 void HttpConnection::on_resume_task(LoopTask& task) {
   auto& c = *static_cast<HttpConnection*>(task.context);
+  if (c.session_task_posted_) {
+    c.session_task_posted_ = false;
+    if ((c.state_ == State::kDeferred || c.state_ == State::kUpgraded) && c.session_) {
+      c.session_->on_session_task();
+      return;
+    }
+  }
   if (c.state_ == State::kIdle) c.process_buffered_input();
 }
 
@@ -386,14 +453,13 @@ HttpSession& HttpConnection::defer(std::unique_ptr<HttpSession> session) {
 }
 
 HttpSession& HttpConnection::upgrade(std::unique_ptr<HttpSession> session, SharedBuffer head) {
-  ++counters_.responses_2xx;  // 101 counts with the successes
+  ++context_.counters.responses_2xx;  // 101 counts with the successes
   stream->write(std::move(head));
   session_ = std::move(session);
   state_ = State::kUpgraded;
   upgraded_ = true;
   responded_ = true;
-  request_.release_memory();
-  std::string().swap(buffered_input_);
+  buffered_input_.reset();
   return *session_;
 }
 
@@ -418,7 +484,7 @@ void HttpConnection::begin_shutdown() {
   shutting_down_ = true;
   // Idle may still mean an answer in the queue (a large batch, or the 204 a transport's shutdown just wrote):
   // it is sent before the close.
-  if (state_ == State::kIdle && buffered_input_.empty()) {
+  if (state_ == State::kIdle && !has_buffered_input()) {
     state_ = State::kClosing;
     stream->close_after_writes();
   }
@@ -450,6 +516,7 @@ void HttpConnection::on_stream_closed() {
   stream->loop().timers().cancel(timer_);
   stream->loop().cancel(resume_task_);
   session_.reset();
+  return_reader();
 }
 
 }  // namespace rtb

@@ -1,13 +1,12 @@
 // HttpConnection: the server side of HTTP/1.1 on one Stream, over llhttp, with limits and pipelining.
 #pragma once
 
-#include <llhttp.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "transports/http/http_request.hpp"
+#include "transports/http/request_reader_pool.hpp"
 #include "transports/http/response_writer.hpp"
 #include "transports/http/router.hpp"
 #include "transports/net/loop.hpp"
@@ -46,16 +45,20 @@ class HttpSession {
     (void)len;
   }
   virtual void on_session_drained() {}
+  // The connection's timer and task, lent to the session (schedule_session_timer(), post_session_task()).
+  virtual void on_session_timer() {}
+  virtual void on_session_task() {}
 };
 
 class HttpConnection;
 
-// What every connection of one server shares: routes, limits, counters and the list of live connections
-// (walked on graceful shutdown).
+// What every connection of one server shares: routes, limits, counters, the request readers and the list of
+// live connections (walked on graceful shutdown).
 struct HttpServerContext {
   Router router;
   HttpLimits limits;
   HttpCounters counters;
+  RequestReaderPool readers;
   HttpConnection* first = nullptr;
 };
 
@@ -93,8 +96,13 @@ class HttpConnection final : public StreamHandler {
   void pause_input() { stream->stop_reading(); }
   void resume_input();
   Loop& loop() { return stream->loop(); }
-  TimerWheel& timers() { return stream->loop().timers(); }
-  const HttpRequest& request() const { return request_; }
+  // A deferred or upgraded request's session borrows the connection's timer and task, which the connection
+  // needs only while it reads requests: a parked poll or a stream carries no wheel entry or task of its own.
+  // They end with the session (an answer, an upgrade's end, the close).
+  void schedule_session_timer(std::uint64_t ms);
+  void cancel_session_timer();
+  // HttpSession::on_session_task() runs from the loop's task queue, outside the caller's stack.
+  void post_session_task();
   bool upgraded() const { return upgraded_; }
   // Stop taking new requests (graceful shutdown): idle connections close now, busy ones after their answer.
   void begin_shutdown();
@@ -123,31 +131,40 @@ class HttpConnection final : public StreamHandler {
 
   void parse(char* data, std::size_t len);
   void dispatch();
+  void route();
   void fail(int status);
   void after_response();
   void process_buffered_input();
   void arm_timer(std::uint32_t ms);
+  bool lends_to_session() const;
+  // The reader is borrowed from the context's pool while a request is read and dispatched.
+  RequestReader& reader();
+  void return_reader();
+  bool has_buffered_input() const { return buffered_input_ && !buffered_input_->empty(); }
+  void buffer_input(const char* data, std::size_t len);
   static void on_timer(TimerEntry& entry);
   static void on_resume_task(LoopTask& task);
 
   HttpServerContext& context_;
-  const HttpLimits& limits_;
-  HttpCounters& counters_;
   HttpConnection* prev_ = nullptr;  // registry links in context_
   HttpConnection* next_ = nullptr;
-  llhttp_t parser_;
-  HttpRequest request_;
+  std::unique_ptr<RequestReader> reader_;
   std::unique_ptr<HttpSession> session_;
-  std::string buffered_input_;  // bytes that arrived while a request was deferred
+  std::unique_ptr<std::string> buffered_input_;  // bytes that arrived while a request was deferred
   TimerEntry timer_;
   LoopTask resume_task_;
-  int error_status_ = 0;
+  // What answering the current request needs once its reader is returned (a parked poll answers later).
+  HttpMethod method_ = HttpMethod::kOther;
+  bool keep_alive_ = true;
+  bool http10_ = false;
+  std::uint16_t error_status_ = 0;
   State state_ = State::kIdle;
   bool responded_ = false;
   bool upgraded_ = false;
   bool shutting_down_ = false;
   bool refusing_ = false;
   bool waiting_for_drain_ = false;  // pipelined requests wait for the answers queued before them to drain
+  bool session_task_posted_ = false;
 };
 
 }  // namespace rtb

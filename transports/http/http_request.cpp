@@ -75,17 +75,10 @@ void HttpRequest::clear() {
   upgrade_ = false;
 }
 
-void HttpRequest::release_buffers() {
-  std::string().swap(head_);
-  std::vector<HeaderSpans>().swap(headers_);
-  std::string().swap(body_);
-  target_ = {};
-  last_piece_ = Piece::kNone;
-}
-
-void HttpRequest::release_memory() {
-  clear();
-  release_buffers();
+void HttpRequest::shrink_to_typical() {
+  if (head_.capacity() > 2 * kInitialHeadCapacity) std::string().swap(head_);
+  if (headers_.capacity() > 2 * kInitialHeaderCapacity) std::vector<HeaderSpans>().swap(headers_);
+  if (body_.capacity() > kKeptBodyCapacity) std::string().swap(body_);
 }
 
 void HttpRequest::extend(Span& span, Piece kind, std::string_view piece) {

@@ -36,11 +36,8 @@ class HttpRequest {
 
   // Filled by the parser.
   void clear();
-  // Frees the head, header and body storage but keeps what the answer needs (method, version, keep-alive): a
-  // parked poll or a stream can last for hours, and must cost no request buffer meanwhile.
-  void release_buffers();
-  // clear() and release_buffers(): an idle keep-alive connection holds no request memory.
-  void release_memory();
+  // Gives back storage beyond a typical request's (a long head, a large body), keeping the rest for reuse.
+  void shrink_to_typical();
   void append_target(std::string_view piece);
   void append_header_name(std::string_view piece);
   void append_header_value(std::string_view piece);
@@ -65,6 +62,7 @@ class HttpRequest {
   enum class Piece : std::uint8_t { kNone, kTarget, kName, kValue };
   static constexpr std::size_t kInitialHeadCapacity = 1024;
   static constexpr std::size_t kInitialHeaderCapacity = 16;
+  static constexpr std::size_t kKeptBodyCapacity = 4 * 1024;
   std::string_view slice(Span s) const { return std::string_view(head_).substr(s.offset, s.length); }
   void extend(Span& span, Piece kind, std::string_view piece);
 

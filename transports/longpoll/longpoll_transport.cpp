@@ -15,31 +15,29 @@
 
 namespace rtb {
 
-// A parked poll. It holds no buffer: only its hub subscription, a wheel entry and a task, all embedded, so a
-// parked client costs this object and nothing else. Whatever ends it (answer, timeout, the client leaving,
-// shutdown) ends in the destructor, which the connection runs.
+// A parked poll. It holds no buffer, only its hub subscription; its timeout and wake-up task are the
+// connection's, lent while it is parked, so a parked client costs this object and nothing else. Whatever ends
+// it (answer, timeout, the client leaving, shutdown) ends in the destructor, which the connection runs.
 class LongPollSession final : public HttpSession, public HubSubscriber, public SessionLink {
  public:
   LongPollSession(LongPollTransport& transport, HttpConnection& connection, Channel& channel,
                   std::uint64_t since, std::uint32_t timeout_ms)
-      : transport_(&transport),
-        connection_(connection),
-        channel_(channel),
-        since_(since),
-        timer_(&LongPollSession::on_timeout, this),
-        ready_(&LongPollSession::on_ready, this) {
+      : transport_(&transport), connection_(connection), channel_(channel), since_(since) {
     transport.parked_.add(*this);
     channel.subscribe(*this);
-    connection.timers().schedule(timer_, timeout_ms);
+    connection.schedule_session_timer(timeout_ms);
   }
 
   // The first new event wakes the poll; the answer goes out from a task so that every event published in this
   // loop turn joins the same response.
   void on_hub_event(const Event&) override {
     unsubscribe();
-    connection_.timers().cancel(timer_);
-    connection_.loop().post(ready_);
+    connection_.cancel_session_timer();
+    connection_.post_session_task();
   }
+
+  void on_session_timer() override { answer(); }
+  void on_session_task() override { answer(); }
 
   // Responds and is destroyed by it: callers return right after.
   void answer() {
@@ -50,15 +48,10 @@ class LongPollSession final : public HttpSession, public HubSubscriber, public S
   void detach() { transport_ = nullptr; }
 
  private:
-  static void on_timeout(TimerEntry& entry) { static_cast<LongPollSession*>(entry.context)->answer(); }
-  static void on_ready(LoopTask& task) { static_cast<LongPollSession*>(task.context)->answer(); }
-
   LongPollTransport* transport_;
   HttpConnection& connection_;
   Channel& channel_;
   std::uint64_t since_;
-  TimerEntry timer_;
-  LoopTask ready_;
 };
 
 namespace {

@@ -25,7 +25,6 @@ WsSession::WsSession(WsContext& context, HttpConnection& connection, Mode mode)
     : context_(&context),
       connection_(connection),
       reader_(WsRole::kServer, limits_for(context.config, mode, connection.stream_limits()), *this),
-      timer_(&WsSession::on_timer, this),
       cursor_(this),
       mode_(mode) {
   context.sessions.add(*this);
@@ -40,7 +39,7 @@ void WsSession::detach() {
 void WsSession::start(Channel* channel, bool has_since, std::uint64_t since) {
   // Armed first: a replay that finds the peer too slow replaces it with the close timeout.
   if (context_->config.ping_interval_ms > 0)
-    connection_.timers().schedule(timer_, context_->config.ping_interval_ms);
+    connection_.schedule_session_timer(context_->config.ping_interval_ms);
   if (mode_ != Mode::kPubSub || channel == nullptr) return;
   channel->subscribe(*this);
   // No since: live events only, like an EventSource without Last-Event-ID.
@@ -253,7 +252,7 @@ void WsSession::begin_close(std::uint16_t code, std::string_view reason, AfterCl
     connection_.close_after_writes();
   }
   // Bounds both the wait for the peer's close frame and a send queue that never drains.
-  connection_.timers().schedule(timer_, context_->config.close_timeout_ms);
+  connection_.schedule_session_timer(context_->config.close_timeout_ms);
 }
 
 void WsSession::drop_slow_consumer() {
@@ -268,19 +267,18 @@ void WsSession::drop_slow_consumer() {
 void WsSession::close_tcp_now() {
   state_ = State::kClosed;
   unsubscribe();
-  connection_.timers().cancel(timer_);
+  connection_.cancel_session_timer();
   connection_.close();
 }
 
-void WsSession::on_timer(TimerEntry& entry) {
-  auto& self = *static_cast<WsSession*>(entry.context);
-  if (self.context_ == nullptr) return;
-  if (self.state_ == State::kOpen) {
-    self.on_keepalive();
+void WsSession::on_session_timer() {
+  if (context_ == nullptr) return;
+  if (state_ == State::kOpen) {
+    on_keepalive();
     return;
   }
-  ++self.context_->counters.close_timeouts;
-  self.close_tcp_now();
+  ++context_->counters.close_timeouts;
+  close_tcp_now();
 }
 
 void WsSession::on_keepalive() {
@@ -294,7 +292,7 @@ void WsSession::on_keepalive() {
   heard_from_peer_ = false;
   ++context_->counters.pings_sent;
   send(context_->ping_frame);
-  if (state_ == State::kOpen) connection_.timers().schedule(timer_, context_->config.ping_interval_ms);
+  if (state_ == State::kOpen) connection_.schedule_session_timer(context_->config.ping_interval_ms);
 }
 
 }  // namespace rtb

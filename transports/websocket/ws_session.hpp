@@ -11,7 +11,6 @@
 #include "transports/common/replay_cursor.hpp"
 #include "transports/common/session_registry.hpp"
 #include "transports/http/http_connection.hpp"
-#include "transports/net/timer_wheel.hpp"
 #include "transports/pubsub/hub.hpp"
 #include "transports/websocket/websocket_transport.hpp"
 #include "transports/websocket/ws_reader.hpp"
@@ -43,6 +42,7 @@ class WsSession final : public HttpSession,
   // HttpSession
   void on_session_data(char* data, std::size_t len) override;
   void on_session_drained() override;
+  void on_session_timer() override;  // keepalive while open, close timeout afterwards
   // HubSubscriber
   void on_hub_event(const Event& event) override;
   // ReplayListener
@@ -75,7 +75,6 @@ class WsSession final : public HttpSession,
   void drop_slow_consumer();
   void close_tcp_now();
   void on_keepalive();
-  static void on_timer(TimerEntry& entry);
 
   // /echo only: a message whose echo does not fit the send queue now, streamed out as fragments while the
   // queue drains. Reading is paused while any wait, so this holds at most one read's worth of messages.
@@ -91,7 +90,6 @@ class WsSession final : public HttpSession,
   // Created on the first echo that has to wait, so a /ws subscriber does not carry it. A list, not a deque:
   // an empty std::deque allocates ~500 B up front.
   std::unique_ptr<std::list<PendingEcho>> echoes_;
-  TimerEntry timer_;     // keepalive while open, close timeout afterwards
   ReplayCursor cursor_;  // /ws: its channel, and what the client is owed next, from history or live
   Mode mode_;
   State state_ = State::kOpen;
