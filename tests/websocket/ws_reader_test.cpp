@@ -423,7 +423,7 @@ TEST(WsReader, HugeDeclaredLengthIsRefusedWithoutAllocating) {
   std::string header = bytes({0x82, 0x7F, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00});  // 1 TiB
   EXPECT_FALSE(reader.feed(header.data(), header.size()));
   EXPECT_EQ(rec.events, std::vector<Event>{error(1009)});
-  EXPECT_EQ(reader.buffer_capacity(), std::string().capacity());
+  EXPECT_EQ(reader.buffer_capacity(), 0u) << "no reassembly buffer was made";
 }
 
 TEST(WsReader, InvalidUtf8FailsBeforeTheFrameIsComplete) {
@@ -495,7 +495,7 @@ TEST(WsReader, CompleteFrameIsDeliveredAsAViewIntoTheFedBuffer) {
   }
   EXPECT_EQ(rec.payload_data[0], begin + 6);  // right after the 2-byte header and the key: unmasked in place
   EXPECT_EQ(std::string_view(begin + 6, 9), "zero copy");
-  EXPECT_EQ(reader.buffer_capacity(), std::string().capacity()) << "nothing was buffered";
+  EXPECT_EQ(reader.buffer_capacity(), 0u) << "nothing was buffered, so no buffer was made";
 }
 
 TEST(WsReader, FrameWhoseHeaderCameEarlierIsStillZeroCopy) {

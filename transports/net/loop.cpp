@@ -80,6 +80,16 @@ LoopTask::~LoopTask() {
   if (loop_ != nullptr) loop_->cancel(*this);
 }
 
+const StreamLimits& Loop::intern(const StreamLimits& limits) {
+  for (const StreamLimits& kept : limits_) {
+    if (kept.max_queued_bytes == limits.max_queued_bytes && kept.high_watermark == limits.high_watermark &&
+        kept.close_linger_ms == limits.close_linger_ms)
+      return kept;
+  }
+  limits_.push_front(limits);
+  return limits_.front();
+}
+
 void Loop::post(LoopTask& task) {
   if (task.loop_ != nullptr) return;
   task.loop_ = this;

@@ -4,9 +4,11 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <forward_list>
 #include <memory>
 
 #include "transports/net/source_ports.hpp"
+#include "transports/net/stream.hpp"
 #include "transports/net/timer_wheel.hpp"
 #include "transports/net/uv_handle.hpp"
 
@@ -62,6 +64,9 @@ class Loop {
   NetCounters& counters() { return counters_; }
   // Local ports of the outgoing connections bound to a source address (load generators).
   SourcePorts& source_ports() { return source_ports_; }
+  // One stored copy of each distinct StreamLimits, for the loop's lifetime: a connection points at its
+  // limits instead of carrying 24 bytes of them (a server has one or two sets).
+  const StreamLimits& intern(const StreamLimits& limits);
 
   // One read buffer for every socket: libuv calls alloc and read back to back, and readers copy what they
   // keep.
@@ -88,6 +93,7 @@ class Loop {
   LoopTask* task_tail_ = nullptr;
   NetCounters counters_;
   SourcePorts source_ports_;
+  std::forward_list<StreamLimits> limits_;
 };
 
 }  // namespace rtb

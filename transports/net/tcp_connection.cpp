@@ -42,16 +42,36 @@ TcpConnection* TcpConnection::create(Loop& loop, StreamLimits limits) {
   return owned.release();  // reclaimed in on_closed()
 }
 
-TcpConnection::TcpConnection(PrivateTag, Loop& loop, StreamLimits limits) : loop_(loop), limits_(limits) {
+struct TcpConnection::Occasional {
+  explicit Occasional(TcpConnection* owner) : linger(&TcpConnection::on_linger_timeout, owner) {}
+  uv_connect_t* connect_req = nullptr;  // while connecting: told when the connection closes first
+  TimerEntry linger;                    // while a close waits for the queue to drain
+};
+
+namespace {
+
+const StreamLimits& normalised(Loop& loop, StreamLimits limits) {
   // A producer must hear kBackpressure before kDropped, also when the hard bound is set below the default
   // watermark (--max-queued-bytes 64 KiB): the watermark sits at most halfway to the bound.
-  limits_.high_watermark = std::min(limits_.high_watermark, limits_.max_queued_bytes / 2);
+  limits.high_watermark = std::min(limits.high_watermark, limits.max_queued_bytes / 2);
+  return loop.intern(limits);
+}
+
+}  // namespace
+
+TcpConnection::TcpConnection(PrivateTag, Loop& loop, StreamLimits limits)
+    : limits_(&normalised(loop, limits)) {
   uv_tcp_init(loop.get(), &tcp_);
   tcp_.data = this;
 }
 
 TcpConnection::~TcpConnection() {
-  if (counted_open_) --loop_.counters().connections_open;
+  if (counted_open_) --loop().counters().connections_open;
+}
+
+TcpConnection::Occasional& TcpConnection::occasional() {
+  if (!occasional_) occasional_ = std::make_unique<Occasional>(this);
+  return *occasional_;
 }
 
 int TcpConnection::accept_from(uv_stream_t* server) {
@@ -59,8 +79,8 @@ int TcpConnection::accept_from(uv_stream_t* server) {
   if (rc == 0) {
     uv_tcp_nodelay(&tcp_, 1);
     counted_open_ = true;
-    ++loop_.counters().connections_open;
-    ++loop_.counters().connections_total;
+    ++loop().counters().connections_open;
+    ++loop().counters().connections_total;
   }
   return rc;
 }
@@ -71,8 +91,8 @@ int TcpConnection::open_socket(uv_os_sock_t fd) {
     // Fails harmlessly on a Unix-domain socket, which has no Nagle delay to disable.
     uv_tcp_nodelay(&tcp_, 1);
     counted_open_ = true;
-    ++loop_.counters().connections_open;
-    ++loop_.counters().connections_total;
+    ++loop().counters().connections_open;
+    ++loop().counters().connections_total;
   }
   return rc;
 }
@@ -81,7 +101,7 @@ int TcpConnection::bind_to_source(const sockaddr* source) {
   // The port comes from the loop's SourcePorts, not from the kernel's search (see source_ports.hpp).
   const int fd = ::socket(source->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return uv_translate_sys_error(errno);
-  if (int rc = loop_.source_ports().bind(fd, source); rc != 0) {
+  if (int rc = loop().source_ports().bind(fd, source); rc != 0) {
     ::close(fd);
     return rc;
   }
@@ -102,16 +122,16 @@ int TcpConnection::connect_to(const sockaddr* peer, const sockaddr* bind_source)
     std::unique_ptr<uv_connect_t> done(req);
     auto* self = static_cast<TcpConnection*>(req->data);
     if (self == nullptr) return;  // the connection was closed while connecting
-    self->connect_req_ = nullptr;
+    self->occasional_->connect_req = nullptr;
     if (status == 0) {
       uv_tcp_nodelay(&self->tcp_, 1);
       self->counted_open_ = true;
-      ++self->loop_.counters().connections_open;
-      ++self->loop_.counters().connections_total;
+      ++self->loop().counters().connections_open;
+      ++self->loop().counters().connections_total;
     }
     if (self->handler_) self->handler_->on_stream_connected(status);
   });
-  if (rc == 0) connect_req_ = request.release();  // freed in the connect callback
+  if (rc == 0) occasional().connect_req = request.release();  // freed in the connect callback
   return rc;
 }
 
@@ -144,7 +164,7 @@ int TcpConnection::fd() const {
 
 void TcpConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
   if (nread > 0) {
-    loop_.counters().bytes_in += static_cast<std::uint64_t>(nread);
+    loop().counters().bytes_in += static_cast<std::uint64_t>(nread);
     if (handler_) handler_->on_stream_data(buf->base, static_cast<std::size_t>(nread));
     return;
   }
@@ -160,11 +180,11 @@ void TcpConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
 WriteResult TcpConnection::write(SharedBuffer bytes) {
   if (closing_ || close_when_drained_) return WriteResult::kDropped;
   if (bytes.empty()) return WriteResult::kOk;
-  if (queued_bytes_ + bytes.size() > limits_.max_queued_bytes) return WriteResult::kDropped;
+  if (queued_bytes_ + bytes.size() > limits_->max_queued_bytes) return WriteResult::kDropped;
   queued_bytes_ += bytes.size();
   pending_.push_back(std::move(bytes));
-  loop_.schedule_flush(*this);
-  if (queued_bytes_ >= limits_.high_watermark) {
+  loop().schedule_flush(*this);
+  if (queued_bytes_ >= limits_->high_watermark) {
     above_high_watermark_ = true;
     return WriteResult::kBackpressure;
   }
@@ -181,7 +201,8 @@ void TcpConnection::flush() {
   std::size_t consumed_buffers = 0;
   std::size_t partial_offset = 0;
   // Fast path: straight into the socket when nothing is in flight (libuv refuses try_write otherwise).
-  if (uv_stream_get_write_queue_size(stream) == 0 && connect_req_ == nullptr) {
+  const bool connecting = occasional_ && occasional_->connect_req != nullptr;
+  if (uv_stream_get_write_queue_size(stream) == 0 && !connecting) {
     while (consumed_buffers < pending_.size()) {
       std::array<uv_buf_t, kMaxIov> iov;
       std::size_t n = std::min(kMaxIov, pending_.size() - consumed_buffers);
@@ -244,8 +265,8 @@ void TcpConnection::flush() {
 
 void TcpConnection::after_bytes_left_queue(std::size_t n) {
   queued_bytes_ -= n;
-  loop_.counters().bytes_out += n;
-  if (above_high_watermark_ && queued_bytes_ <= limits_.high_watermark / 2) {
+  loop().counters().bytes_out += n;
+  if (above_high_watermark_ && queued_bytes_ <= limits_->high_watermark / 2) {
     above_high_watermark_ = false;
     if (handler_ && !closing_) handler_->on_stream_drained();
   }
@@ -265,9 +286,11 @@ void TcpConnection::close() {
   if (closing_) return;
   closing_ = true;
   stop_reading();
-  if (linger_) loop_.timers().cancel(*linger_);
-  loop_.unschedule_flush(*this);
-  if (connect_req_ != nullptr) connect_req_->data = nullptr;
+  loop().unschedule_flush(*this);
+  if (occasional_) {
+    loop().timers().cancel(occasional_->linger);
+    if (occasional_->connect_req != nullptr) occasional_->connect_req->data = nullptr;
+  }
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), [](uv_handle_t* h) { from_handle(h)->on_closed(); });
 }
 
@@ -279,9 +302,8 @@ void TcpConnection::close_after_writes() {
     return;
   }
   close_when_drained_ = true;
-  if (limits_.close_linger_ms != 0 && !linger_) {
-    linger_ = std::make_unique<TimerEntry>(&TcpConnection::on_linger_timeout, this);
-    loop_.timers().schedule(*linger_, limits_.close_linger_ms);
+  if (limits_->close_linger_ms != 0 && !(occasional_ && occasional_->linger.scheduled())) {
+    loop().timers().schedule(occasional().linger, limits_->close_linger_ms);
   }
 }
 

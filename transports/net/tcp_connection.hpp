@@ -39,7 +39,7 @@ class TcpConnection final : public Stream {
   WriteResult write(SharedBuffer bytes) override;
   WriteResult write_copy(std::string_view bytes) override;
   std::size_t queued_bytes() const override { return queued_bytes_; }
-  const StreamLimits& limits() const override { return limits_; }
+  const StreamLimits& limits() const override { return *limits_; }
 
   // Closes at once; queued bytes are discarded.
   void close() override;
@@ -47,7 +47,7 @@ class TcpConnection final : public Stream {
   void close_after_writes() override;
   bool closing() const override { return closing_ || close_when_drained_; }
 
-  Loop& loop() override { return loop_; }
+  Loop& loop() override { return Loop::from(tcp_.loop); }
   uv_tcp_t* handle() { return &tcp_; }
   int fd() const override;
 
@@ -63,16 +63,18 @@ class TcpConnection final : public Stream {
   void on_closed();
   void after_bytes_left_queue(std::size_t n);
   static void on_linger_timeout(TimerEntry& entry);
+  // What only some connections need for a while: made on first use, so an accepted connection that is
+  // never closed with bytes still queued has none.
+  struct Occasional;
+  Occasional& occasional();
 
   uv_tcp_t tcp_;
-  Loop& loop_;
-  StreamLimits limits_;
+  const StreamLimits* limits_;  // interned in the loop
   std::unique_ptr<StreamHandler> handler_;
   std::vector<SharedBuffer> pending_;  // not yet handed to the kernel
   std::size_t queued_bytes_ = 0;       // pending_ plus bytes inside in-flight uv_write requests
   TcpConnection* flush_next_ = nullptr;
-  uv_connect_t* connect_req_ = nullptr;
-  std::unique_ptr<TimerEntry> linger_;  // only while a close waits for a queue to drain: most never need one
+  std::unique_ptr<Occasional> occasional_;
   bool flush_scheduled_ = false;
   bool reading_ = false;
   bool closing_ = false;

@@ -142,7 +142,8 @@ bool WsReader::deliver_whole_frame(std::string_view payload) {
 
 bool WsReader::consume_payload(const char* data, std::size_t len) {
   if (ws_opcode_is_control(frame_op_)) {
-    std::memcpy(control_ + control_len_, data, len);
+    if (!control_) control_ = std::make_unique<char[]>(kWsMaxControlPayload);
+    std::memcpy(control_.get() + control_len_, data, len);
     control_len_ = static_cast<std::uint8_t>(control_len_ + len);
     return true;
   }
@@ -150,23 +151,26 @@ bool WsReader::consume_payload(const char* data, std::size_t len) {
   if (message_op_ == WsOpcode::kText && !utf8_.feed({data, len})) {
     return fail(ws_close::kInvalidPayload, "text message is not valid UTF-8");
   }
-  message_.append(data, len);
+  if (!message_) message_ = std::make_unique<std::string>();
+  message_->append(data, len);
   return true;
 }
 
 bool WsReader::finish_frame() {
   if (ws_opcode_is_control(frame_op_)) {
-    if (!deliver_control({control_, control_len_})) return false;
+    if (!deliver_control({control_.get(), control_len_})) return false;
   } else if (frame_fin_) {
     if (message_op_ == WsOpcode::kText && !utf8_.at_boundary()) {
       return fail(ws_close::kInvalidPayload, "text message ends inside a UTF-8 sequence");
     }
     fragmented_ = false;
-    deliver_message(message_);
-    if (message_.capacity() > kKeepCapacity) {
-      std::string().swap(message_);
-    } else {
-      message_.clear();
+    // A message that arrived whole in one frame of a later read never made a buffer.
+    std::string_view whole = message_ ? std::string_view(*message_) : std::string_view();
+    deliver_message(whole);
+    if (message_ && message_->capacity() > kKeepCapacity) {
+      message_.reset();
+    } else if (message_) {
+      message_->clear();
     }
   }
   next_frame();
@@ -211,6 +215,7 @@ void WsReader::next_frame() {
   header_len_ = 0;
   header_need_ = 2;
   control_len_ = 0;
+  control_.reset();  // a control frame split across reads is rare: its buffer is not kept
   frame_remaining_ = 0;
   frame_offset_ = 0;
 }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -52,10 +53,10 @@ class WsReader {
   bool closed() const { return closed_; }
   // Bytes held for frames or messages that are not complete yet.
   std::size_t buffered_bytes() const {
-    return (stage_ == Stage::kHeader ? header_len_ : 0) + message_.size() + control_len_;
+    return (stage_ == Stage::kHeader ? header_len_ : 0) + (message_ ? message_->size() : 0) + control_len_;
   }
   // Heap memory the reader keeps between messages (for memory-per-connection accounting).
-  std::size_t buffer_capacity() const { return message_.capacity(); }
+  std::size_t buffer_capacity() const { return message_ ? message_->capacity() : 0; }
 
   // Reassembly memory up to this size is kept for the next message; a larger buffer is given back.
   static constexpr std::size_t kKeepCapacity = 64 * 1024;
@@ -96,10 +97,12 @@ class WsReader {
   std::uint64_t message_bytes_ = 0;
   std::uint32_t message_fragments_ = 0;
   Utf8Validator utf8_;
-  std::string message_;
+  // Made on the first message that spans reads or frames: a connection whose messages each arrive whole in
+  // one read (a subscriber's pongs) never has one.
+  std::unique_ptr<std::string> message_;
 
   // A control frame split across reads; it can arrive between fragments, so it cannot share message_.
-  char control_[kWsMaxControlPayload] = {};
+  std::unique_ptr<char[]> control_;
   std::uint8_t control_len_ = 0;
 
   bool failed_ = false;
