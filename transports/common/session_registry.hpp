@@ -49,12 +49,7 @@ class SessionList {
   SessionList& operator=(const SessionList&) = delete;
 
   void add(SessionLink& link) {
-    link.list_ = this;
-    link.prev_ = nullptr;
-    link.next_ = first_;
-    if (first_ != nullptr) first_->prev_ = &link;
-    first_ = &link;
-    ++size_;
+    link_in(link);
     if (stats_ != nullptr) {
       ++stats_->sessions_open;
       ++stats_->sessions_total;
@@ -62,16 +57,15 @@ class SessionList {
   }
   void remove(SessionLink& link) {
     if (link.list_ != this) return;
-    if (link.prev_ != nullptr) {
-      link.prev_->next_ = link.next_;
-    } else {
-      first_ = link.next_;
-    }
-    if (link.next_ != nullptr) link.next_->prev_ = link.prev_;
-    link.list_ = nullptr;
-    link.prev_ = link.next_ = nullptr;
-    --size_;
+    unlink(link);
     if (stats_ != nullptr) --stats_->sessions_open;
+  }
+  // Moves a session to another list of the same transport (same stats): it stays open and is not counted
+  // again.
+  void transfer(SessionLink& link, SessionList& to) {
+    if (link.list_ != this) return;
+    unlink(link);
+    to.link_in(link);
   }
   std::size_t size() const { return size_; }
   bool empty() const { return first_ == nullptr; }
@@ -81,6 +75,25 @@ class SessionList {
   ~SessionList() = default;
   static SessionLink* next_of(const SessionLink& link) { return link.next_; }
   SessionLink* first() const { return first_; }
+  void link_in(SessionLink& link) {
+    link.list_ = this;
+    link.prev_ = nullptr;
+    link.next_ = first_;
+    if (first_ != nullptr) first_->prev_ = &link;
+    first_ = &link;
+    ++size_;
+  }
+  void unlink(SessionLink& link) {
+    if (link.prev_ != nullptr) {
+      link.prev_->next_ = link.next_;
+    } else {
+      first_ = link.next_;
+    }
+    if (link.next_ != nullptr) link.next_->prev_ = link.prev_;
+    link.list_ = nullptr;
+    link.prev_ = link.next_ = nullptr;
+    --size_;
+  }
   // Forgets every link without counting: the sessions stay open, only the registry goes.
   void release_all() {
     for (SessionLink* l = first_; l != nullptr;) {
@@ -116,6 +129,8 @@ class SessionRegistry final : public SessionList {
     for_each([](Session& s) { s.detach(); });
     release_all();
   }
+
+  Session* front() const { return static_cast<Session*>(first()); }
 
   // Calls fn on every session, newest first. fn may end (and destroy) the session it is given, but no other.
   template <typename Fn>

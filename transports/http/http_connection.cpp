@@ -67,9 +67,7 @@ bool is_token(std::string_view name) {
 }  // namespace
 
 HttpConnection::HttpConnection(HttpServerContext& context)
-    : context_(context),
-      timer_(&HttpConnection::on_timer, this),
-      resume_task_(&HttpConnection::on_resume_task, this) {
+    : context_(context), timer_(&HttpConnection::on_timer, this) {
   ++context_.counters.connections;
   next_ = context_.first;
   if (next_ != nullptr) next_->prev_ = this;
@@ -130,10 +128,9 @@ void HttpConnection::cancel_session_timer() {
   if (lends_to_session()) stream->loop().timers().cancel(timer_);
 }
 
-void HttpConnection::post_session_task() {
-  if (!lends_to_session()) return;
-  session_task_posted_ = true;
-  stream->loop().post(resume_task_);
+void HttpConnection::post_resume() {
+  if (!resume_task_) resume_task_ = std::make_unique<LoopTask>(&HttpConnection::on_resume_task, this);
+  stream->loop().post(*resume_task_);
 }
 
 void HttpConnection::on_timer(TimerEntry& entry) {
@@ -398,7 +395,6 @@ void HttpConnection::respond(ResponseSpec spec) {
   if (was_deferred) {
     // Whatever the session had borrowed ends with it.
     stream->loop().timers().cancel(timer_);
-    session_task_posted_ = false;
   }
   if (spec.close) {
     state_ = State::kClosing;
@@ -406,9 +402,10 @@ void HttpConnection::respond(ResponseSpec spec) {
     return;
   }
   state_ = State::kIdle;
-  if (was_deferred) {
-    // Pipelined requests resume outside the caller's stack (often a hub fan-out).
-    stream->loop().post(resume_task_);
+  if (was_deferred && has_buffered_input()) {
+    // Pipelined requests resume outside the caller's stack (often a hub fan-out). Without any, reading never
+    // stopped (it stops only with input buffered), and there is nothing to resume.
+    post_resume();
   }
   after_response();
 }
@@ -424,13 +421,6 @@ void HttpConnection::after_response() {
 
 void HttpConnection::on_resume_task(LoopTask& task) {
   auto& c = *static_cast<HttpConnection*>(task.context);
-  if (c.session_task_posted_) {
-    c.session_task_posted_ = false;
-    if ((c.state_ == State::kDeferred || c.state_ == State::kUpgraded) && c.session_) {
-      c.session_->on_session_task();
-      return;
-    }
-  }
   if (c.state_ == State::kIdle) c.process_buffered_input();
 }
 
@@ -506,7 +496,7 @@ void HttpConnection::on_stream_drained() {
   if (waiting_for_drain_) {
     waiting_for_drain_ = false;
     // From a task: the drain is reported inside a write callback, not a place to parse requests.
-    if (state_ == State::kIdle) stream->loop().post(resume_task_);
+    if (state_ == State::kIdle) post_resume();
   }
   if (session_) session_->on_session_drained();
 }
@@ -514,7 +504,7 @@ void HttpConnection::on_stream_drained() {
 void HttpConnection::on_stream_closed() {
   state_ = State::kClosing;
   stream->loop().timers().cancel(timer_);
-  stream->loop().cancel(resume_task_);
+  if (resume_task_) stream->loop().cancel(*resume_task_);
   session_.reset();
   return_reader();
 }

@@ -45,9 +45,8 @@ class HttpSession {
     (void)len;
   }
   virtual void on_session_drained() {}
-  // The connection's timer and task, lent to the session (schedule_session_timer(), post_session_task()).
+  // The connection's timer, lent to the session (schedule_session_timer()).
   virtual void on_session_timer() {}
-  virtual void on_session_task() {}
 };
 
 class HttpConnection;
@@ -96,13 +95,11 @@ class HttpConnection final : public StreamHandler {
   void pause_input() { stream->stop_reading(); }
   void resume_input();
   Loop& loop() { return stream->loop(); }
-  // A deferred or upgraded request's session borrows the connection's timer and task, which the connection
-  // needs only while it reads requests: a parked poll or a stream carries no wheel entry or task of its own.
-  // They end with the session (an answer, an upgrade's end, the close).
+  // A deferred or upgraded request's session borrows the connection's timer, which the connection needs only
+  // while it reads requests: a parked poll or a stream carries no wheel entry of its own. It ends with the
+  // session (an answer, an upgrade's end, the close).
   void schedule_session_timer(std::uint64_t ms);
   void cancel_session_timer();
-  // HttpSession::on_session_task() runs from the loop's task queue, outside the caller's stack.
-  void post_session_task();
   bool upgraded() const { return upgraded_; }
   // Stop taking new requests (graceful shutdown): idle connections close now, busy ones after their answer.
   void begin_shutdown();
@@ -137,6 +134,7 @@ class HttpConnection final : public StreamHandler {
   void process_buffered_input();
   void arm_timer(std::uint32_t ms);
   bool lends_to_session() const;
+  void post_resume();
   // The reader is borrowed from the context's pool while a request is read and dispatched.
   RequestReader& reader();
   void return_reader();
@@ -152,7 +150,8 @@ class HttpConnection final : public StreamHandler {
   std::unique_ptr<HttpSession> session_;
   std::unique_ptr<std::string> buffered_input_;  // bytes that arrived while a request was deferred
   TimerEntry timer_;
-  LoopTask resume_task_;
+  // Resumes pipelined input outside the stack that answered (rare: made on first use).
+  std::unique_ptr<LoopTask> resume_task_;
   // What answering the current request needs once its reader is returned (a parked poll answers later).
   HttpMethod method_ = HttpMethod::kOther;
   bool keep_alive_ = true;
@@ -164,7 +163,6 @@ class HttpConnection final : public StreamHandler {
   bool shutting_down_ = false;
   bool refusing_ = false;
   bool waiting_for_drain_ = false;  // pipelined requests wait for the answers queued before them to drain
-  bool session_task_posted_ = false;
 };
 
 }  // namespace rtb

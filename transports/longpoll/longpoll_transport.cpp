@@ -15,8 +15,9 @@
 
 namespace rtb {
 
-// A parked poll. It holds no buffer, only its hub subscription; its timeout and wake-up task are the
-// connection's, lent while it is parked, so a parked client costs this object and nothing else. Whatever ends
+// A parked poll. It holds no buffer, only its hub subscription; its timeout is the connection's timer, lent
+// while it is parked, and its wake-up is its transport's, so a parked client costs this object and nothing
+// else. Whatever ends
 // it (answer, timeout, the client leaving, shutdown) ends in the destructor, which the connection runs.
 class LongPollSession final : public HttpSession, public HubSubscriber, public SessionLink {
  public:
@@ -33,11 +34,10 @@ class LongPollSession final : public HttpSession, public HubSubscriber, public S
   void on_hub_event(const Event&) override {
     unsubscribe();
     connection_.cancel_session_timer();
-    connection_.post_session_task();
+    if (transport_ != nullptr) transport_->wake(*this, connection_.loop());
   }
 
   void on_session_timer() override { answer(); }
-  void on_session_task() override { answer(); }
 
   // Responds and is destroyed by it: callers return right after.
   void answer() {
@@ -74,6 +74,21 @@ LongPollTransport::LongPollTransport(Hub& hub, LongPollConfig config, std::uint6
 
 // Sessions belong to their connections; the registries tell any that outlive us not to reach back.
 LongPollTransport::~LongPollTransport() = default;
+
+void LongPollTransport::wake(LongPollSession& session, Loop& loop) {
+  parked_.transfer(session, woken_);
+  loop.post(answer_woken_);
+}
+
+void LongPollTransport::on_answer_woken(LoopTask& task) {
+  auto& self = *static_cast<LongPollTransport*>(task.context);
+  // Taken off the list before its answer, which destroys it (or, on a connection already closing, leaves it
+  // to the close).
+  while (LongPollSession* session = self.woken_.front()) {
+    self.woken_.transfer(*session, self.parked_);
+    session->answer();
+  }
+}
 
 void LongPollTransport::add_routes(Router& router) {
   router.add("/longpoll", {HttpMethod::kGet},
@@ -151,6 +166,7 @@ void LongPollTransport::shutdown() {
   shutting_down_ = true;
   // An answer destroys its own session only; one whose connection is already closing stays until the close
   // callback.
+  on_answer_woken(answer_woken_);
   parked_.for_each([](LongPollSession& s) { s.answer(); });
   waits_.give_up_all();
 }

@@ -9,6 +9,7 @@
 #include "transports/common/replay_wait.hpp"
 #include "transports/common/session_registry.hpp"
 #include "transports/common/transport.hpp"
+#include "transports/net/loop.hpp"
 #include "transports/pubsub/hub.hpp"
 
 namespace rtb {
@@ -43,6 +44,10 @@ class LongPollTransport final : public Transport {
   // cursor's position for `park_ms` when it has nothing yet, or first waits for the broker. An answer or a
   // park replaces a deferred session of the connection: callers return right after.
   void reply(HttpConnection& connection, Channel* channel, ReplayCursor& cursor, std::uint32_t park_ms);
+  // An event woke a parked poll: it is answered from answer_woken_, with every other poll woken in this
+  // loop turn, so that every event published in the turn joins the same answers.
+  void wake(LongPollSession& session, Loop& loop);
+  static void on_answer_woken(LoopTask& task);
   // How many events one broker answer may bring: one batch.
   std::uint32_t batch() const {
     return static_cast<std::uint32_t>(std::min<std::uint64_t>(max_batch_events_, UINT32_MAX));
@@ -54,6 +59,8 @@ class LongPollTransport final : public Transport {
   TransportStats stats_;
   std::string scratch_;
   SessionRegistry<LongPollSession> parked_{&stats_};  // for shutdown()
+  SessionRegistry<LongPollSession> woken_{&stats_};   // woken by an event, to be answered by answer_woken_
+  LoopTask answer_woken_{&LongPollTransport::on_answer_woken, this};
   ReplayWaits waits_;
   bool shutting_down_ = false;
 };
