@@ -23,9 +23,10 @@ pkgs=(
 )
 # Node with its npm may come from elsewhere (Debian's npm conflicts with such a node): only when node is missing.
 command -v node >/dev/null || pkgs+=(nodejs npm)
-# Extra packages for benchmarks against peers (wrk; valgrind for instruction counts) are opt-in: RTB_BENCH_DEPS=1.
+# Extra packages for benchmarks against peers (wrk; valgrind for instruction counts; heaptrack for memory per
+# object) are opt-in: RTB_BENCH_DEPS=1.
 if [ "${RTB_BENCH_DEPS:-0}" = 1 ]; then
-  pkgs+=(wrk valgrind)
+  pkgs+=(wrk valgrind heaptrack)
   # Node (for the ws peer) may come from elsewhere with its own npm; Debian's nodejs conflicts with that npm.
   command -v node >/dev/null || pkgs+=(nodejs npm)
 fi
