@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Server memory per idle connection, as issue #19's target counts it: the server's RSS growth over N
-# connections / N (the CSV's server_bytes_per_idle_conn), for an idle keep-alive connection (a short-poll
-# client that has not polled yet), a parked long poll, an SSE stream and a WebSocket subscriber, each on a
-# fresh server pinned to core 0 with the generator on core 1. Prints the median of REPEAT runs per kind
+# Server memory per idle connection: the server's RSS growth over N connections / N (the CSV's
+# server_bytes_per_idle_conn), for an idle keep-alive connection (a short-poll client that has not polled
+# yet), a parked long poll, an SSE stream and a WebSocket subscriber, each on a fresh server pinned to core 0
+# with the generator on core 1. Prints the median of REPEAT runs per kind
 # against the target (512 B). Exit status: 0 every kind within the target, 1 one above it, 2 setup error.
 # Usage: scripts/bench-conn-memory.sh [CLIENTS] [REPEAT] [TARGET_BYTES]   (defaults 10000, 3, 512;
 #        RTB_BUILD_DIR=<dir> measures that build's rtbench)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Instructions and allocations per HTTP request, the stable second measure of the HTTP path's user-space cost
-# (issue #19): one fixed stream of REQUESTS pipelined empty polls (`GET /poll?channel=cg&since=0`, answered
+# Instructions and allocations per HTTP request, a stable measure of the HTTP path's user-space cost (CPU time
+# at a few microseconds a request is coarse and noisy): one fixed stream of REQUESTS pipelined empty polls (`GET /poll?channel=cg&since=0`, answered
 # 204) over one connection, counted by callgrind in rtbench serve and, with the same bytes, in nginx
 # (`return 204;`, scripts/peers/nginx-204.conf). Only the stream is counted (callgrind's instrumentation is
 # switched on after start-up and a warm-up of 100 requests, off after the last answer). User-space only: the

@@ -7,18 +7,20 @@ namespace rtb {
 
 SubscribeQuery parse_subscribe_query(const HttpRequest& request, bool accept_last_event_id) {
   SubscribeQuery q;
-  QueryParams params(request.query());
-  if (auto channel = params.decoded("channel")) {
+  auto [channel_raw, since] = QueryParams(request.query()).raw_each<2>({"channel", "since"});
+  if (channel_raw) {
+    auto channel = percent_decode(*channel_raw);
+    if (!channel) {
+      q.error = "channel is not valid percent-encoding";
+      return q;
+    }
     if (!Hub::valid_channel_name(*channel)) {
       q.error = "channel must be 1-64 characters of A-Z a-z 0-9 . _ -";
       return q;
     }
     q.channel = std::move(*channel);
-  } else if (params.raw("channel")) {
-    q.error = "channel is not valid percent-encoding";
-    return q;
   }
-  if (auto since = params.raw("since")) {
+  if (since) {
     auto value = parse_decimal_u64(*since);
     if (!value) {
       q.error = "since must be a non-negative decimal event id";

@@ -153,10 +153,7 @@ int HttpConnection::on_message_begin() {
   reader_->request.clear();
   error_status_ = 0;
   responded_ = false;
-  if (state_ == State::kIdle) {
-    state_ = State::kReadingRequest;
-    arm_timer(context_.limits.header_timeout_ms);
-  }
+  if (state_ == State::kIdle) state_ = State::kReadingRequest;  // the timer is armed when parse() ends
   return 0;
 }
 
@@ -265,11 +262,26 @@ void HttpConnection::process_buffered_input() {
 }
 
 void HttpConnection::parse(char* data, std::size_t len) {
+  parsing_ = true;
+  parse_requests(data, len);
+  parsing_ = false;
+  // The timers are armed once per read, for where the connection stands after it, not once per request it
+  // held: a request that arrived whole needs no header timeout, and pipelined requests one keep-alive.
+  if (state_ == State::kReadingRequest && !header_timer_armed_) {
+    // Any byte starts a request: the header timeout runs from the read that brought its first byte.
+    header_timer_armed_ = true;
+    arm_timer(context_.limits.header_timeout_ms);
+  } else if (state_ == State::kIdle && keep_alive_due_) {
+    arm_timer(context_.limits.keep_alive_timeout_ms);
+  }
+  keep_alive_due_ = false;
+}
+
+void HttpConnection::parse_requests(char* data, std::size_t len) {
   while (len > 0) {
     if (state_ == State::kIdle) {
-      // Any byte starts a request: the header timeout runs from here.
       state_ = State::kReadingRequest;
-      arm_timer(context_.limits.header_timeout_ms);
+      header_timer_armed_ = false;
     }
     llhttp_t& parser = reader().parser;
     llhttp_errno_t err = llhttp_execute(&parser, data, len);
@@ -415,7 +427,11 @@ void HttpConnection::after_response() {
     // An idle keep-alive connection holds no request memory (nginx frees its buffers the same way); its
     // reader went back to the pool when the request was dispatched.
     buffered_input_.reset();
-    arm_timer(context_.limits.keep_alive_timeout_ms);
+    if (parsing_) {
+      keep_alive_due_ = true;  // parse() arms it if no further request follows in the same read
+    } else {
+      arm_timer(context_.limits.keep_alive_timeout_ms);
+    }
   }
 }
 

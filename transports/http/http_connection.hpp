@@ -127,6 +127,7 @@ class HttpConnection final : public StreamHandler {
   enum class State : std::uint8_t { kIdle, kReadingRequest, kDispatching, kDeferred, kUpgraded, kClosing };
 
   void parse(char* data, std::size_t len);
+  void parse_requests(char* data, std::size_t len);
   void dispatch();
   void route();
   void fail(int status);
@@ -163,6 +164,9 @@ class HttpConnection final : public StreamHandler {
   bool shutting_down_ = false;
   bool refusing_ = false;
   bool waiting_for_drain_ = false;  // pipelined requests wait for the answers queued before them to drain
+  bool parsing_ = false;
+  bool header_timer_armed_ = false;  // for the request being read
+  bool keep_alive_due_ = false;  // an answer inside parse(): the keep-alive timer, unless a request follows
 };
 
 }  // namespace rtb

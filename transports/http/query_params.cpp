@@ -5,9 +5,7 @@ namespace rtb {
 std::optional<std::string_view> QueryParams::raw(std::string_view name) const {
   std::string_view rest = query_;
   while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    std::string_view pair = next_pair(rest);
     auto eq = pair.find('=');
     std::string_view key = pair.substr(0, eq);
     if (key == name) return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
@@ -43,6 +41,8 @@ int hex_value(char c) {
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text) {
+  // Most values (a channel name, a number) have nothing to decode.
+  if (text.find_first_of("%+") == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {

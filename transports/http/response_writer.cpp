@@ -1,7 +1,6 @@
 #include "transports/http/response_writer.hpp"
 
-#include <fmt/format.h>
-
+#include <charconv>
 #include <cstring>
 
 #include "transports/http/http_date.hpp"
@@ -68,16 +67,36 @@ class Cursor {
   std::size_t n_ = 0;
 };
 
+// The status line of the answers a server sends all the time, whole; others are put together.
+std::string_view common_status_line(int status) {
+  switch (status) {
+    case 200:
+      return "HTTP/1.1 200 OK\r\n";
+    case 204:
+      return "HTTP/1.1 204 No Content\r\n";
+    default:
+      return {};
+  }
+}
+
+std::string_view decimal(std::uint64_t value, char (&out)[24]) {
+  auto end = std::to_chars(out, out + sizeof out, value).ptr;
+  return {out, static_cast<std::size_t>(end - out)};
+}
+
 // One routine both measures (out == nullptr) and writes, so size and bytes can never disagree.
 std::size_t write_head(const ResponseSpec& spec, char* out) {
   Cursor c(out);
   char number[24];
-  auto status_end = fmt::format_to(number, "{}", spec.status);
-  c.put("HTTP/1.1 ");
-  c.put({number, static_cast<std::size_t>(status_end - number)});
-  c.put(" ");
-  c.put(http_status_reason(spec.status));
-  c.put("\r\n");
+  if (std::string_view line = common_status_line(spec.status); !line.empty()) {
+    c.put(line);
+  } else {
+    c.put("HTTP/1.1 ");
+    c.put(decimal(static_cast<std::uint64_t>(spec.status), number));
+    c.put(" ");
+    c.put(http_status_reason(spec.status));
+    c.put("\r\n");
+  }
   c.put(HttpDate::header_line());
   if (!spec.content_type.empty()) {
     c.put("Content-Type: ");
@@ -85,9 +104,8 @@ std::size_t write_head(const ResponseSpec& spec, char* out) {
     c.put("\r\n");
   }
   if (status_has_body(spec.status) && !spec.no_content_length) {
-    auto end = fmt::format_to(number, "{}", spec.body.size());
     c.put("Content-Length: ");
-    c.put({number, static_cast<std::size_t>(end - number)});
+    c.put(decimal(spec.body.size(), number));
     c.put("\r\n");
   }
   if (spec.close) {
