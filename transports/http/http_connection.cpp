@@ -265,6 +265,10 @@ void HttpConnection::parse(char* data, std::size_t len) {
   parsing_ = true;
   parse_requests(data, len);
   parsing_ = false;
+  // Whatever the answers (now, later, a stream or an upgrade), the requests of this read have been read: the
+  // reader goes back to the pool unless one is still arriving. Not earlier: a handler may read its request
+  // after answering it, and pipelined requests reuse one reader.
+  if (state_ != State::kReadingRequest) return_reader();
   // The timers are armed once per read, for where the connection stands after it, not once per request it
   // held: a request that arrived whole needs no header timeout, and pipelined requests one keep-alive.
   if (state_ == State::kReadingRequest && !header_timer_armed_) {
@@ -299,7 +303,7 @@ void HttpConnection::parse_requests(char* data, std::size_t len) {
     } else {
       llhttp_resume(&parser);
     }
-    dispatch();
+    route();
     if (state_ == State::kUpgraded) {
       if (len > 0) session_->on_session_data(data, len);
       return;
@@ -319,13 +323,6 @@ void HttpConnection::parse_requests(char* data, std::size_t len) {
       return;
     }
   }
-}
-
-void HttpConnection::dispatch() {
-  route();
-  // Whatever the answer (now, later, a stream or an upgrade), the request has been read: its reader goes
-  // back to the pool here, after the handler, which may read the request after answering it.
-  return_reader();
 }
 
 void HttpConnection::route() {
@@ -425,7 +422,7 @@ void HttpConnection::respond(ResponseSpec spec) {
 void HttpConnection::after_response() {
   if (!has_buffered_input()) {
     // An idle keep-alive connection holds no request memory (nginx frees its buffers the same way); its
-    // reader went back to the pool when the request was dispatched.
+    // reader goes back to the pool once the read that brought the request is parsed.
     buffered_input_.reset();
     if (parsing_) {
       keep_alive_due_ = true;  // parse() arms it if no further request follows in the same read

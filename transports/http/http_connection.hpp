@@ -128,7 +128,6 @@ class HttpConnection final : public StreamHandler {
 
   void parse(char* data, std::size_t len);
   void parse_requests(char* data, std::size_t len);
-  void dispatch();
   void route();
   void fail(int status);
   void after_response();

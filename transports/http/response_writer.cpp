@@ -52,18 +52,20 @@ bool status_has_body(int status) {
   return status >= 200 && status != 204 && status != 304;
 }
 
+// Counts every byte put; writes those that fit in `capacity`.
 class Cursor {
  public:
-  explicit Cursor(char* out) : out_(out) {}
+  Cursor(char* out, std::size_t capacity) : out_(out), capacity_(capacity) {}
   void put(std::string_view s) {
     // An empty view may have a null data(), which memcpy must not be given even for 0 bytes.
-    if (out_ != nullptr && !s.empty()) std::memcpy(out_ + n_, s.data(), s.size());
+    if (!s.empty() && n_ + s.size() <= capacity_) std::memcpy(out_ + n_, s.data(), s.size());
     n_ += s.size();
   }
   std::size_t size() const { return n_; }
 
  private:
   char* out_;
+  std::size_t capacity_;
   std::size_t n_ = 0;
 };
 
@@ -84,9 +86,10 @@ std::string_view decimal(std::uint64_t value, char (&out)[24]) {
   return {out, static_cast<std::size_t>(end - out)};
 }
 
-// One routine both measures (out == nullptr) and writes, so size and bytes can never disagree.
-std::size_t write_head(const ResponseSpec& spec, char* out) {
-  Cursor c(out);
+// One routine both measures and writes (the bytes that fit in `capacity`), so size and bytes can never
+// disagree. Returns the head's whole size.
+std::size_t write_head(const ResponseSpec& spec, char* out, std::size_t capacity) {
+  Cursor c(out, capacity);
   char number[24];
   if (std::string_view line = common_status_line(spec.status); !line.empty()) {
     c.put(line);
@@ -121,15 +124,21 @@ std::size_t write_head(const ResponseSpec& spec, char* out) {
 }  // namespace
 
 std::size_t ResponseWriter::head_size(const ResponseSpec& spec) {
-  return write_head(spec, nullptr);
+  return write_head(spec, nullptr, 0);
 }
 
 SharedBuffer ResponseWriter::build(const ResponseSpec& spec) {
-  std::size_t head = write_head(spec, nullptr);
+  // Written once into the stack, then copied: a typical head fits; a longer one is written again in place.
+  char stack[512];
+  std::size_t head = write_head(spec, stack, sizeof stack);
   bool with_body = status_has_body(spec.status) && !spec.head_only;
   std::size_t total = head + (with_body ? spec.body.size() : 0);
   SharedBuffer out = SharedBuffer::allocate(total);
-  write_head(spec, out.data());
+  if (head <= sizeof stack) {
+    std::memcpy(out.data(), stack, head);
+  } else {
+    write_head(spec, out.data(), head);
+  }
   if (with_body && !spec.body.empty()) std::memcpy(out.data() + head, spec.body.data(), spec.body.size());
   return out;
 }
