@@ -53,6 +53,11 @@ std::string validate_load_config(const LoadConfig& c) {
   } else if (c.pipeline != 1) {
     return "--pipeline applies to the round-trip modes (--transport http or echo) only; drop it";
   }
+  if (c.request_rate > 0 && c.transport != TransportKind::http()) {
+    return fmt::format(
+        "--request-rate applies to --transport http (an open loop of keep-alive GETs), not to {}; drop it",
+        transport_name(c.transport));
+  }
   if (c.connection_per_request && !polls_on_interval(c.transport)) {
     return fmt::format("--connection-per-request applies to transports that poll on an interval, not to {}",
                        transport_name(c.transport));

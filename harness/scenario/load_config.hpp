@@ -52,6 +52,9 @@ struct LoadConfig {
   std::uint64_t seed = 1;  // short-polling phases
   // Round-trip modes (--transport http / echo): requests or messages each connection keeps in flight.
   std::uint32_t pipeline = 1;
+  // --transport http: an open loop of this many requests/s in all, spread evenly over the connections (each
+  // sends every clients / request_rate s, shifted by its index); 0: the closed loop.
+  double request_rate = 0;
 
   // Connect phase.
   std::vector<sockaddr_storage> sources;  // local addresses used round-robin; empty: the kernel chooses

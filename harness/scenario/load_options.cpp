@@ -240,6 +240,13 @@ std::vector<LoadOption> make_table() {
                               "Round-trip modes: requests (http) or messages (echo) each connection keeps in "
                               "flight",
                               "1-1024 operations in flight", &C::pipeline, 1, 1024));
+  t.push_back(
+      number_option("--request-rate",
+                    "--transport http: an open loop (like wrk2 -R) of this many requests per second in "
+                    "all, spread evenly over the connections, latency counted from each request's "
+                    "scheduled time (a late answer delays the next request, which still counts from "
+                    "its schedule); 0: the closed loop",
+                    "0-10,000,000 requests/s", &C::request_rate, 0, false, 10'000'000));
   t.push_back(text_option(
       "--channel", "Channel to publish to and subscribe on",
       "1-64 characters of A-Z a-z 0-9 . _ - (the server's rule)", [](const C& c) { return c.channel; },

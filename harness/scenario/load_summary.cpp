@@ -88,8 +88,13 @@ std::string round_trip_header(const LoadConfig& c, const LoadResult* r) {
     line(fmt::format("  {} connections, {} messages of {} B in flight each, closed loop", c.clients,
                      c.pipeline, c.payload_bytes));
   } else {
-    line(fmt::format("  {} keep-alive connections, {} requests in flight each, closed loop; headers {}{}",
-                     c.clients, c.pipeline, c.headers.name(),
+    const std::string loop =
+        c.request_rate > 0
+            ? fmt::format("open loop of {} requests/s (one every {} ms on each connection)",
+                          number(c.request_rate, 1), number(1000.0 * c.clients / c.request_rate, 1))
+            : std::string("closed loop");
+    line(fmt::format("  {} keep-alive connections, {} requests in flight each, {}; headers {}{}", c.clients,
+                     c.pipeline, loop, c.headers.name(),
                      r != nullptr ? fmt::format(" ({} B request)", r->request_head_bytes) : std::string()));
   }
   return out;

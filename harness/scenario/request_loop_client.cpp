@@ -7,8 +7,13 @@
 namespace rtb {
 
 RequestLoopClient::RequestLoopClient(Loop& loop, const RoundTripTarget& target, SharedBuffer request,
-                                     RoundTripTally& tally)
-    : RoundTripClient(loop, target, tally), request_(std::move(request)), in_flight_(target.pipeline) {}
+                                     RoundTripTally& tally, std::uint64_t index)
+    : RoundTripClient(loop, target, tally),
+      loop_(loop),
+      request_(std::move(request)),
+      index_(index),
+      schedule_timer_(&RequestLoopClient::on_schedule, this),
+      in_flight_(target.pipeline) {}
 
 void RequestLoopClient::connect() {
   close_after_read_ = false;
@@ -17,16 +22,55 @@ void RequestLoopClient::connect() {
 }
 
 void RequestLoopClient::begin() {
+  if (sending_) return;
   sending_ = true;
-  if (link_.is_up()) fill(monotonic_now_ns());
+  const std::uint64_t now_ns = monotonic_now_ns();
+  if (open_loop()) {
+    // Connections start one spacing apart, so the run's requests arrive evenly, not in bursts.
+    const std::uint64_t phase = (index_ * target_.open_loop_spacing_ns) % target_.open_loop_interval_ns;
+    next_slot_ns_ = next_unsent_ns_ = now_ns + phase;
+    arm_schedule(now_ns);
+    return;
+  }
+  if (link_.is_up()) fill(now_ns);
 }
 
 void RequestLoopClient::stop() {
   sending_ = false;
+  loop_.timers().cancel(schedule_timer_);
   link_.stop();
 }
 
+void RequestLoopClient::arm_schedule(std::uint64_t now_ns) {
+  const std::uint64_t wait_ns = next_slot_ns_ > now_ns ? next_slot_ns_ - now_ns : 0;
+  loop_.timers().schedule(schedule_timer_, (wait_ns + 999'999) / 1'000'000);
+}
+
+void RequestLoopClient::on_schedule(TimerEntry& entry) {
+  auto& self = *static_cast<RequestLoopClient*>(entry.context);
+  if (!self.sending_) return;
+  const std::uint64_t now_ns = monotonic_now_ns();
+  // Every slot up to now is due (a loop that ran late makes several due at once).
+  while (self.next_slot_ns_ <= now_ns) self.next_slot_ns_ += self.target_.open_loop_interval_ns;
+  self.send_due();
+  if (self.tally_.may_send(self.next_slot_ns_)) self.arm_schedule(now_ns);
+}
+
+void RequestLoopClient::send_due() {
+  while (sending_ && link_.is_up() && !in_flight_.full() && next_unsent_ns_ < next_slot_ns_ &&
+         tally_.may_send(next_unsent_ns_)) {
+    in_flight_.push(next_unsent_ns_);  // latency from when it was due, however late it goes out
+    if (tally_.measured(next_unsent_ns_)) ++tally_.measured_sent;
+    link_.send_request_head(request_);
+    next_unsent_ns_ += target_.open_loop_interval_ns;
+  }
+}
+
 void RequestLoopClient::fill(std::uint64_t now_ns) {
+  if (open_loop()) {
+    send_due();
+    return;
+  }
   // Closed loop: the next request goes out as soon as there is room, never on a clock.
   while (sending_ && link_.is_up() && !in_flight_.full() && tally_.may_send(now_ns)) {
     in_flight_.push(now_ns);

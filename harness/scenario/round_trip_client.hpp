@@ -23,6 +23,10 @@ struct RoundTripTarget {
   std::string target;         // request target: the --url's path and query (http), /echo by default (echo)
   std::string extra_headers;  // the header profile's lines
   std::uint32_t pipeline = 1;
+  // http open loop: each connection's interval between requests (0: closed loop) and the run's spacing
+  // between consecutive connections' first requests.
+  std::uint64_t open_loop_interval_ns = 0;
+  std::uint64_t open_loop_spacing_ns = 0;
   std::uint32_t payload_bytes = 32;  // echo message size, stamp included
   std::uint32_t request_timeout_ms = 60'000;
   std::uint32_t reconnect_delay_ms = 100;  // after an error; a polite `Connection: close` reconnects at once

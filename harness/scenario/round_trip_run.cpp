@@ -76,6 +76,11 @@ bool RoundTripRun::build_target() {
   base.tunnel_to = std::move(route.tunnel_to);
   base.host_header = url_.host_header;
   base.pipeline = config_.pipeline;
+  if (config_.request_rate > 0) {
+    base.open_loop_spacing_ns = static_cast<std::uint64_t>(1e9 / config_.request_rate);
+    base.open_loop_interval_ns =
+        std::max<std::uint64_t>(1, static_cast<std::uint64_t>(1e9 * config_.clients / config_.request_rate));
+  }
   base.payload_bytes = config_.payload_bytes;
   base.request_timeout_ms = config_.request_timeout_ms;
   base.tls = client_tls();
@@ -152,7 +157,7 @@ void RoundTripRun::open_clients(std::uint64_t n) {
     if (config_.transport == TransportKind::echo()) {
       client = std::make_unique<EchoLoopClient>(loop_, target, tally_);
     } else {
-      client = std::make_unique<RequestLoopClient>(loop_, target, request_, tally_);
+      client = std::make_unique<RequestLoopClient>(loop_, target, request_, tally_, clients_.size());
     }
     client->open();
     clients_.push_back(std::move(client));

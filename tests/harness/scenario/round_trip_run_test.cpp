@@ -105,6 +105,32 @@ TEST_P(HttpRoundTrips, CountsExactlyTheRequestsTheServerAnswered) {
 INSTANTIATE_TEST_SUITE_P(Pipeline, HttpRoundTrips, ::testing::Values(1u, 4u),
                          [](const auto& info) { return fmt::format("pipeline{}", info.param); });
 
+TEST(HttpRoundTrips, TheOpenLoopSendsWhatItsScheduleAsksNoMore) {
+  TestServer server;
+  test::BlockingClient publisher(server.port());
+  auto published = publisher.request("POST", "/publish?channel=ol", "x");
+  ASSERT_TRUE(published);
+  const std::string target = "/poll?channel=ol&since=" + published->body;
+  LoadConfig c = round_trip_config(server.port(), TransportKind::http(), target, 4);
+  c.clients = 10;
+  c.request_rate = 100;  // each connection every 100 ms, the ten 10 ms apart
+  c.duration_s = 2;
+  const std::uint64_t before = server_empty_polls(server.port());
+  auto o = run_load(c);
+  ASSERT_TRUE(o.ok) << o.error;
+  const LoadResult& r = o.result;
+  EXPECT_EQ(r.connected, 10u);
+  // 2 s at 100/s: 200 scheduled, give or take one per connection at the window's edges. A closed loop would
+  // have sent thousands.
+  EXPECT_GE(r.requests, 190u);
+  EXPECT_LE(r.requests, 210u);
+  EXPECT_EQ(r.expected, r.requests);
+  EXPECT_EQ(r.delivered, r.expected);
+  EXPECT_EQ(r.lost, 0u);
+  EXPECT_EQ(r.errors_total, 0u);
+  EXPECT_EQ(server_empty_polls(server.port()) - before, r.requests);
+}
+
 TEST(HttpRoundTrips, StatusesAreCountedByClass) {
   TestServer server;
   // An unknown path: every answer is a 404, which is an answer (counted), not an error.
@@ -183,6 +209,13 @@ TEST(RoundTripConfig, PublisherAndPipelineOptionsAreRefusedWhereTheyMeanNothing)
   c.connection_per_request = false;
   c.pipeline = 0;
   EXPECT_NE(validate_load_config(c).find("--pipeline"), std::string::npos);
+  c.pipeline = 1;
+  c.request_rate = 1000;
+  EXPECT_EQ(validate_load_config(c), "");
+  c.transport = TransportKind::echo();
+  EXPECT_NE(validate_load_config(c).find("--request-rate"), std::string::npos);
+  c.transport = *parse_transport("sse");
+  EXPECT_NE(validate_load_config(c).find("--request-rate"), std::string::npos);
 }
 
 TEST(RoundTripConfig, TheUrlMayCarryAQueryOnlyForTheRoundTripModes) {
