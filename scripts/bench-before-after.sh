@@ -90,18 +90,11 @@ paired echo echo_run http://127.0.0.1:18401/echo http://127.0.0.1:18402/echo
 for p in "$old_pid" "$new_pid"; do kill -INT "$p"; wait "$p" || true; done
 pids=()
 
-# bin args... -> bytes per idle connection (a fresh server)
+# bin args... -> bytes per idle connection (a fresh server; NEW's generator)
 idle_bytes() {
   local bin=$1
   shift
-  serve "$bin" 18403
-  taskset -c 1 "$new" load --url http://127.0.0.1:18403 "$@" -c "$clients" --rate 0 --warmup-s 0 -d 2 \
-    --drain-s 0 --server-pid "$srv" -q --csv "$work/idle.csv" >"$work/idle.out" ||
-    { cat "$work/idle.out" >&2; exit 2; }
-  kill -INT "$srv"
-  wait "$srv" || true
-  pids=()
-  csv_column "$work/idle.csv" server_bytes_per_idle_conn
+  bytes_per_idle_conn "$bin" "$new" 18403 "$clients" "$work" "$@" || exit 2
 }
 for t in "ws" "sse" "longpoll --longpoll-timeout-ms 60000" "poll --poll-interval-ms 3600000"; do
   # shellcheck disable=SC2086  # $t is a transport and its options

@@ -17,31 +17,18 @@ source scripts/lib/bench-common.sh
 build_rtbench || { echo "bench-conn-memory: rtbench did not build" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/rtb-connmem.XXXXXX)
-srv=
-trap '[ -n "$srv" ] && kill -INT "$srv" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 
 # $1: kind; prints bytes per connection
 measure() {
-  local port=18114 args
+  local args
   case $1 in
     idle) args=(--transport poll --poll-interval-ms 3600000) ;;  # no poll during the run
     longpoll) args=(--transport longpoll --longpoll-timeout-ms 60000) ;;
     sse) args=(--transport sse) ;;
     ws) args=(--transport ws) ;;
   esac
-  taskset -c 0 "$bin" serve --port "$port" >"$work/serve.log" 2>&1 &
-  srv=$!
-  wait_http "http://127.0.0.1:$port/stats" || { echo "bench-conn-memory: the server did not start" >&2; exit 2; }
-  rm -f "$work/load.csv"
-  if ! taskset -c 1 "$bin" load --url "http://127.0.0.1:$port" "${args[@]}" -c "$clients" --rate 0 \
-    --warmup-s 0 -d 2 --drain-s 0 --server-pid "$srv" -q --csv "$work/load.csv" >"$work/load.out" 2>&1; then
-    cat "$work/load.out" >&2
-    exit 2
-  fi
-  kill -INT "$srv"
-  wait "$srv" || true
-  srv=
-  csv_column "$work/load.csv" server_bytes_per_idle_conn
+  bytes_per_idle_conn "$bin" "$bin" 18114 "$clients" "$work" "${args[@]}" || exit 2
 }
 
 echo "server bytes per idle connection at $clients connections, median of $repeat (target <= $target B)"

@@ -13,24 +13,10 @@ source scripts/lib/bench-common.sh
 build_rtbench
 
 work=$(mktemp -d)
-srv=
-trap '[ -n "$srv" ] && kill -INT "$srv" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 
 # -> bytes per connection (the CSV's server_bytes_per_idle_conn)
-measure() {
-  local port=18113
-  taskset -c 0 "$bin" serve --port "$port" >"$work/serve.log" 2>&1 &
-  srv=$!
-  wait_http "http://127.0.0.1:$port/stats"
-  rm -f "$work/load.csv"
-  taskset -c 1 "$bin" load --url "http://127.0.0.1:$port" "$@" --headers "$headers" -c "$clients" --rate 0 \
-    --warmup-s 0 -d 2 --drain-s 0 --server-pid "$srv" -q --csv "$work/load.csv" >"$work/load.out" ||
-    { cat "$work/load.out" >&2; kill -INT "$srv"; wait "$srv" || true; exit 1; }  # in $(...): the trap cannot see $srv
-  kill -INT "$srv"
-  wait "$srv" || true
-  srv=
-  csv_column "$work/load.csv" server_bytes_per_idle_conn
-}
+measure() { bytes_per_idle_conn "$bin" "$bin" 18113 "$clients" "$work" "$@" --headers "$headers" || exit 1; }
 
 idle=$(measure --transport poll --poll-interval-ms 3600000)  # the longest interval: no poll during the run
 parked=$(measure --transport longpoll --longpoll-timeout-ms 60000)

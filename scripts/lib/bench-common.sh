@@ -52,3 +52,29 @@ csv_column() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == 
 
 # Waits up to 5 s for an HTTP answer from URL $1.
 wait_http() { for _ in $(seq 50); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+
+# Server bytes per idle connection (the CSV's server_bytes_per_idle_conn, RSS delta / N): a fresh
+# `SERVER serve` on PORT pinned to core 0, CLIENTS clients of `LOAD load ARGS...` on core 1 that receive no
+# event, then the server stopped. Files go to WORKDIR. Returns 2 (having said why) when a side fails.
+# Usage: bytes_per_idle_conn SERVER LOAD PORT CLIENTS WORKDIR ARGS...
+bytes_per_idle_conn() {
+  local server=$1 load=$2 port=$3 clients=$4 work=$5 srv
+  shift 5
+  taskset -c 0 "$server" serve --port "$port" >"$work/idle-serve.log" 2>&1 &
+  srv=$!
+  if ! wait_http "http://127.0.0.1:$port/stats"; then
+    kill "$srv" 2>/dev/null
+    echo "the server did not start on port $port (log: $work/idle-serve.log)" >&2
+    return 2
+  fi
+  if ! taskset -c 1 "$load" load --url "http://127.0.0.1:$port" "$@" -c "$clients" --rate 0 --warmup-s 0 -d 2 \
+    --drain-s 0 --server-pid "$srv" -q --csv "$work/idle.csv" >"$work/idle.out" 2>&1; then
+    cat "$work/idle.out" >&2
+    kill -INT "$srv"
+    wait "$srv" || true
+    return 2
+  fi
+  kill -INT "$srv"
+  wait "$srv" || true
+  csv_column "$work/idle.csv" server_bytes_per_idle_conn
+}
