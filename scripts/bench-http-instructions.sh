@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 requests=${1:-10000}
 # Instructions per request of the stream above, as measured on the commit that set it, plus a margin for
 # compiler and library drift; lower it when the path gets cheaper, so a regression shows.
-budget=${2:-3600}
+budget=${2:-3300}
 command -v valgrind >/dev/null || { echo "bench-http-instructions: valgrind is missing (RTB_BENCH_DEPS=1 scripts/install-deps.sh)" >&2; exit 2; }
 with_nginx=1
 [ "${RTB_NO_NGINX:-0}" = 1 ] && with_nginx=0

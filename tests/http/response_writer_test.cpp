@@ -64,6 +64,35 @@ TEST(HttpResponseWriter, NoContentHasNoLengthAndNoBody) {
   EXPECT_EQ(build(spec), "HTTP/1.1 204 No Content\r\nDate: X\r\nCache-Control: no-cache\r\n\r\n");
 }
 
+TEST(HttpResponseWriter, ARepeatedBodilessAnswerSharesItsBytesAndAnyChangeGetsItsOwn) {
+  ResponseSpec spec;
+  spec.status = 204;
+  spec.extra_headers = "Cache-Control: no-cache\r\n";
+  SharedBuffer first = ResponseWriter::build(spec);
+  SharedBuffer again = ResponseWriter::build(spec);
+  if (first.data() != again.data()) {  // the Date ticked in between: once more, within one second
+    first = ResponseWriter::build(spec);
+    again = ResponseWriter::build(spec);
+  }
+  EXPECT_EQ(first.data(), again.data()) << "the same answer is shared, not built again";
+  EXPECT_EQ(first.view().find("Connection: close"), std::string_view::npos);
+  spec.close = true;
+  EXPECT_NE(ResponseWriter::build(spec).view().find("Connection: close\r\n"), std::string_view::npos);
+  spec.close = false;
+  spec.http10_keep_alive = true;
+  EXPECT_NE(ResponseWriter::build(spec).view().find("Connection: keep-alive\r\n"), std::string_view::npos);
+  spec.http10_keep_alive = false;
+  spec.extra_headers = "X-Rtb-Gap: 1-2\r\n";
+  EXPECT_NE(ResponseWriter::build(spec).view().find("X-Rtb-Gap: 1-2\r\n"), std::string_view::npos);
+  spec.status = 200;
+  EXPECT_EQ(ResponseWriter::build(spec).view().substr(0, 17), "HTTP/1.1 200 OK\r\n");
+  spec.content_type = "text/plain";
+  EXPECT_NE(ResponseWriter::build(spec).view().find("Content-Type: text/plain\r\n"), std::string_view::npos);
+  // The first answer's bytes are untouched by the ones built after it.
+  EXPECT_EQ(first.view().substr(0, 25), "HTTP/1.1 204 No Content\r\n");
+  EXPECT_NE(first.view().find("Cache-Control: no-cache\r\n"), std::string_view::npos);
+}
+
 TEST(HttpResponseWriter, OkWithBody) {
   ResponseSpec spec;
   spec.content_type = "text/plain";

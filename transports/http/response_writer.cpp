@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <string>
 
 #include "transports/http/http_date.hpp"
 
@@ -70,7 +71,7 @@ class Cursor {
 };
 
 // The status line of the answers a server sends all the time, whole; others are put together.
-std::string_view common_status_line(int status) {
+std::string_view whole_status_line(int status) {
   switch (status) {
     case 200:
       return "HTTP/1.1 200 OK\r\n";
@@ -81,7 +82,7 @@ std::string_view common_status_line(int status) {
   }
 }
 
-std::string_view decimal(std::uint64_t value, char (&out)[24]) {
+std::string_view head_decimal(std::uint64_t value, char (&out)[24]) {
   auto end = std::to_chars(out, out + sizeof out, value).ptr;
   return {out, static_cast<std::size_t>(end - out)};
 }
@@ -91,11 +92,11 @@ std::string_view decimal(std::uint64_t value, char (&out)[24]) {
 std::size_t write_head(const ResponseSpec& spec, char* out, std::size_t capacity) {
   Cursor c(out, capacity);
   char number[24];
-  if (std::string_view line = common_status_line(spec.status); !line.empty()) {
+  if (std::string_view line = whole_status_line(spec.status); !line.empty()) {
     c.put(line);
   } else {
     c.put("HTTP/1.1 ");
-    c.put(decimal(static_cast<std::uint64_t>(spec.status), number));
+    c.put(head_decimal(static_cast<std::uint64_t>(spec.status), number));
     c.put(" ");
     c.put(http_status_reason(spec.status));
     c.put("\r\n");
@@ -108,7 +109,7 @@ std::size_t write_head(const ResponseSpec& spec, char* out, std::size_t capacity
   }
   if (status_has_body(spec.status) && !spec.no_content_length) {
     c.put("Content-Length: ");
-    c.put(decimal(spec.body.size(), number));
+    c.put(head_decimal(spec.body.size(), number));
     c.put("\r\n");
   }
   if (spec.close) {
@@ -121,6 +122,44 @@ std::size_t write_head(const ResponseSpec& spec, char* out, std::size_t capacity
   return c.size();
 }
 
+// The bodiless answer a busy server repeats (an empty poll's 204) is the same bytes until its Date changes:
+// the last one built is kept and shared, so answering it again allocates nothing. One per thread: a
+// SharedBuffer's count is not atomic.
+class RepeatedBodilessAnswer {
+ public:
+  SharedBuffer find(const ResponseSpec& spec, std::string_view date) const {
+    const bool same = bytes_ && spec.status == status_ && spec.close == close_ &&
+                      spec.http10_keep_alive == http10_keep_alive_ &&
+                      spec.no_content_length == no_content_length_ && spec.content_type == content_type_ &&
+                      spec.extra_headers == extra_headers_ && date == date_;
+    return same ? bytes_ : SharedBuffer();
+  }
+  void keep(const ResponseSpec& spec, std::string_view date, SharedBuffer bytes) {
+    status_ = spec.status;
+    close_ = spec.close;
+    http10_keep_alive_ = spec.http10_keep_alive;
+    no_content_length_ = spec.no_content_length;
+    content_type_ = spec.content_type;
+    extra_headers_ = spec.extra_headers;
+    date_ = date;
+    bytes_ = std::move(bytes);
+  }
+
+ private:
+  int status_ = 0;
+  bool close_ = false;
+  bool http10_keep_alive_ = false;
+  bool no_content_length_ = false;
+  std::string content_type_;
+  std::string extra_headers_;
+  std::string date_;
+  SharedBuffer bytes_;
+};
+
+thread_local RepeatedBodilessAnswer repeated_bodiless_answer;
+
+SharedBuffer build_fresh_response(const ResponseSpec& spec);
+
 }  // namespace
 
 std::size_t ResponseWriter::head_size(const ResponseSpec& spec) {
@@ -128,6 +167,17 @@ std::size_t ResponseWriter::head_size(const ResponseSpec& spec) {
 }
 
 SharedBuffer ResponseWriter::build(const ResponseSpec& spec) {
+  if (!spec.body.empty()) return build_fresh_response(spec);
+  const std::string_view date = HttpDate::header_line();
+  if (SharedBuffer same = repeated_bodiless_answer.find(spec, date)) return same;
+  SharedBuffer bytes = build_fresh_response(spec);
+  repeated_bodiless_answer.keep(spec, date, bytes);
+  return bytes;
+}
+
+namespace {
+
+SharedBuffer build_fresh_response(const ResponseSpec& spec) {
   // Written once into the stack, then copied: a typical head fits; a longer one is written again in place.
   char stack[512];
   std::size_t head = write_head(spec, stack, sizeof stack);
@@ -142,5 +192,7 @@ SharedBuffer ResponseWriter::build(const ResponseSpec& spec) {
   if (with_body && !spec.body.empty()) std::memcpy(out.data() + head, spec.body.data(), spec.body.size());
   return out;
 }
+
+}  // namespace
 
 }  // namespace rtb
