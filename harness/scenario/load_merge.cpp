@@ -82,6 +82,7 @@ const std::map<std::string_view, MergeRule>& rules() {
       {"server_cpu_s", M::kShared},
       {"server_cpu_s_per_1k_events", M::kSharedPerEvent},
       {"server_cpu_us_per_op", M::kSharedPerEvent},
+      {"server_user_cpu_us_per_op", M::kSharedPerEvent},
       {"server_rss_bytes", M::kShared},
       {"server_bytes_per_idle_conn", M::kShared},
       {"proxy_cpu_s", M::kShared},
@@ -324,6 +325,7 @@ void fill_recomputed(LoadResult& m, const std::vector<LoadResult>& parts, MergeK
     m.other_cpu_pct = parts.front().other_cpu_pct;
     // Separate windows: the server's CPU over the first run's window is not the cost of the others' events.
     m.server_cpu_us_per_op = parts.front().server_cpu_us_per_op;
+    m.server_user_cpu_us_per_op = parts.front().server_user_cpu_us_per_op;
     m.server_cpu_s_per_1k_events = parts.front().server_cpu_s_per_1k_events;
     m.proxy_cpu_us_per_op = parts.front().proxy_cpu_us_per_op;
     m.proxy_io_bytes_per_event = parts.front().proxy_io_bytes_per_event;

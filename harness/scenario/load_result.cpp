@@ -142,6 +142,9 @@ const std::vector<ResultColumn>& load_result_columns() {
        &R::server_cpu_s_per_1k_events},
       {"server_cpu_us_per_op", "server_cpu_s per delivered event or round trip, microseconds",
        &R::server_cpu_us_per_op},
+      {"server_user_cpu_us_per_op",
+       "the user-space part (utime) of server_cpu_us_per_op: the server's own code, not the kernel's TCP work",
+       &R::server_user_cpu_us_per_op},
       {"server_rss_bytes", "server resident memory at the end of the window", &R::server_rss_bytes},
       {"server_bytes_per_idle_conn",
        "(server RSS with the subscribers connected and idle - RSS before) / "

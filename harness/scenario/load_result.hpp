@@ -72,6 +72,8 @@ struct LoadResult {
 
   double server_cpu_s = 0, server_cpu_s_per_1k_events = 0, server_rss_bytes = 0;
   double server_cpu_us_per_op = 0;  // per delivered event or round trip
+  // Its user-space part (utime): the server's own code, without the kernel's TCP work; NaN when not sampled.
+  double server_user_cpu_us_per_op = std::numeric_limits<double>::quiet_NaN();
   double server_bytes_per_idle_conn = 0, kernel_tcp_bytes_per_conn = 0;
   // The intermediary between generator and server (--proxy-pid: nginx, HAProxy, squid), measured like the
   // server; NaN without one.

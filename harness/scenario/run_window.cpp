@@ -116,6 +116,7 @@ namespace {
 struct ProcessFigures {
   double cpu_s = std::nan("");
   double cpu_us_per_op = std::nan("");
+  double user_cpu_us_per_op = std::nan("");  // utime alone
   double rss_bytes = std::nan("");
   double bytes_per_idle_conn = std::nan("");
   double io_bytes_per_op = std::nan("");  // read + written through system calls, per delivered operation
@@ -128,7 +129,10 @@ ProcessFigures process_figures(const RunWindowSnapshots& s, std::optional<ProcSa
   const auto& end = s.end.*which;
   if (start && end) {
     f.cpu_s = (end->cpu_user_s + end->cpu_system_s) - (start->cpu_user_s + start->cpu_system_s);
-    if (delivered > 0) f.cpu_us_per_op = f.cpu_s * 1e6 / static_cast<double>(delivered);
+    if (delivered > 0) {
+      f.cpu_us_per_op = f.cpu_s * 1e6 / static_cast<double>(delivered);
+      f.user_cpu_us_per_op = (end->cpu_user_s - start->cpu_user_s) * 1e6 / static_cast<double>(delivered);
+    }
     f.rss_bytes = static_cast<double>(end->rss_bytes);
     if (delivered > 0 && start->io_read_bytes && end->io_read_bytes && start->io_write_bytes &&
         end->io_write_bytes) {
@@ -210,6 +214,7 @@ void fill_process_figures(LoadResult& r, const RunWindowSnapshots& s) {
   r.server_cpu_s = server.cpu_s;
   r.server_cpu_s_per_1k_events = r.delivered > 0 ? server.cpu_s / (delivered / 1000) : nan;
   r.server_cpu_us_per_op = server.cpu_us_per_op;
+  r.server_user_cpu_us_per_op = server.user_cpu_us_per_op;
   r.server_rss_bytes = server.rss_bytes;
   r.server_bytes_per_idle_conn = server.bytes_per_idle_conn;
   const ProcessFigures proxy = process_figures(s, &RunSnapshot::proxy, r.delivered);

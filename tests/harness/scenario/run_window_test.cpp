@@ -56,6 +56,7 @@ TEST(RunWindow, ServerMemoryPerIdleConnectionAndCpuPerEvent) {
   EXPECT_DOUBLE_EQ(r.server_bytes_per_idle_conn, 300.0 * 1024 / 200);
   EXPECT_DOUBLE_EQ(r.server_cpu_s, 0.5);
   EXPECT_DOUBLE_EQ(r.server_cpu_us_per_op, 500.0);
+  EXPECT_DOUBLE_EQ(r.server_user_cpu_us_per_op, 250.0);  // utime alone: 0.25 s of the 0.5
 }
 
 bool mentions(const std::vector<std::string>& lines, const std::string& text) {
