@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # WebSocket server cost: echo round trips, 100 connections, 32 B messages, against `rtbench serve`'s
-# /echo and node 20 + npm `ws`@8 (installed into a temporary folder at bench time). Each server pinned to core 0
-# (both run, one is driven at a time), `rtbench load --transport echo` pinned to core 1; rounds alternate, a
-# warm-up round first (not counted). Server CPU is utime + stime from /proc/PID/stat around each load run.
+# /echo, node 20 + npm `ws`@8 (installed into a temporary folder at bench time) and the floor (rtbench-floor-push:
+# per read, the frames unmasked and written back in one write(), nothing else). Each server pinned to core 0
+# (all run, one is driven at a time), `rtbench load --transport echo` pinned to core 1; rounds alternate, a
+# warm-up round first (not counted). Server CPU is utime + stime from /proc/PID/stat around each load run. The
+# headline: rtbench's user-space CPU per round trip as a ratio to ws's, then total CPU as a ratio to the floor.
 # Usage: scripts/bench-ws-peer.sh [SECONDS] [ROUNDS]   (RTB_BUILD_DIR=<dir>: use that build folder)
 source "$(dirname "$0")/lib/script-help.sh"
 set -euo pipefail
@@ -13,6 +15,7 @@ rounds=${2:-3}
 source scripts/lib/bench-common.sh
 RTB_BENCH_DEPS=1 scripts/install-deps.sh >/dev/null
 build_rtbench
+build_floor_push
 
 work=$(mktemp -d)
 pids=()
@@ -31,7 +34,11 @@ pids+=("$ws")
 taskset -c 0 "$bin" serve --port 18094 >"$work/serve.log" 2>&1 &
 rtb=$!
 pids+=("$rtb")
+taskset -c 0 "$floor_push_bin" --port 18095 >"$work/floor.log" 2>&1 &
+flo=$!
+pids+=("$flo")
 wait_http http://127.0.0.1:18094/stats
+wait_http http://127.0.0.1:18095/
 for _ in $(seq 50); do grep -q "echo on" "$work/ws.log" && break; sleep 0.1; done
 echo "node $(node --version), $(cat "$work/ws.log")"
 
@@ -56,16 +63,17 @@ run_one() {
 echo "warm-up round (not counted):"
 run_one rtbench "$rtb" http://127.0.0.1:18094/echo
 run_one ws "$ws" http://127.0.0.1:18093/
+run_one floor "$flo" http://127.0.0.1:18095/echo
 results=$(for _ in $(seq "$rounds"); do
   run_one rtbench "$rtb" http://127.0.0.1:18094/echo
   run_one ws "$ws" http://127.0.0.1:18093/
+  run_one floor "$flo" http://127.0.0.1:18095/echo
 done)
 echo "$results"
 col() { echo "$results" | awk -v n="$1" -v f="$2" '$1 == n { split($f, kv, "="); print kv[2] }'; }
-r=$(col rtbench 3 | median)
-w=$(col ws 3 | median)
-echo "median round trips/s: rtbench $(col rtbench 2 | median), ws $(col ws 2 | median)"
-echo "median user/kernel us per round trip: rtbench $(col rtbench 6 | median)/$(col rtbench 7 | median), ws $(col ws 6 | median)/$(col ws 7 | median)"
-awk -v r="$r" -v w="$w" 'BEGIN {
-  printf "median server CPU per round trip: rtbench %.3f us, ws %.3f us, ratio rtbench/ws = %.3f (target <= 1/7 = 0.143)\n",
-         r, w, r / w }'
+r=$(col rtbench 3 | median) w=$(col ws 3 | median) f=$(col floor 3 | median)
+ru=$(col rtbench 6 | median) wu=$(col ws 6 | median)
+awk -v r="$ru" -v w="$wu" 'BEGIN { printf "HEADLINE user-space CPU per round trip: rtbench %.3f us, ws %.3f us, rtbench/ws = %.3f\n", r, w, r / w }'
+awk -v r="$r" -v w="$w" -v f="$f" 'BEGIN { printf "HEADLINE total CPU per round trip: rtbench %.3f us = %.2f x floor, ws %.3f us = %.2f x floor, floor %.3f us\n", r, r / f, w, w / f, f }'
+echo "median round trips/s: rtbench $(col rtbench 2 | median), ws $(col ws 2 | median), floor $(col floor 2 | median)"
+echo "median user/kernel us per round trip: rtbench $ru/$(col rtbench 7 | median), ws $wu/$(col ws 7 | median), floor $(col floor 6 | median)/$(col floor 7 | median)"

@@ -21,6 +21,14 @@ build_floor() {
   floor_bin=$dir/bench/rtbench-floor
 }
 
+# The same for rtbench-floor-push (bench/floor_push_server.cpp: WebSocket echo and broadcast); sets
+# $floor_push_bin.
+build_floor_push() {
+  local dir=${RTB_BUILD_DIR:-build}
+  cmake --build "$dir" -j"$(nproc)" --target rtbench-floor-push >/dev/null
+  floor_push_bin=$dir/bench/rtbench-floor-push
+}
+
 tick=$(getconf CLK_TCK)
 
 # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat, after the command name).
