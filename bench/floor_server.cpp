@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "floor_listener.hpp"
+
 namespace {
 
 constexpr std::string_view kResponse = "HTTP/1.1 204 No Content\r\nServer: floor\r\n\r\n";
@@ -29,12 +31,6 @@ constexpr std::string_view kHeadEnd = "\r\n\r\n";
 constexpr int kMaxEvents = 256;
 // Enough for 64 pipelined responses in one write; a read never completes more requests than fit in it.
 constexpr std::size_t kMaxBatch = 64;
-
-volatile std::sig_atomic_t g_stop = 0;
-
-void on_signal(int) {
-  g_stop = 1;
-}
 
 int usage(const char* why) {
   if (why != nullptr) std::fprintf(stderr, "rtbench-floor: %s\n", why);
@@ -67,41 +63,15 @@ std::size_t heads_completed(std::string_view data, std::size_t& carry) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int port = 18092;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    if (a == "-h" || a == "--help") return usage(nullptr);
-    if (a == "--port" && i + 1 < argc) {
-      char* end = nullptr;
-      long p = std::strtol(argv[++i], &end, 10);
-      if (end == argv[i] || *end != '\0' || p < 1 || p > 65535) return usage("--port takes 1-65535");
-      port = static_cast<int>(p);
-    } else {
-      return usage("unknown argument (see --help)");
-    }
-  }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGPIPE, SIG_IGN);
+  const auto arg = rtb::floor_server::parse_port_argument(argc, argv, 18092, usage);
+  if (arg.exit_status) return *arg.exit_status;
+  rtb::floor_server::handle_signals();
 
-  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const auto listening = rtb::floor_server::listen_on_loopback(arg.port, "rtbench-floor");
+  if (!listening) return 2;
+  const int listener = listening->socket;
+  const int ep = listening->epoll;
   const int one = 1;
-  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(listener, 4096) != 0) {
-    std::fprintf(stderr, "rtbench-floor: cannot listen on 127.0.0.1:%d: %s (pick another --port)\n", port,
-                 std::strerror(errno));
-    return 2;
-  }
-  const int ep = epoll_create1(EPOLL_CLOEXEC);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = listener;
-  epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
 
   // Per descriptor: how much of "\r\n\r\n" the connection's last read ended in.
   std::vector<std::size_t> carry(1024);
@@ -111,7 +81,7 @@ int main(int argc, char** argv) {
     kResponse.copy(out.data() + i * kResponse.size(), kResponse.size());
   std::array<epoll_event, kMaxEvents> events{};
 
-  while (g_stop == 0) {
+  while (!rtb::floor_server::stop_requested()) {
     const int n = epoll_wait(ep, events.data(), kMaxEvents, 500);
     for (int i = 0; i < n; ++i) {
       const int fd = events[static_cast<std::size_t>(i)].data.fd;
