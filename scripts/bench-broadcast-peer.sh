@@ -27,20 +27,11 @@ RTB_BENCH_DEPS=1 scripts/install-deps.sh >/dev/null
 build_rtbench
 build_floor_push
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
+with_node_ws_work_dir
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rtb_port=$(free_port) node_port=$(free_port) floor_port=$(free_port)
 
-npm install --prefix "$work" --no-audit --no-fund --silent ws@8 >/dev/null
-cp scripts/peers/broadcast-server.js "$work/"  # beside its node_modules, where require('ws') finds it
+cp scripts/peers/broadcast-server.js "$work/"
 taskset -c 0 node "$work/broadcast-server.js" "$node_port" >"$work/node.log" 2>&1 &
 node_pid=$!
 pids+=("$node_pid")

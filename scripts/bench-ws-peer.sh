@@ -17,17 +17,8 @@ RTB_BENCH_DEPS=1 scripts/install-deps.sh >/dev/null
 build_rtbench
 build_floor_push
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-npm install --prefix "$work" --no-audit --no-fund --silent ws@8 >/dev/null
-cp scripts/peers/ws-echo-server.js "$work/"  # beside its node_modules, where require('ws') finds it
+with_node_ws_work_dir
+cp scripts/peers/ws-echo-server.js "$work/"
 taskset -c 0 node "$work/ws-echo-server.js" 18093 >"$work/ws.log" 2>&1 &
 ws=$!
 pids+=("$ws")

@@ -86,3 +86,18 @@ bytes_per_idle_conn() {
   wait "$srv" || true
   csv_column "$work/idle.csv" server_bytes_per_idle_conn
 }
+
+# For the scripts that run a node peer: makes $work, a temporary folder with npm's `ws`@8 installed in it (a
+# peer script copied there finds it with require('ws')), and $pids, the processes to stop; on exit every one
+# of them is killed and waited for and $work removed.
+with_node_ws_work_dir() {
+  work=$(mktemp -d)
+  pids=()
+  trap stop_pids_and_remove_work EXIT
+  npm install --prefix "$work" --no-audit --no-fund --silent ws@8 >/dev/null
+}
+stop_pids_and_remove_work() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
