@@ -22,17 +22,14 @@ cmake --build --preset default -j"$jobs"
 # file's #includes, run scripts/check-standalone.sh --with-tests.
 # Most tests wait on sockets and timers rather than compute: twice as many at once as there are cores. The
 # default build's tests run beside the standalone check (which computes), their output shown when both end; the
-# Chromium tests (label browser) run one at a time and mostly wait on the browser: that chain starts with them
-# and goes on beside the asan build and tests (it is the longest of the chains), its output shown at the end.
+# Chromium tests (label browser) run one at a time and mostly wait on the browser: that chain runs beside the
+# sanitizer tests, its output shown when it ends.
 status=0
-stage "check: every source file compiles on its own (-fsyntax-only, the nonunity preset's commands), beside the default tests and the browser chain"
+stage "check: every source file compiles on its own (-fsyntax-only, the nonunity preset's commands), beside the default tests (without the browser chain)"
 default_log=$(mktemp)
-browser_log=$(mktemp)
-ctest --preset default -L browser >"$browser_log" 2>&1 &
-browser_pid=$!
 ctest --preset default -j"$((jobs * 2))" -LE browser >"$default_log" 2>&1 &
 default_pid=$!
-trap 'kill "$default_pid" "$browser_pid" 2>/dev/null || true; rm -f "$default_log" "$browser_log"' EXIT
+trap 'kill "$default_pid" 2>/dev/null || true; rm -f "$default_log"' EXIT
 scripts/check-standalone.sh || status=1
 wait "$default_pid" || status=1
 echo "== the default tests' output:"
@@ -45,7 +42,11 @@ stage "build: asan (clang, AddressSanitizer + UndefinedBehaviorSanitizer, libFuz
 scripts/configure.sh asan
 cmake --build --preset asan -j"$jobs"
 
-stage "tests: asan (GoogleTest suites, fuzz short runs), the browser chain still beside them"
+stage "tests: the browser chain (default build) beside the asan tests (GoogleTest suites, fuzz short runs)"
+browser_log=$(mktemp)
+ctest --preset default -L browser >"$browser_log" 2>&1 &
+browser_pid=$!
+trap 'kill "$browser_pid" 2>/dev/null || true; rm -f "$browser_log" "$default_log"' EXIT
 # The proxy-integration tests (label proxy, and the proxy suite's smoke run) start real nginx, HAProxy and
 # squid around the server: the default stage runs them; under the sanitizers they would repeat the same checks
 # of third-party behaviour, and the tunnel code they reach is covered there by the ClientLinkTunnel tests.
