@@ -37,6 +37,14 @@ inline bool stop_requested() {
   return g_stop != 0;
 }
 
+// What `usage(why)` of each floor does: `why` (a usage error) to stderr after the program's name, then the
+// help text, to stdout for --help (why == nullptr, exit status 0) and to stderr otherwise (exit status 2).
+inline int print_usage(const char* program, const char* why, const char* help) {
+  if (why != nullptr) std::fprintf(stderr, "%s: %s\n", program, why);
+  std::fputs(help, why != nullptr ? stderr : stdout);
+  return why != nullptr ? 2 : 0;
+}
+
 // The port of `--port P` (else `default_port`), or the exit status to end with: usage(nullptr)'s after
 // --help, usage(why)'s after a bad argument.
 struct PortArgument {

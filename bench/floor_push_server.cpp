@@ -48,15 +48,13 @@ constexpr std::string_view kSseHead =
     "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n";
 
 int usage(const char* why) {
-  if (why != nullptr) std::fprintf(stderr, "rtbench-floor-push: %s\n", why);
-  std::fprintf(
-      why != nullptr ? stderr : stdout,
+  return rtb::floor_server::print_usage(
+      "rtbench-floor-push", why,
       "Usage: rtbench-floor-push [--port P]\n"
       "WebSocket echo (/echo) and broadcast (POST /publish to /ws and /sse subscribers) with nothing\n"
       "but the system calls they need: the CPU floor per round trip and per delivery for the peer\n"
       "scripts. Listens on 127.0.0.1:P (default 18095). SIGINT/SIGTERM: exit 0.\n"
       "Exit status: 0 stopped by a signal; 2 usage or setup error.\n");
-  return why != nullptr ? 2 : 0;
 }
 
 enum class Kind : std::uint8_t { kNew, kEcho, kWsSubscriber, kSseSubscriber, kPublisher };

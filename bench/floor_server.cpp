@@ -33,14 +33,12 @@ constexpr int kMaxEvents = 256;
 constexpr std::size_t kMaxBatch = 64;
 
 int usage(const char* why) {
-  if (why != nullptr) std::fprintf(stderr, "rtbench-floor: %s\n", why);
-  std::fprintf(
-      why != nullptr ? stderr : stdout,
+  return rtb::floor_server::print_usage(
+      "rtbench-floor", why,
       "Usage: rtbench-floor [--port P]\n"
       "A keep-alive HTTP server that only reads and answers a fixed 204 (the CPU floor per request for\n"
       "the peer scripts). Listens on 127.0.0.1:P (default 18092). SIGINT/SIGTERM: exit 0.\n"
       "Exit status: 0 stopped by a signal; 2 usage or setup error.\n");
-  return why != nullptr ? 2 : 0;
 }
 
 // Request heads completed by `data` for a connection that had `carry` bytes of "\r\n\r\n" matched before it;
