@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "transports/net/socket_poller.hpp"
 #include "transports/net/tcp_connection.hpp"
 
 namespace rtb {
@@ -32,9 +33,13 @@ Loop::Loop(std::uint32_t timer_tick_ms) : read_buffer_(std::make_unique<char[]>(
   idle_.set_initialised();
   idle_->data = this;
   uv_unref(idle_.as_handle());
+  sockets_ = std::make_unique<SocketPoller>(*this);
 }
 
 Loop::~Loop() {
+  // Connections first, while the timers and tasks their handlers may touch still exist.
+  sockets_->close_all();
+  sockets_.reset();
   timers_.reset();
   prepare_.close();
   check_.close();
@@ -43,13 +48,7 @@ Loop::~Loop() {
   uv_walk(
       &loop_,
       [](uv_handle_t* h, void*) {
-        if (!uv_is_closing(h)) {
-          if (h->type == UV_TCP && h->data != nullptr) {
-            static_cast<TcpConnection*>(h->data)->close();
-          } else {
-            uv_close(h, nullptr);
-          }
-        }
+        if (!uv_is_closing(h)) uv_close(h, nullptr);
       },
       nullptr);
   uv_run(&loop_, UV_RUN_DEFAULT);

@@ -15,6 +15,7 @@
 namespace rtb {
 
 class TcpConnection;
+class SocketPoller;
 
 // Process-wide byte and connection counters, read by /stats and the load generator.
 struct NetCounters {
@@ -73,6 +74,9 @@ class Loop {
   uv_buf_t read_buffer() { return uv_buf_init(read_buffer_.get(), kReadBufferSize); }
 
   // Writes made during one loop turn are coalesced and flushed before the loop blocks again.
+  // The epoll set of the loop's TCP connections (socket_poller.hpp).
+  SocketPoller& sockets() { return *sockets_; }
+
   void schedule_flush(TcpConnection& connection);
   void unschedule_flush(TcpConnection& connection);
   void post(LoopTask& task);
@@ -94,6 +98,7 @@ class Loop {
   NetCounters counters_;
   SourcePorts source_ports_;
   std::forward_list<StreamLimits> limits_;
+  std::unique_ptr<SocketPoller> sockets_;  // last: its connections' handlers may use everything above
 };
 
 }  // namespace rtb

@@ -10,11 +10,11 @@
 
 namespace rtb {
 
-namespace {
-
 socklen_t address_length(const sockaddr* a) {
   return a->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
 }
+
+namespace {
 
 std::string address_key(const sockaddr* a) {
   if (a->sa_family == AF_INET6) {

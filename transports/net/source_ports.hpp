@@ -20,6 +20,9 @@
 
 namespace rtb {
 
+// The length of an IPv4 or IPv6 address, as bind and connect want it.
+socklen_t address_length(const sockaddr* address);
+
 class SourcePorts {
  public:
   SourcePorts();

@@ -1,13 +1,18 @@
 #include "transports/net/tcp_connection.hpp"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <utility>
+
+#include "transports/net/socket_poller.hpp"
 
 namespace rtb {
 
@@ -18,37 +23,19 @@ void StreamHandler::on_stream_eof() {
 namespace {
 
 constexpr std::size_t kMaxIov = 64;
+// Reads per readiness report while each fills the loop's buffer: a fast sender cannot hold the loop, and
+// what is left keeps the socket readable for the next turn.
+constexpr int kMaxReadsPerTurn = 8;
 
-TcpConnection* from_handle(uv_handle_t* h) {
-  return static_cast<TcpConnection*>(h->data);
+int last_error() {
+  return uv_translate_sys_error(errno);
 }
 
-void on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-  *buf = from_handle(h)->loop().read_buffer();
+void disable_nagle(int fd) {
+  // Fails harmlessly on a Unix-domain socket, which has no Nagle delay to disable.
+  const int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
-
-}  // namespace
-
-// Bytes handed to uv_write stay alive (the SharedBuffers are held here) until the write callback.
-struct TcpConnection::WriteRequest {
-  uv_write_t req;
-  TcpConnection* connection;
-  std::vector<SharedBuffer> buffers;
-  std::size_t bytes;
-};
-
-TcpConnection* TcpConnection::create(Loop& loop, StreamLimits limits) {
-  auto owned = std::make_unique<TcpConnection>(PrivateTag{}, loop, limits);
-  return owned.release();  // reclaimed in on_closed()
-}
-
-struct TcpConnection::Occasional {
-  explicit Occasional(TcpConnection* owner) : linger(&TcpConnection::on_linger_timeout, owner) {}
-  uv_connect_t* connect_req = nullptr;  // while connecting: told when the connection closes first
-  TimerEntry linger;                    // while a close waits for the queue to drain
-};
-
-namespace {
 
 const StreamLimits& normalised(Loop& loop, StreamLimits limits) {
   // A producer must hear kBackpressure before kDropped, also when the hard bound is set below the default
@@ -59,14 +46,27 @@ const StreamLimits& normalised(Loop& loop, StreamLimits limits) {
 
 }  // namespace
 
-TcpConnection::TcpConnection(PrivateTag, Loop& loop, StreamLimits limits)
-    : limits_(&normalised(loop, limits)) {
-  uv_tcp_init(loop.get(), &tcp_);
-  tcp_.data = this;
+struct TcpConnection::Occasional {
+  explicit Occasional(TcpConnection* owner) : linger(&TcpConnection::on_linger_timeout, owner) {}
+  int connect_error = 0;  // a refusal connect() reported at once, told to the handler from the loop
+  TimerEntry linger;      // while a close waits for the queue to drain
+};
+
+TcpConnection* TcpConnection::create(Loop& loop, StreamLimits limits) {
+  auto owned = std::make_unique<TcpConnection>(PrivateTag{}, loop, limits);
+  loop.sockets().count_live(*owned);
+  return owned.release();  // freed by the poller's reap after close()
 }
 
+TcpConnection::TcpConnection(PrivateTag, Loop& loop, StreamLimits limits)
+    : loop_(&loop), limits_(&normalised(loop, limits)) {}
+
 TcpConnection::~TcpConnection() {
-  if (counted_open_) --loop().counters().connections_open;
+  if (fd_ >= 0) {
+    loop_->sockets().forget(fd_, interest_);
+    ::close(fd_);
+  }
+  if (counted_open_) --loop_->counters().connections_open;
 }
 
 TcpConnection::Occasional& TcpConnection::occasional() {
@@ -74,65 +74,77 @@ TcpConnection::Occasional& TcpConnection::occasional() {
   return *occasional_;
 }
 
-int TcpConnection::accept_from(uv_stream_t* server) {
-  int rc = uv_accept(server, reinterpret_cast<uv_stream_t*>(&tcp_));
-  if (rc == 0) {
-    uv_tcp_nodelay(&tcp_, 1);
-    counted_open_ = true;
-    ++loop().counters().connections_open;
-    ++loop().counters().connections_total;
-  }
-  return rc;
+void TcpConnection::take_descriptor(int fd) {
+  fd_ = fd;
+  loop_->sockets().adopt(*this, fd);
 }
 
-int TcpConnection::open_socket(uv_os_sock_t fd) {
-  int rc = uv_tcp_open(&tcp_, fd);
-  if (rc == 0) {
-    // Fails harmlessly on a Unix-domain socket, which has no Nagle delay to disable.
-    uv_tcp_nodelay(&tcp_, 1);
-    counted_open_ = true;
-    ++loop().counters().connections_open;
-    ++loop().counters().connections_total;
-  }
-  return rc;
+int TcpConnection::open_socket(int fd) {
+  if (fd_ >= 0 || closing_) return UV_EBUSY;
+  take_descriptor(fd);
+  disable_nagle(fd);
+  counted_open_ = true;
+  ++loop_->counters().connections_open;
+  ++loop_->counters().connections_total;
+  return 0;
 }
 
 int TcpConnection::bind_to_source(const sockaddr* source) {
   // The port comes from the loop's SourcePorts, not from the kernel's search (see source_ports.hpp).
   const int fd = ::socket(source->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return uv_translate_sys_error(errno);
-  if (int rc = loop().source_ports().bind(fd, source); rc != 0) {
+  if (fd < 0) return last_error();
+  if (int rc = loop_->source_ports().bind(fd, source); rc != 0) {
     ::close(fd);
     return rc;
   }
-  if (int rc = uv_tcp_open(&tcp_, fd); rc != 0) {
-    ::close(fd);
-    return rc;
-  }
+  take_descriptor(fd);
   return 0;
 }
 
 int TcpConnection::connect_to(const sockaddr* peer, const sockaddr* bind_source) {
-  if (bind_source != nullptr) {
-    if (int rc = bind_to_source(bind_source); rc != 0) return rc;
-  }
-  auto request = std::make_unique<uv_connect_t>();
-  request->data = this;
-  int rc = uv_tcp_connect(request.get(), &tcp_, peer, [](uv_connect_t* req, int status) {
-    std::unique_ptr<uv_connect_t> done(req);
-    auto* self = static_cast<TcpConnection*>(req->data);
-    if (self == nullptr) return;  // the connection was closed while connecting
-    self->occasional_->connect_req = nullptr;
-    if (status == 0) {
-      uv_tcp_nodelay(&self->tcp_, 1);
-      self->counted_open_ = true;
-      ++self->loop().counters().connections_open;
-      ++self->loop().counters().connections_total;
+  if (closing_ || connecting_) return UV_EINVAL;
+  if (fd_ < 0) {
+    if (bind_source != nullptr) {
+      if (int rc = bind_to_source(bind_source); rc != 0) return rc;
+    } else {
+      const int fd = ::socket(peer->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      if (fd < 0) return last_error();
+      take_descriptor(fd);
     }
-    if (self->handler_) self->handler_->on_stream_connected(status);
-  });
-  if (rc == 0) occasional().connect_req = request.release();  // freed in the connect callback
-  return rc;
+  }
+  int rc;
+  do {
+    rc = ::connect(fd_, peer, address_length(peer));
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0 && errno != EINPROGRESS) {
+    // As libuv does: a refusal is the connect's outcome, told through the callback; anything else (a bad
+    // address, no route) is this call's error.
+    if (errno != ECONNREFUSED) return last_error();
+    occasional().connect_error = UV_ECONNREFUSED;
+  }
+  // The socket reports writable when the connect is done either way (an unconnected one at once).
+  connecting_ = true;
+  return update_interest();
+}
+
+void TcpConnection::finish_connect() {
+  connecting_ = false;
+  int status = occasional_ ? std::exchange(occasional_->connect_error, 0) : 0;
+  if (status == 0) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+    status = error == 0 ? 0 : uv_translate_sys_error(error);
+  }
+  if (status == 0) {
+    disable_nagle(fd_);
+    counted_open_ = true;
+    ++loop_->counters().connections_open;
+    ++loop_->counters().connections_total;
+    if (!pending_.empty()) loop_->schedule_flush(*this);
+  }
+  if (update_interest() != 0 && status == 0) status = UV_EIO;
+  if (handler_) handler_->on_stream_connected(status);
 }
 
 void TcpConnection::set_handler(std::unique_ptr<StreamHandler> handler) {
@@ -140,41 +152,69 @@ void TcpConnection::set_handler(std::unique_ptr<StreamHandler> handler) {
   if (handler_) handler_->stream = this;
 }
 
+int TcpConnection::update_interest() {
+  if (fd_ < 0) return 0;
+  std::uint32_t wanted = 0;
+  if (reading_) wanted |= EPOLLIN;
+  if (write_blocked_ || connecting_) wanted |= EPOLLOUT;
+  if (closing_) wanted = 0;
+  const int rc = loop_->sockets().watch(*this, fd_, interest_, wanted);
+  if (rc == 0) interest_ = wanted;
+  return rc;
+}
+
 int TcpConnection::start_reading() {
   if (reading_ || closing_) return 0;
-  int rc = uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc,
-                         [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-                           from_handle(reinterpret_cast<uv_handle_t*>(s))->on_read(nread, buf);
-                         });
-  reading_ = rc == 0;
+  if (fd_ < 0) return UV_ENOTCONN;
+  reading_ = true;
+  const int rc = update_interest();
+  if (rc != 0) reading_ = false;
   return rc;
 }
 
 void TcpConnection::stop_reading() {
   if (!reading_) return;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
   reading_ = false;
+  update_interest();
 }
 
-int TcpConnection::fd() const {
-  uv_os_fd_t fd = -1;
-  uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd);
-  return fd;
+void TcpConnection::on_socket_ready(std::uint32_t events) {
+  if (closing_) return;  // closed earlier in this batch
+  if (connecting_) {
+    finish_connect();
+    return;
+  }
+  // An error or hang-up is reported whatever was asked for; the read or the write names it.
+  const bool trouble = (events & (EPOLLERR | EPOLLHUP)) != 0;
+  if (write_blocked_ && (trouble || (events & EPOLLOUT) != 0)) {
+    write_blocked_ = false;
+    flush();
+    if (closing_) return;
+    if (!write_blocked_) update_interest();
+  }
+  if (reading_ && (trouble || (events & EPOLLIN) != 0)) read_input();
 }
 
-void TcpConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
-  if (nread > 0) {
-    loop().counters().bytes_in += static_cast<std::uint64_t>(nread);
-    if (handler_) handler_->on_stream_data(buf->base, static_cast<std::size_t>(nread));
+void TcpConnection::read_input() {
+  for (int i = 0; i < kMaxReadsPerTurn && reading_ && !closing_; ++i) {
+    const uv_buf_t buffer = loop_->read_buffer();
+    const ssize_t n = ::read(fd_, buffer.base, buffer.len);
+    if (n > 0) {
+      loop_->counters().bytes_in += static_cast<std::uint64_t>(n);
+      if (handler_) handler_->on_stream_data(buffer.base, static_cast<std::size_t>(n));
+      if (static_cast<std::size_t>(n) < buffer.len) return;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n == 0 && handler_) {
+      stop_reading();
+      handler_->on_stream_eof();
+      return;
+    }
+    close();
     return;
   }
-  if (nread == 0) return;  // EAGAIN: nothing to do
-  if (nread == UV_EOF && handler_) {
-    stop_reading();
-    handler_->on_stream_eof();
-    return;
-  }
-  close();
 }
 
 WriteResult TcpConnection::write(SharedBuffer bytes) {
@@ -183,7 +223,7 @@ WriteResult TcpConnection::write(SharedBuffer bytes) {
   if (queued_bytes_ + bytes.size() > limits_->max_queued_bytes) return WriteResult::kDropped;
   queued_bytes_ += bytes.size();
   pending_.push_back(std::move(bytes));
-  loop().schedule_flush(*this);
+  if (!write_blocked_) loop_->schedule_flush(*this);
   if (queued_bytes_ >= limits_->high_watermark) {
     above_high_watermark_ = true;
     return WriteResult::kBackpressure;
@@ -196,102 +236,72 @@ WriteResult TcpConnection::write_copy(std::string_view bytes) {
 }
 
 void TcpConnection::flush() {
-  if (closing_ || pending_.empty()) return;
-  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-  std::size_t consumed_buffers = 0;
-  std::size_t partial_offset = 0;
-  // Fast path: straight into the socket when nothing is in flight (libuv refuses try_write otherwise).
-  const bool connecting = occasional_ && occasional_->connect_req != nullptr;
-  if (uv_stream_get_write_queue_size(stream) == 0 && !connecting) {
-    while (consumed_buffers < pending_.size()) {
-      std::array<uv_buf_t, kMaxIov> iov;
-      std::size_t n = std::min(kMaxIov, pending_.size() - consumed_buffers);
-      for (std::size_t i = 0; i < n; ++i) {
-        auto& b = pending_[consumed_buffers + i];
-        iov[i] = uv_buf_init(b.data(), static_cast<unsigned>(b.size()));
+  // Everything queued in a loop turn goes out in as few writev calls as the kernel's buffer allows; what it
+  // does not take waits for the socket to become writable, in order.
+  while (!closing_ && !write_blocked_ && !connecting_ && fd_ >= 0 && !pending_.empty()) {
+    std::array<iovec, kMaxIov> iov;
+    const std::size_t n = std::min(kMaxIov, pending_.size());
+    std::size_t offered = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t skip = i == 0 ? head_written_ : 0;
+      iov[i].iov_base = pending_[i].data() + skip;
+      iov[i].iov_len = pending_[i].size() - skip;
+      offered += iov[i].iov_len;
+    }
+    const ssize_t written = ::writev(fd_, iov.data(), static_cast<int>(n));
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        write_blocked_ = true;
+        if (update_interest() != 0) close();
+        return;
       }
-      int written = uv_try_write(stream, iov.data(), static_cast<unsigned>(n));
-      if (written == UV_EAGAIN || written == UV_ENOSYS) break;
-      if (written < 0) {
+      close();
+      return;
+    }
+    // Written buffers leave the queue before anyone hears of it: a drained handler may write again.
+    std::size_t left = static_cast<std::size_t>(written) + head_written_;
+    std::size_t whole = 0;
+    while (whole < n && left >= pending_[whole].size()) {
+      left -= pending_[whole].size();
+      ++whole;
+    }
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(whole));
+    head_written_ = left;
+    if (static_cast<std::size_t>(written) < offered) {
+      write_blocked_ = true;  // the kernel took what fits; the rest when the socket is writable again
+      if (update_interest() != 0) {
         close();
         return;
       }
-      std::size_t left = static_cast<std::size_t>(written);
-      after_bytes_left_queue(left);
-      while (left > 0 && left >= pending_[consumed_buffers].size()) {
-        left -= pending_[consumed_buffers].size();
-        ++consumed_buffers;
-      }
-      if (left > 0) {
-        partial_offset = left;
-        break;
-      }
-      if (n < kMaxIov) break;
     }
+    after_bytes_left_queue(static_cast<std::size_t>(written));
   }
-  if (consumed_buffers == pending_.size()) {
-    pending_.clear();
-    if (close_when_drained_ && queued_bytes_ == 0) close();
-    return;
-  }
-  // Slow path: hand the rest to libuv, which keeps the order of queued writes.
-  auto request = std::make_unique<WriteRequest>();
-  request->connection = this;
-  request->buffers.assign(
-      std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(consumed_buffers)),
-      std::make_move_iterator(pending_.end()));
-  pending_.clear();
-  std::vector<uv_buf_t> iov;
-  iov.reserve(request->buffers.size());
-  request->bytes = 0;
-  for (std::size_t i = 0; i < request->buffers.size(); ++i) {
-    auto& b = request->buffers[i];
-    std::size_t skip = i == 0 ? partial_offset : 0;
-    iov.push_back(uv_buf_init(b.data() + skip, static_cast<unsigned>(b.size() - skip)));
-    request->bytes += b.size() - skip;
-  }
-  request->req.data = request.get();
-  int rc = uv_write(&request->req, stream, iov.data(), static_cast<unsigned>(iov.size()),
-                    [](uv_write_t* req, int status) {
-                      std::unique_ptr<WriteRequest> done(static_cast<WriteRequest*>(req->data));
-                      done->connection->on_write_done(done.get(), status);
-                    });
-  if (rc != 0) {
-    close();
-    return;
-  }
-  request.release();  // freed in the write callback
+  if (pending_.empty() && close_when_drained_ && !closing_) close();
 }
 
 void TcpConnection::after_bytes_left_queue(std::size_t n) {
   queued_bytes_ -= n;
-  loop().counters().bytes_out += n;
+  loop_->counters().bytes_out += n;
   if (above_high_watermark_ && queued_bytes_ <= limits_->high_watermark / 2) {
     above_high_watermark_ = false;
     if (handler_ && !closing_) handler_->on_stream_drained();
   }
 }
 
-void TcpConnection::on_write_done(WriteRequest* request, int status) {
-  if (status != 0) {
-    queued_bytes_ -= request->bytes;
-    close();
-    return;
-  }
-  after_bytes_left_queue(request->bytes);
-  if (close_when_drained_ && queued_bytes_ == 0 && !closing_) close();
-}
-
 void TcpConnection::close() {
   if (closing_) return;
   closing_ = true;
-  stop_reading();
-  loop().unschedule_flush(*this);
-  if (occasional_) {
-    loop().timers().cancel(occasional_->linger);
-    if (occasional_->connect_req != nullptr) occasional_->connect_req->data = nullptr;
+  reading_ = false;
+  loop_->unschedule_flush(*this);
+  if (occasional_) loop_->timers().cancel(occasional_->linger);
+  if (fd_ >= 0) {
+    loop_->sockets().forget(fd_, interest_);
+    ::close(fd_);
+    fd_ = -1;
+    interest_ = 0;
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), [](uv_handle_t* h) { from_handle(h)->on_closed(); });
+  loop_->sockets().reap_later(*this);
 }
 
 void TcpConnection::close_after_writes() {
@@ -303,7 +313,7 @@ void TcpConnection::close_after_writes() {
   }
   close_when_drained_ = true;
   if (limits_->close_linger_ms != 0 && !(occasional_ && occasional_->linger.scheduled())) {
-    loop().timers().schedule(occasional().linger, limits_->close_linger_ms);
+    loop_->timers().schedule(occasional().linger, limits_->close_linger_ms);
   }
 }
 
@@ -313,7 +323,8 @@ void TcpConnection::on_linger_timeout(TimerEntry& entry) {
 
 void TcpConnection::on_closed() {
   std::unique_ptr<TcpConnection> self(this);  // the matching half of create()
-  // Requests cancelled by uv_close already called back; pending_ bytes are dropped with us.
+  // Bytes still queued are dropped with us.
+  pending_.clear();
   queued_bytes_ = 0;
   if (handler_) handler_->on_stream_closed();
 }

@@ -14,9 +14,14 @@
 
 namespace rtb {
 
+class SocketPoller;
+
+// The socket is read and written here (read, writev, connect) and watched through the loop's SocketPoller,
+// not through a uv_tcp_t: a connection is its descriptor, its queue and its handler, ~100 bytes.
 class TcpConnection final : public Stream {
  public:
-  // The connection owns itself from creation until its close callback, which frees it and its handler.
+  // The connection owns itself from creation until the loop phase after its close, which frees it and its
+  // handler (SocketPoller::reap).
   static TcpConnection* create(Loop& loop, StreamLimits limits);
   struct PrivateTag {};
   TcpConnection(PrivateTag, Loop& loop, StreamLimits limits);
@@ -24,10 +29,11 @@ class TcpConnection final : public Stream {
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
 
-  int accept_from(uv_stream_t* server);
-  // Adopts a connected socket made elsewhere (one end of a socketpair in the fuzzer); on success the
-  // connection owns the descriptor and closes it, on failure the caller still does.
-  int open_socket(uv_os_sock_t fd);
+  // Adopts a connected, non-blocking socket (an accepted one, or one end of a socketpair in the fuzzer); on
+  // success the connection owns the descriptor and closes it, on failure the caller still does.
+  int open_socket(int fd);
+  // Starts a non-blocking connect; the handler hears on_stream_connected(status) from the loop, never from
+  // inside this call. Bytes written before it completes are sent after it.
   int connect_to(const sockaddr* peer, const sockaddr* bind_source = nullptr);
   void set_handler(std::unique_ptr<StreamHandler> handler) override;
   StreamHandler* handler() const override { return handler_.get(); }
@@ -47,19 +53,21 @@ class TcpConnection final : public Stream {
   void close_after_writes() override;
   bool closing() const override { return closing_ || close_when_drained_; }
 
-  Loop& loop() override { return Loop::from(tcp_.loop); }
-  uv_tcp_t* handle() { return &tcp_; }
-  int fd() const override;
+  Loop& loop() override { return *loop_; }
+  int fd() const override { return fd_; }
 
  private:
-  // A socket bound to `source` and a port of the loop's SourcePorts, adopted by tcp_.
-  int bind_to_source(const sockaddr* source);
   friend class Loop;
-  struct WriteRequest;
+  friend class SocketPoller;
 
+  // A socket bound to `source` and a port of the loop's SourcePorts.
+  int bind_to_source(const sockaddr* source);
+  void take_descriptor(int fd);
+  int update_interest();
+  void on_socket_ready(std::uint32_t events);
+  void finish_connect();
+  void read_input();
   void flush();
-  void on_write_done(WriteRequest* request, int status);
-  void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_closed();
   void after_bytes_left_queue(std::size_t n);
   static void on_linger_timeout(TimerEntry& entry);
@@ -68,19 +76,24 @@ class TcpConnection final : public Stream {
   struct Occasional;
   Occasional& occasional();
 
-  uv_tcp_t tcp_;
+  Loop* loop_;
   const StreamLimits* limits_;  // interned in the loop
   std::unique_ptr<StreamHandler> handler_;
-  std::vector<SharedBuffer> pending_;  // not yet handed to the kernel
-  std::size_t queued_bytes_ = 0;       // pending_ plus bytes inside in-flight uv_write requests
-  TcpConnection* flush_next_ = nullptr;
+  std::vector<SharedBuffer> pending_;    // not yet written; the first may be partly written (head_written_)
+  std::size_t queued_bytes_ = 0;         // what pending_ still holds for the kernel
+  TcpConnection* flush_next_ = nullptr;  // the loop's flush list; after close, the poller's closed list
   std::unique_ptr<Occasional> occasional_;
+  std::size_t head_written_ = 0;  // bytes of pending_.front() already written
+  int fd_ = -1;
+  std::uint32_t interest_ = 0;  // the epoll events the poller waits for on fd_
   bool flush_scheduled_ = false;
   bool reading_ = false;
   bool closing_ = false;
   bool close_when_drained_ = false;
   bool above_high_watermark_ = false;
   bool counted_open_ = false;
+  bool write_blocked_ = false;  // the kernel's buffer is full: flush again when the socket is writable
+  bool connecting_ = false;
 };
 
 }  // namespace rtb

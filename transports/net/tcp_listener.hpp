@@ -19,7 +19,7 @@ struct ListenerConfig {
   int backlog = 4096;
   std::uint64_t max_connections = 0;  // 0: no cap of our own
   // SO_REUSEPORT: several processes listen on the same port and the kernel spreads connections over them
-  // (`serve --workers N`; transports/net/reuseport_socket.hpp).
+  // (`serve --workers N`; transports/net/listen_socket.hpp).
   bool reuse_port = false;
   StreamLimits connection_limits;
 };
@@ -33,24 +33,29 @@ class TcpListener {
   using RefuseFn = std::function<void(TcpConnection&)>;
 
   TcpListener(Loop& loop, ListenerConfig config, AcceptFn on_accept, RefuseFn on_refuse = {});
+  ~TcpListener();
   TcpListener(const TcpListener&) = delete;
   TcpListener& operator=(const TcpListener&) = delete;
 
   // Returns 0 or a libuv error code (for example UV_EADDRINUSE).
   int listen();
-  void close() { handle_.close(); }
+  void close();
   int bound_port() const;
   std::uint64_t accept_errors() const { return accept_errors_; }
   std::uint64_t refused() const { return refused_; }
 
  private:
-  void on_connection(int status);
+  void on_readable();
+  void shed_pending();
 
   Loop& loop_;
   ListenerConfig config_;
   AcceptFn on_accept_;
   RefuseFn on_refuse_;
-  UvHandle<uv_tcp_t> handle_;
+  // The listening socket, accepted from here (accept4) so that connections are born as plain descriptors
+  // for TcpConnection; libuv only says when it is readable.
+  int fd_ = -1;
+  UvHandle<uv_poll_t> poll_;
   std::uint64_t accept_errors_ = 0;
   std::uint64_t refused_ = 0;
 };

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "transports/net/reuseport_socket.hpp"
+#include "transports/net/listen_socket.hpp"
 #include "transports/server/worker_board.hpp"
 #include "transports/server/worker_process.hpp"
 
@@ -43,7 +43,7 @@ class PortReservation {
   }
   // The port bound (the one asked, or a free one for 0), or -1 with the reason.
   int reserve(const std::string& host, int port, std::string* why) {
-    fd_ = bind_reuseport_socket(host, port);
+    fd_ = bind_tcp_socket(host, port, true);
     if (fd_ < 0) {
       *why = fmt::format("cannot bind {}:{}: {} (choose another --port or --host)", host, port,
                          uv_strerror(fd_));
