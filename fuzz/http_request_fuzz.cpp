@@ -282,7 +282,7 @@ void run_one(const std::uint8_t* data, std::size_t size) {
   {
     Worker server(loop, config);
     TcpConnection* connection = TcpConnection::create(loop, config.listen.connection_limits);
-    if (connection->open_socket(fds[0]) != 0) violation("uv_tcp_open failed");
+    if (connection->open_socket(fds[0]) != 0) violation("open_socket failed");
     server.adopt(*connection);
     // The connection frees itself when it closes; the open-connection counter says whether it still exists.
     auto alive = [&] { return loop.counters().connections_open > baseline_open; };

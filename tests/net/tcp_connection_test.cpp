@@ -209,7 +209,8 @@ TEST(TcpConnection, HardLimitRefusesWritesAndHighWatermarkSignalsBackpressure) {
 
 TEST(TcpConnection, LargeWritesSurvivePartialWritesInOrder) {
   // More than the socket buffers hold while the client is not reading: the queue goes through partial
-  // try_write and uv_write, and must still deliver every byte once, in order.
+  // writev calls and waits for the socket to be writable again, and must still deliver every byte once, in
+  // order.
   StreamLimits limits;
   limits.max_queued_bytes = 16 * 1024 * 1024;
   limits.high_watermark = 1024 * 1024;
