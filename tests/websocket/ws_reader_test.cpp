@@ -537,6 +537,124 @@ TEST(WsReader, ReassemblyBufferIsKeptWhenSmallAndReleasedWhenLarge) {
   EXPECT_LE(reader.buffer_capacity(), WsReader::kKeepCapacity);
 }
 
+// ---- at rest, reset (what WsReaderPool relies on)
+// ---------------------------------------------------------------
+
+TEST(WsReader, IsAtRestOnlyBetweenFramesAndMessages) {
+  Recorder rec;
+  WsReader reader(WsRole::kServer, WsLimits{}, rec);
+  EXPECT_TRUE(reader.at_rest()) << "new";
+  std::string frame = m(kFin | kText, "whole");
+  ASSERT_TRUE(reader.feed(frame.data(), frame.size()));
+  EXPECT_TRUE(reader.at_rest()) << "after a whole frame";
+
+  frame = m(kFin | kText, "split");
+  ASSERT_TRUE(reader.feed(frame.data(), 1));
+  EXPECT_FALSE(reader.at_rest()) << "one header byte read";
+  ASSERT_TRUE(reader.feed(frame.data() + 1, 7));
+  EXPECT_FALSE(reader.at_rest()) << "inside the payload";
+  ASSERT_TRUE(reader.feed(frame.data() + 8, frame.size() - 8));
+  EXPECT_TRUE(reader.at_rest()) << "after the split frame";
+
+  std::string first = m(kText, "frag");
+  ASSERT_TRUE(reader.feed(first.data(), first.size()));
+  EXPECT_FALSE(reader.at_rest()) << "a fragmented message in progress";
+  std::string ping_frame = m(kFin | kPing, "p");
+  ASSERT_TRUE(reader.feed(ping_frame.data(), ping_frame.size()));
+  EXPECT_FALSE(reader.at_rest()) << "a whole control frame between fragments";
+  std::string last = m(kFin | kCont, "ment");
+  ASSERT_TRUE(reader.feed(last.data(), last.size()));
+  EXPECT_TRUE(reader.at_rest()) << "after the last fragment";
+
+  ping_frame = m(kFin | kPing, "split ping");
+  ASSERT_TRUE(reader.feed(ping_frame.data(), 8));
+  EXPECT_FALSE(reader.at_rest()) << "a control frame split across reads";
+  ASSERT_TRUE(reader.feed(ping_frame.data() + 8, ping_frame.size() - 8));
+  EXPECT_TRUE(reader.at_rest());
+  EXPECT_EQ(rec.events, (std::vector<Event>{text("whole"), text("split"), ping("p"), text("fragment"),
+                                            ping("split ping")}));
+
+  std::string bad = m(kFin | 0x03, "");  // reserved opcode
+  EXPECT_FALSE(reader.feed(bad.data(), bad.size()));
+  EXPECT_FALSE(reader.at_rest()) << "failed";
+
+  Recorder rec2;
+  WsReader closing(WsRole::kServer, WsLimits{}, rec2);
+  std::string close_frame = m(kFin | kClose, close_payload(1000, ""));
+  EXPECT_FALSE(closing.feed(close_frame.data(), close_frame.size()));
+  EXPECT_FALSE(closing.at_rest()) << "closed";
+}
+
+TEST(WsReader, ResetForgetsEverythingButTheBufferAndPointsAtTheNewEvents) {
+  // Every way a reader can be left in the middle of something; after reset() it reads like a new reader.
+  const std::vector<std::pair<const char*, std::string>> dirty = {
+      {"one header byte", m(kFin | kText, "x").substr(0, 1)},
+      {"header without its key", m(kFin | kText, "x").substr(0, 4)},
+      {"inside a payload", m(kFin | kText, "0123456789").substr(0, 9)},
+      {"inside a fragmented text", m(kText, "\xCE")},
+      {"split ping between fragments", m(kBinary, "a") + m(kFin | kPing, "ping").substr(0, 8)},
+      {"failed", m(kFin | 0x03, "")},
+      {"closed", m(kFin | kClose, close_payload(1000, ""))},
+  };
+  for (const auto& [name, input] : dirty) {
+    SCOPED_TRACE(name);
+    Recorder old_events;
+    WsReader reader(WsRole::kServer, WsLimits{}, old_events);
+    std::string copy = input;
+    reader.feed(copy.data(), copy.size());
+    ASSERT_FALSE(reader.at_rest());
+
+    Recorder rec;
+    reader.reset(WsRole::kServer, WsLimits{10, 4}, rec);
+    EXPECT_TRUE(reader.at_rest());
+    EXPECT_FALSE(reader.failed());
+    EXPECT_FALSE(reader.closed());
+    EXPECT_EQ(reader.buffered_bytes(), 0u);
+    const std::size_t old_count = old_events.events.size();
+    // A fresh text frame (a new message, valid UTF-8 from its first byte), then a continuation: a new reader
+    // refuses it, having no message to continue.
+    std::string fresh = m(kFin | kText, "fresh") + m(kFin | kCont, "x");
+    EXPECT_FALSE(reader.feed(fresh.data(), fresh.size()));
+    EXPECT_EQ(rec.events, (std::vector<Event>{text("fresh"), error(1002)}));
+    EXPECT_EQ(old_events.events.size(), old_count) << "the old events heard nothing more";
+  }
+}
+
+TEST(WsReader, ResetTakesTheNewRoleAndLimits) {
+  Recorder first;
+  WsReader reader(WsRole::kServer, WsLimits{}, first);
+  std::string big = m(kFin | kBinary, std::string(20, 'b'));
+  ASSERT_TRUE(reader.feed(big.data(), big.size()));
+
+  Recorder rec;
+  reader.reset(WsRole::kServer, WsLimits{10, 4}, rec);
+  big = m(kFin | kBinary, std::string(20, 'b'));
+  EXPECT_FALSE(reader.feed(big.data(), big.size()));
+  EXPECT_EQ(rec.events, std::vector<Event>{error(1009)});
+
+  Recorder client;
+  reader.reset(WsRole::kClient, WsLimits{}, client);
+  std::string masked = m(kFin | kText, "masked");
+  EXPECT_FALSE(reader.feed(masked.data(), masked.size()));
+  EXPECT_EQ(client.events, std::vector<Event>{error(1002)}) << "a client reader refuses masked frames";
+}
+
+TEST(WsReader, ReleaseBufferAboveFreesOnlyALargerBuffer) {
+  Recorder rec;
+  WsReader reader(WsRole::kClient, WsLimits{}, rec);
+  std::string msg = u(kBinary, std::string(1000, 's')) + u(kFin | kCont, std::string(1000, 't'));
+  ASSERT_TRUE(reader.feed(msg.data(), msg.size()));
+  const std::size_t capacity = reader.buffer_capacity();
+  ASSERT_GE(capacity, 2000u);
+  reader.release_buffer_above(capacity);
+  EXPECT_EQ(reader.buffer_capacity(), capacity);
+  reader.release_buffer_above(capacity - 1);
+  EXPECT_EQ(reader.buffer_capacity(), 0u);
+  msg = u(kBinary, "again ") + u(kFin | kCont, "and again");
+  ASSERT_TRUE(reader.feed(msg.data(), msg.size()));
+  EXPECT_EQ(rec.events.back(), binary("again and again"));
+}
+
 // ---- round trip with the encoder, randomised
 // -----------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 #include "transports/common/transport.hpp"
 #include "transports/net/shared_buffer.hpp"
 #include "transports/pubsub/hub.hpp"
+#include "transports/websocket/ws_reader_pool.hpp"
 
 namespace rtb {
 
@@ -47,6 +48,10 @@ struct WsContext {
   TransportStats stats;
   WsCounters counters;
   SharedBuffer ping_frame;  // the keepalive ping, encoded once and queued on every connection
+  // Frame readers, lent to sessions while a read is fed or a frame spans reads. Declared before `sessions`,
+  // so it is destroyed after the registry has detached every session that outlives the transport (a detached
+  // session frees its reader instead of returning it).
+  WsReaderPool readers;
   SessionRegistry<WsSession> sessions{&stats};
 };
 
@@ -68,6 +73,7 @@ class WebSocketTransport final : public Transport {
 
   const WsCounters& counters() const { return context_.counters; }
   const WsConfig& config() const { return context_.config; }
+  const WsReaderPool& readers() const { return context_.readers; }
 
  private:
   enum class Route : std::uint8_t { kEcho, kPubSub };

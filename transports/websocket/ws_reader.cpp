@@ -21,7 +21,29 @@ bool opcode_is_known(std::uint8_t op) {
 }  // namespace
 
 WsReader::WsReader(WsRole role, WsLimits limits, WsReaderEvents& events)
-    : role_(role), limits_(limits), events_(events) {}
+    : role_(role), limits_(limits), events_(&events) {}
+
+void WsReader::reset(WsRole role, WsLimits limits, WsReaderEvents& events) {
+  role_ = role;
+  limits_ = limits;
+  events_ = &events;
+  next_frame();  // the header stage; header_ and mask_key_ are written before they are read
+  frame_op_ = WsOpcode::kContinuation;
+  frame_fin_ = false;
+  frame_masked_ = false;
+  fragmented_ = false;
+  message_op_ = WsOpcode::kText;
+  message_bytes_ = 0;
+  message_fragments_ = 0;
+  utf8_.reset();
+  if (message_) message_->clear();
+  failed_ = false;
+  closed_ = false;
+}
+
+void WsReader::release_buffer_above(std::size_t max_capacity) {
+  if (message_ && message_->capacity() > max_capacity) message_.reset();
+}
 
 bool WsReader::feed(char* data, std::size_t len) {
   if (failed_ || closed_) return false;
@@ -180,16 +202,16 @@ bool WsReader::finish_frame() {
 void WsReader::deliver_message(std::string_view payload) {
   message_bytes_ = 0;
   message_fragments_ = 0;
-  events_.on_ws_message(message_op_, payload);
+  events_->on_ws_message(message_op_, payload);
 }
 
 bool WsReader::deliver_control(std::string_view payload) {
   switch (frame_op_) {
     case WsOpcode::kPing:
-      events_.on_ws_ping(payload);
+      events_->on_ws_ping(payload);
       return true;
     case WsOpcode::kPong:
-      events_.on_ws_pong(payload);
+      events_->on_ws_pong(payload);
       return true;
     default:
       break;
@@ -206,7 +228,7 @@ bool WsReader::deliver_control(std::string_view payload) {
     if (!is_valid_utf8(reason)) return fail(ws_close::kInvalidPayload, "close reason is not valid UTF-8");
   }
   closed_ = true;
-  events_.on_ws_close(code, reason);
+  events_->on_ws_close(code, reason);
   return false;
 }
 
@@ -222,7 +244,7 @@ void WsReader::next_frame() {
 
 bool WsReader::fail(std::uint16_t code, std::string_view reason) {
   failed_ = true;
-  events_.on_ws_error(code, reason);
+  events_->on_ws_error(code, reason);
   return false;
 }
 

@@ -51,6 +51,18 @@ class WsReader {
 
   bool failed() const { return failed_; }
   bool closed() const { return closed_; }
+  // Between frames and messages with nothing held: no header byte of the next frame read, no fragmented
+  // message or split control frame in progress, and still reading (neither failed nor closed). A reader at
+  // rest can be handed to another connection (WsReaderPool) after reset().
+  bool at_rest() const {
+    return stage_ == Stage::kHeader && header_len_ == 0 && !fragmented_ && !control_ &&
+           (!message_ || message_->empty()) && !failed_ && !closed_;
+  }
+  // Makes the reader what a new one constructed with these arguments would be, except that an (emptied)
+  // reassembly buffer is kept for reuse.
+  void reset(WsRole role, WsLimits limits, WsReaderEvents& events);
+  // Frees the reassembly buffer if it holds more than `max_capacity` bytes of memory.
+  void release_buffer_above(std::size_t max_capacity);
   // Bytes held for frames or messages that are not complete yet.
   std::size_t buffered_bytes() const {
     return (stage_ == Stage::kHeader ? header_len_ : 0) + (message_ ? message_->size() : 0) + control_len_;
@@ -76,7 +88,7 @@ class WsReader {
 
   WsRole role_;
   WsLimits limits_;
-  WsReaderEvents& events_;
+  WsReaderEvents* events_;  // a pointer, not a reference: reset() points a pooled reader at its next session
 
   Stage stage_ = Stage::kHeader;
   std::uint8_t header_[kWsMaxHeaderBytes] = {};

@@ -22,15 +22,14 @@ WsLimits limits_for(const WsConfig& config, WsSession::Mode mode, const StreamLi
 }  // namespace
 
 WsSession::WsSession(WsContext& context, HttpConnection& connection, Mode mode)
-    : context_(&context),
-      connection_(connection),
-      reader_(WsRole::kServer, limits_for(context.config, mode, connection.stream_limits()), *this),
-      cursor_(this),
-      mode_(mode) {
+    : context_(&context), connection_(connection), cursor_(this), mode_(mode) {
   context.sessions.add(*this);
 }
 
-WsSession::~WsSession() = default;
+// A session closed in the middle of a frame gives back a reader that is not at rest: the pool frees it.
+WsSession::~WsSession() {
+  return_reader();
+}
 
 void WsSession::detach() {
   context_ = nullptr;
@@ -170,7 +169,27 @@ void WsSession::resume_input() {
 void WsSession::on_session_data(char* data, std::size_t len) {
   heard_from_peer_ = true;
   if (state_ == State::kClosed || context_ == nullptr) return;
-  reader_.feed(data, len);
+  if (!reader_) reader_ = context_->readers.take(WsRole::kServer, reader_limits(), *this);
+  // The callbacks may close the connection, never destroy this session: closing a stream is asynchronous
+  // (the connection frees its session from the close callback, in a later loop turn), so the reader and
+  // `this` are both still here after feed().
+  reader_->feed(data, len);
+  // Kept only while a frame or a message continues in the next read. Once closed nothing more is read, so a
+  // reader that stopped mid-frame, failed or saw the peer's close goes back too (and the pool frees it).
+  if (state_ == State::kClosed || reader_->at_rest()) return_reader();
+}
+
+WsLimits WsSession::reader_limits() const {
+  return limits_for(context_->config, mode_, connection_.stream_limits());
+}
+
+void WsSession::return_reader() {
+  if (!reader_) return;
+  if (context_ != nullptr) {
+    context_->readers.give(std::move(reader_));
+  } else {
+    reader_.reset();  // detached: the pool may be gone with the transport
+  }
 }
 
 void WsSession::on_ws_message(WsOpcode op, std::string_view payload) {

@@ -75,6 +75,8 @@ class WsSession final : public HttpSession,
   void drop_slow_consumer();
   void close_tcp_now();
   void on_keepalive();
+  WsLimits reader_limits() const;
+  void return_reader();
 
   // /echo only: a message whose echo does not fit the send queue now, streamed out as fragments while the
   // queue drains. Reading is paused while any wait, so this holds at most one read's worth of messages.
@@ -86,7 +88,9 @@ class WsSession final : public HttpSession,
 
   WsContext* context_;
   HttpConnection& connection_;
-  WsReader reader_;
+  // Borrowed from the context's pool while a read is fed, and kept only while a frame or a message spans
+  // reads: nullptr between frames, so an idle WebSocket does not carry the reader's 120 B.
+  std::unique_ptr<WsReader> reader_;
   // Created on the first echo that has to wait, so a /ws subscriber does not carry it. A list, not a deque:
   // an empty std::deque allocates ~500 B up front.
   std::unique_ptr<std::list<PendingEcho>> echoes_;
