@@ -31,69 +31,69 @@ constexpr std::uint8_t kClose = 0x08;
 constexpr std::uint8_t kPing = 0x09;
 constexpr std::uint8_t kPong = 0x0A;
 
-struct Event {
+struct ReaderEvent {
   enum Kind { kMessage, kPing, kPong, kClose, kError };
   Kind kind;
   int value;  // the opcode of a message, the code of a close or error, else 0
   std::string payload;
-  bool operator==(const Event&) const = default;
+  bool operator==(const ReaderEvent&) const = default;
 };
 
-std::ostream& operator<<(std::ostream& os, const Event& e) {
+std::ostream& operator<<(std::ostream& os, const ReaderEvent& e) {
   static const char* const kNames[] = {"message", "ping", "pong", "close", "error"};
   return os << kNames[e.kind] << "(" << e.value << ", [" << hex(e.payload) << "])";
 }
 
-Event text(std::string s) {
-  return {Event::kMessage, 1, std::move(s)};
+ReaderEvent text(std::string s) {
+  return {ReaderEvent::kMessage, 1, std::move(s)};
 }
-Event binary(std::string s) {
-  return {Event::kMessage, 2, std::move(s)};
+ReaderEvent binary(std::string s) {
+  return {ReaderEvent::kMessage, 2, std::move(s)};
 }
-Event ping(std::string s) {
-  return {Event::kPing, 0, std::move(s)};
+ReaderEvent ping(std::string s) {
+  return {ReaderEvent::kPing, 0, std::move(s)};
 }
-Event pong(std::string s) {
-  return {Event::kPong, 0, std::move(s)};
+ReaderEvent pong(std::string s) {
+  return {ReaderEvent::kPong, 0, std::move(s)};
 }
-Event close_event(int code, std::string reason) {
-  return {Event::kClose, code, std::move(reason)};
+ReaderEvent close_event(int code, std::string reason) {
+  return {ReaderEvent::kClose, code, std::move(reason)};
 }
-Event error(int code) {
-  return {Event::kError, code, ""};
+ReaderEvent error(int code) {
+  return {ReaderEvent::kError, code, ""};
 }
 
 class Recorder : public WsReaderEvents {
  public:
   void on_ws_message(WsOpcode op, std::string_view payload) override {
-    record({Event::kMessage, static_cast<int>(op), std::string(payload)}, payload);
+    record({ReaderEvent::kMessage, static_cast<int>(op), std::string(payload)}, payload);
   }
   void on_ws_ping(std::string_view payload) override {
-    record({Event::kPing, 0, std::string(payload)}, payload);
+    record({ReaderEvent::kPing, 0, std::string(payload)}, payload);
   }
   void on_ws_pong(std::string_view payload) override {
-    record({Event::kPong, 0, std::string(payload)}, payload);
+    record({ReaderEvent::kPong, 0, std::string(payload)}, payload);
   }
   void on_ws_close(std::uint16_t code, std::string_view reason) override {
-    record({Event::kClose, code, std::string(reason)}, reason);
+    record({ReaderEvent::kClose, code, std::string(reason)}, reason);
   }
   void on_ws_error(std::uint16_t close_code, std::string_view reason) override {
     EXPECT_FALSE(reason.empty());
-    record({Event::kError, close_code, ""}, {});
+    record({ReaderEvent::kError, close_code, ""}, {});
   }
 
-  std::vector<Event> events;
+  std::vector<ReaderEvent> events;
   std::vector<const char*> payload_data;  // where each delivered view pointed
 
  private:
-  void record(Event e, std::string_view view) {
+  void record(ReaderEvent e, std::string_view view) {
     events.push_back(std::move(e));
     payload_data.push_back(view.data());
   }
 };
 
 struct RunResult {
-  std::vector<Event> events;
+  std::vector<ReaderEvent> events;
   bool last_feed = true;
   bool failed = false;
   bool closed = false;
@@ -122,14 +122,14 @@ struct ReaderCase {
   const char* name;
   WsRole role;
   std::string input;
-  std::vector<Event> expected;
+  std::vector<ReaderEvent> expected;
   WsLimits limits = {};
 };
 
 // Every case must give exactly the same events however the input is cut into reads.
 void expect_case(const ReaderCase& c) {
-  const bool ends_with_error = !c.expected.empty() && c.expected.back().kind == Event::kError;
-  const bool ends_with_close = !c.expected.empty() && c.expected.back().kind == Event::kClose;
+  const bool ends_with_error = !c.expected.empty() && c.expected.back().kind == ReaderEvent::kError;
+  const bool ends_with_close = !c.expected.empty() && c.expected.back().kind == ReaderEvent::kClose;
   for (std::size_t chunk : {0u, 1u, 2u, 3u, 5u, 7u, 13u}) {
     const RunResult r = run(c.role, c.input, chunk, c.limits);
     EXPECT_EQ(r.events, c.expected) << c.name << " chunk=" << chunk;
@@ -403,7 +403,7 @@ TEST(WsReader, OversizedMessageIsRefusedFromTheHeaderAlone) {
   std::string header =
       bytes({0x82, 0xFE, 0x03, 0xE9}) + std::string(reinterpret_cast<const char*>(kRfcKey), 4);
   EXPECT_FALSE(reader.feed(header.data(), header.size()));
-  EXPECT_EQ(rec.events, std::vector<Event>{error(1009)});
+  EXPECT_EQ(rec.events, std::vector<ReaderEvent>{error(1009)});
   EXPECT_TRUE(reader.failed());
 }
 
@@ -414,7 +414,7 @@ TEST(WsReader, OversizedContinuationIsRefusedFromTheHeaderAlone) {
   ASSERT_TRUE(reader.feed(first.data(), first.size()));
   std::string header = bytes({0x80, 0x29});  // 41 more bytes would make 101
   EXPECT_FALSE(reader.feed(header.data(), header.size()));
-  EXPECT_EQ(rec.events, std::vector<Event>{error(1009)});
+  EXPECT_EQ(rec.events, std::vector<ReaderEvent>{error(1009)});
 }
 
 TEST(WsReader, HugeDeclaredLengthIsRefusedWithoutAllocating) {
@@ -422,7 +422,7 @@ TEST(WsReader, HugeDeclaredLengthIsRefusedWithoutAllocating) {
   WsReader reader(WsRole::kClient, WsLimits{}, rec);
   std::string header = bytes({0x82, 0x7F, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00});  // 1 TiB
   EXPECT_FALSE(reader.feed(header.data(), header.size()));
-  EXPECT_EQ(rec.events, std::vector<Event>{error(1009)});
+  EXPECT_EQ(rec.events, std::vector<ReaderEvent>{error(1009)});
   EXPECT_EQ(reader.buffer_capacity(), 0u) << "no reassembly buffer was made";
 }
 
@@ -435,7 +435,7 @@ TEST(WsReader, InvalidUtf8FailsBeforeTheFrameIsComplete) {
   EXPECT_TRUE(reader.feed(frame.data(), 6 + 3));
   EXPECT_TRUE(rec.events.empty());
   EXPECT_FALSE(reader.feed(frame.data() + 9, 1));
-  EXPECT_EQ(rec.events, std::vector<Event>{error(1007)});
+  EXPECT_EQ(rec.events, std::vector<ReaderEvent>{error(1007)});
 }
 
 TEST(WsReader, InvalidUtf8FailsBeforeTheLastFragment) {
@@ -443,7 +443,7 @@ TEST(WsReader, InvalidUtf8FailsBeforeTheLastFragment) {
   WsReader reader(WsRole::kServer, WsLimits{}, rec);
   std::string first = m(kText, "fine ") + m(kCont, "\xF4\x90");
   EXPECT_FALSE(reader.feed(first.data(), first.size()));
-  EXPECT_EQ(rec.events, std::vector<Event>{error(1007)});
+  EXPECT_EQ(rec.events, std::vector<ReaderEvent>{error(1007)});
 }
 
 TEST(WsReader, FeedAfterErrorOrCloseReturnsFalseAndDeliversNothing) {
@@ -456,7 +456,7 @@ TEST(WsReader, FeedAfterErrorOrCloseReturnsFalseAndDeliversNothing) {
   std::string more = m(kFin | kText, "x");
   EXPECT_FALSE(reader.feed(more.data(), more.size()));
   EXPECT_FALSE(reader.feed(nullptr, 0));
-  EXPECT_EQ(rec.events, std::vector<Event>{close_event(1000, "")});
+  EXPECT_EQ(rec.events, std::vector<ReaderEvent>{close_event(1000, "")});
 }
 
 // ---- splitting and zero copy
@@ -466,8 +466,8 @@ TEST(WsReader, SplitAtEveryPairOfBoundariesGivesIdenticalEvents) {
   const std::string input = m(kText, "\xCE\xBA\xE1") + m(kFin | kPing, "ping") +
                             m(kFin | kCont, "\xBD\xB9 ok") + m(kFin | kBinary, std::string(130, 'z')) +
                             m(kFin | kClose, close_payload(1000, "done"));
-  const std::vector<Event> expected = {ping("ping"), text("\xCE\xBA\xE1\xBD\xB9 ok"),
-                                       binary(std::string(130, 'z')), close_event(1000, "done")};
+  const std::vector<ReaderEvent> expected = {ping("ping"), text("\xCE\xBA\xE1\xBD\xB9 ok"),
+                                             binary(std::string(130, 'z')), close_event(1000, "done")};
   for (std::size_t i = 0; i <= input.size(); ++i) {
     for (std::size_t j = i; j <= input.size(); j += 5) {
       Recorder rec;
@@ -504,7 +504,7 @@ TEST(WsReader, FrameWhoseHeaderCameEarlierIsStillZeroCopy) {
   std::string input = u(kFin | kBinary, "payload");
   ASSERT_TRUE(reader.feed(input.data(), 1));
   ASSERT_TRUE(reader.feed(input.data() + 1, input.size() - 1));
-  ASSERT_EQ(rec.events, std::vector<Event>{binary("payload")});
+  ASSERT_EQ(rec.events, std::vector<ReaderEvent>{binary("payload")});
   EXPECT_EQ(rec.payload_data[0], input.data() + 2);
 }
 
@@ -517,7 +517,7 @@ TEST(WsReader, SplitPayloadIsBufferedAndCounted) {
   ASSERT_TRUE(reader.feed(input.data() + 3, 6));
   EXPECT_EQ(reader.buffered_bytes(), 3u);  // three payload bytes
   ASSERT_TRUE(reader.feed(input.data() + 9, input.size() - 9));
-  EXPECT_EQ(rec.events, std::vector<Event>{text("0123456789")});
+  EXPECT_EQ(rec.events, std::vector<ReaderEvent>{text("0123456789")});
   EXPECT_EQ(reader.buffered_bytes(), 0u);
 }
 
@@ -571,8 +571,8 @@ TEST(WsReader, IsAtRestOnlyBetweenFramesAndMessages) {
   EXPECT_FALSE(reader.at_rest()) << "a control frame split across reads";
   ASSERT_TRUE(reader.feed(ping_frame.data() + 8, ping_frame.size() - 8));
   EXPECT_TRUE(reader.at_rest());
-  EXPECT_EQ(rec.events, (std::vector<Event>{text("whole"), text("split"), ping("p"), text("fragment"),
-                                            ping("split ping")}));
+  EXPECT_EQ(rec.events, (std::vector<ReaderEvent>{text("whole"), text("split"), ping("p"), text("fragment"),
+                                                  ping("split ping")}));
 
   std::string bad = m(kFin | 0x03, "");  // reserved opcode
   EXPECT_FALSE(reader.feed(bad.data(), bad.size()));
@@ -615,7 +615,7 @@ TEST(WsReader, ResetForgetsEverythingButTheBufferAndPointsAtTheNewEvents) {
     // refuses it, having no message to continue.
     std::string fresh = m(kFin | kText, "fresh") + m(kFin | kCont, "x");
     EXPECT_FALSE(reader.feed(fresh.data(), fresh.size()));
-    EXPECT_EQ(rec.events, (std::vector<Event>{text("fresh"), error(1002)}));
+    EXPECT_EQ(rec.events, (std::vector<ReaderEvent>{text("fresh"), error(1002)}));
     EXPECT_EQ(old_events.events.size(), old_count) << "the old events heard nothing more";
   }
 }
@@ -630,13 +630,13 @@ TEST(WsReader, ResetTakesTheNewRoleAndLimits) {
   reader.reset(WsRole::kServer, WsLimits{10, 4}, rec);
   big = m(kFin | kBinary, std::string(20, 'b'));
   EXPECT_FALSE(reader.feed(big.data(), big.size()));
-  EXPECT_EQ(rec.events, std::vector<Event>{error(1009)});
+  EXPECT_EQ(rec.events, std::vector<ReaderEvent>{error(1009)});
 
   Recorder client;
   reader.reset(WsRole::kClient, WsLimits{}, client);
   std::string masked = m(kFin | kText, "masked");
   EXPECT_FALSE(reader.feed(masked.data(), masked.size()));
-  EXPECT_EQ(client.events, std::vector<Event>{error(1002)}) << "a client reader refuses masked frames";
+  EXPECT_EQ(client.events, std::vector<ReaderEvent>{error(1002)}) << "a client reader refuses masked frames";
 }
 
 TEST(WsReader, ReleaseBufferAboveFreesOnlyALargerBuffer) {
@@ -662,7 +662,7 @@ TEST(WsReader, RandomStreamsFromTheEncoderRoundTripUnderRandomSplits) {
   std::mt19937 rng(12345);
   for (int round = 0; round < 200; ++round) {
     std::string wire;
-    std::vector<Event> expected;
+    std::vector<ReaderEvent> expected;
     const int messages = 1 + static_cast<int>(rng() % 6);
     for (int i = 0; i < messages; ++i) {
       const bool is_text = rng() % 2 == 0;

@@ -10,8 +10,8 @@ namespace rtb {
 WsClient::WsClient(Loop& loop, ClientOptions options, ClientEvents& events)
     : options_(std::move(options)),
       events_(events),
-      link_(loop, options_.server, options_.source, options_.tls, options_.tunnel_to, options_.request_timeout_ms, counters_,
-            *this),
+      link_(loop, options_.server, options_.source, options_.tls, options_.tunnel_to,
+            options_.request_timeout_ms, counters_, *this),
       last_id_(options_.since) {}
 
 void WsClient::start() {

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "transports/pubsub/event.hpp"
 #include "transports/net/shared_buffer.hpp"
+#include "transports/pubsub/event.hpp"
 
 namespace rtb {
 
