@@ -5,6 +5,7 @@
 #include "transports/net/socket_poller.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -143,6 +144,24 @@ TEST(SocketPoller, ARefusedConnectIsToldToTheHandler) {
   EXPECT_EQ(seen.connect_status, UV_ECONNREFUSED);
   client->close();
   ::close(reserved);
+}
+
+TEST(SocketPoller, ABlockingSocketHandedOverIsMadeNonBlocking) {
+  // Reads and writes happen on the loop's thread: one blocking call would stop every other connection.
+  Seen seen;
+  Loop loop;
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  TcpConnection* connection = TcpConnection::create(loop, StreamLimits{});
+  connection->set_handler(std::make_unique<Recorder>(seen));
+  ASSERT_EQ(connection->open_socket(fds[0]), 0);
+  EXPECT_NE(::fcntl(fds[0], F_GETFL) & O_NONBLOCK, 0);
+  // More than the socket's buffers hold, with nobody reading: the loop turn that flushes it returns.
+  EXPECT_NE(connection->write_copy(std::string(1 << 20, 'x')), WriteResult::kDropped);
+  loop.run(UV_RUN_NOWAIT);
+  EXPECT_GT(connection->queued_bytes(), 0u);
+  connection->close();
+  ::close(fds[1]);
 }
 
 TEST(SocketPoller, TheLoopClosesWhatIsStillOpenWhenItEnds) {

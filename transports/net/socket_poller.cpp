@@ -10,7 +10,11 @@
 
 namespace rtb {
 
-SocketPoller::SocketPoller(Loop& loop) : loop_(loop), reap_task_(&SocketPoller::on_reap_task, this) {}
+SocketPoller::SocketPoller(Loop& loop) : loop_(loop), reap_task_(&SocketPoller::on_reap_task, this) {
+  // Made with the loop, like libuv's own epoll descriptor (a failure shows again, with its error, when a
+  // connection asks to be watched).
+  ensure_epoll();
+}
 
 SocketPoller::~SocketPoller() {
   close_all();
@@ -51,7 +55,6 @@ void SocketPoller::update_ref() {
 
 void SocketPoller::count_live(TcpConnection&) {
   ++live_;
-  ensure_epoll();  // a failure shows again, with its error, when the connection asks to be watched
   update_ref();
 }
 

@@ -52,7 +52,7 @@ class SocketPoller {
   void update_ref();
 
   Loop& loop_;
-  int epoll_fd_ = -1;  // made on first use: a process that forks before its loop has sockets shares none
+  int epoll_fd_ = -1;
   UvHandle<uv_poll_t> poll_;
   std::vector<TcpConnection*> by_fd_;  // every descriptor a connection owns, for close_all
   std::size_t live_ = 0;

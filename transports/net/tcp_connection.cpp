@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -81,6 +82,9 @@ void TcpConnection::take_descriptor(int fd) {
 
 int TcpConnection::open_socket(int fd) {
   if (fd_ >= 0 || closing_) return UV_EBUSY;
+  // A socket made elsewhere may block (a socketpair); every read and write here must not.
+  int on = 1;
+  if (::ioctl(fd, FIONBIO, &on) != 0) return last_error();
   take_descriptor(fd);
   disable_nagle(fd);
   counted_open_ = true;

@@ -29,8 +29,9 @@ class TcpConnection final : public Stream {
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
 
-  // Adopts a connected, non-blocking socket (an accepted one, or one end of a socketpair in the fuzzer); on
-  // success the connection owns the descriptor and closes it, on failure the caller still does.
+  // Adopts a connected socket (an accepted one, or one end of a socketpair in the fuzzer) and makes it
+  // non-blocking; on success the connection owns the descriptor and closes it, on failure the caller still
+  // does.
   int open_socket(int fd);
   // Starts a non-blocking connect; the handler hears on_stream_connected(status) from the loop, never from
   // inside this call. Bytes written before it completes are sent after it.
