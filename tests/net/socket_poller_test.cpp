@@ -26,6 +26,7 @@ namespace {
 
 struct Seen {
   std::string data;
+  int eof = 0;
   int closed = 0;
   int connected = 0;
   int connect_status = 1;
@@ -42,6 +43,10 @@ class Recorder : public StreamHandler {
   void on_stream_connected(int status) override {
     ++seen_.connected;
     seen_.connect_status = status;
+  }
+  void on_stream_eof() override {
+    ++seen_.eof;
+    StreamHandler::on_stream_eof();
   }
   void on_stream_closed() override { ++seen_.closed; }
   Stream* close_on_data = nullptr;
@@ -162,6 +167,36 @@ TEST(SocketPoller, ABlockingSocketHandedOverIsMadeNonBlocking) {
   EXPECT_GT(connection->queued_bytes(), 0u);
   connection->close();
   ::close(fds[1]);
+}
+
+TEST(SocketPoller, BytesAndTheFinThatCameWithThemAreBothRead) {
+  // Edge-triggered: the FIN makes no edge of its own once the bytes before it were reported.
+  Seen seen;
+  Loop loop;
+  Pair pair(loop, seen);
+  ASSERT_EQ(::write(pair.peer, "last words", 10), 10);
+  ASSERT_EQ(::shutdown(pair.peer, SHUT_WR), 0);
+  ASSERT_TRUE(run_until(loop, [&] { return seen.eof == 1; }));
+  EXPECT_EQ(seen.data, "last words");
+}
+
+TEST(SocketPoller, MoreThanOneTurnOfReadsWaitingIsReadToTheLastByte) {
+  // A turn reads at most kMaxReadsPerTurn buffers of Loop::kReadBufferSize; what is left makes no new edge,
+  // so the connection must be reported again without any new byte arriving.
+  Seen seen;
+  Loop loop;
+  Pair pair(loop, seen);
+  const int size = 4 << 20;
+  if (::setsockopt(pair.peer, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) != 0)
+    GTEST_SKIP() << "SO_SNDBUFFORCE needs CAP_NET_ADMIN (run as root)";
+  const std::string bytes(12 * Loop::kReadBufferSize, 'y');  // more than 8 full reads, written before any
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::write(pair.peer, bytes.data() + sent, bytes.size() - sent);
+    ASSERT_GT(n, 0) << "the socket buffer took " << sent << " bytes";
+    sent += static_cast<std::size_t>(n);
+  }
+  ASSERT_TRUE(run_until(loop, [&] { return seen.data.size() == bytes.size(); }));
 }
 
 TEST(SocketPoller, TheLoopClosesWhatIsStillOpenWhenItEnds) {

@@ -64,8 +64,9 @@ void SocketPoller::adopt(TcpConnection& connection, int fd) {
   by_fd_[index] = &connection;
 }
 
-int SocketPoller::watch(TcpConnection& connection, int fd, std::uint32_t registered, std::uint32_t wanted) {
-  if (registered == wanted) return 0;
+int SocketPoller::watch(TcpConnection& connection, int fd, std::uint32_t registered, std::uint32_t wanted,
+                        bool rearm) {
+  if (registered == wanted && !rearm) return 0;
   if (int rc = ensure_epoll(); rc != 0) return rc;
   epoll_event event{};
   event.events = wanted;

@@ -15,9 +15,9 @@ class TcpConnection;
 
 // The loop's TCP connections in an epoll set of their own, which libuv watches through one uv_poll_t: a
 // connection then carries its descriptor and the events it waits for (8 bytes) instead of a 248-byte uv_tcp_t
-// with its own watcher. Level-triggered, like libuv: a connection is in the set only while it waits for
-// something (input while reading, output while a write is blocked or a connect is in progress), so a socket
-// nobody reads cannot report its hang-up over and over.
+// with its own watcher. Edge-triggered (see TcpConnection::update_interest); a connection is in the set only
+// while it waits for something (input while reading, output while a write is blocked or a connect is in
+// progress), so a socket nobody reads cannot report its hang-up over and over.
 //
 // Ownership: connections are created by TcpConnection::create and freed here, by reap(), in a loop phase
 // after the one that closed them: an event already fetched for a closed connection in the same batch finds
@@ -34,8 +34,10 @@ class SocketPoller {
   void count_live(TcpConnection& connection);
   // A descriptor the connection owns from now on (listed for close_all).
   void adopt(TcpConnection& connection, int fd);
-  // Makes the set wait for `wanted` (EPOLLIN / EPOLLOUT bits) on the connection's descriptor; 0 leaves it.
-  int watch(TcpConnection& connection, int fd, std::uint32_t registered, std::uint32_t wanted);
+  // Makes the set wait for `wanted` (EPOLLIN / EPOLLOUT bits, edge-triggered) on the connection's descriptor;
+  // 0 leaves it. Any change, or `rearm`, makes epoll look at the socket again and report what is ready now.
+  int watch(TcpConnection& connection, int fd, std::uint32_t registered, std::uint32_t wanted,
+            bool rearm = false);
   // The descriptor is about to be closed: out of the set and of the list.
   void forget(int fd, std::uint32_t registered);
   // A closed connection, freed in a later loop phase.

@@ -156,13 +156,19 @@ void TcpConnection::set_handler(std::unique_ptr<StreamHandler> handler) {
   if (handler_) handler_->stream = this;
 }
 
-int TcpConnection::update_interest() {
+int TcpConnection::update_interest(bool rearm) {
   if (fd_ < 0) return 0;
   std::uint32_t wanted = 0;
-  if (reading_) wanted |= EPOLLIN;
+  if (reading_) wanted |= EPOLLIN | EPOLLRDHUP;
   if (write_blocked_ || connecting_) wanted |= EPOLLOUT;
+  // Edge-triggered: a socket is reported when something changes, not again on every wait while it stays
+  // readable, which spares the kernel a re-check of every reported socket per wake-up. The rules that make
+  // that safe: a short read means the socket was drained (new bytes are a new edge), unless the peer's FIN
+  // came with them (EPOLLRDHUP: read on to the end, it makes no edge of its own); a read cut short by
+  // kMaxReadsPerTurn re-arms; a change of interest (reading resumed, a write blocked) makes epoll look again.
+  if (wanted != 0) wanted |= EPOLLET;
   if (closing_) wanted = 0;
-  const int rc = loop_->sockets().watch(*this, fd_, interest_, wanted);
+  const int rc = loop_->sockets().watch(*this, fd_, interest_, wanted, rearm);
   if (rc == 0) interest_ = wanted;
   return rc;
 }
@@ -196,17 +202,23 @@ void TcpConnection::on_socket_ready(std::uint32_t events) {
     if (closing_) return;
     if (!write_blocked_) update_interest();
   }
-  if (reading_ && (trouble || (events & EPOLLIN) != 0)) read_input();
+  if (reading_ && (trouble || (events & (EPOLLIN | EPOLLRDHUP)) != 0))
+    read_input(trouble || (events & EPOLLRDHUP) != 0);
 }
 
-void TcpConnection::read_input() {
-  for (int i = 0; i < kMaxReadsPerTurn && reading_ && !closing_; ++i) {
+void TcpConnection::read_input(bool to_the_end) {
+  for (int i = 0; reading_ && !closing_; ++i) {
+    if (i == kMaxReadsPerTurn) {
+      // More may be waiting, and no new edge will say so: epoll is asked to report it again.
+      if (update_interest(true) != 0) close();
+      return;
+    }
     const uv_buf_t buffer = loop_->read_buffer();
     const ssize_t n = ::read(fd_, buffer.base, buffer.len);
     if (n > 0) {
       loop_->counters().bytes_in += static_cast<std::uint64_t>(n);
       if (handler_) handler_->on_stream_data(buffer.base, static_cast<std::size_t>(n));
-      if (static_cast<std::size_t>(n) < buffer.len) return;
+      if (static_cast<std::size_t>(n) < buffer.len && !to_the_end) return;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;

@@ -64,10 +64,10 @@ class TcpConnection final : public Stream {
   // A socket bound to `source` and a port of the loop's SourcePorts.
   int bind_to_source(const sockaddr* source);
   void take_descriptor(int fd);
-  int update_interest();
+  int update_interest(bool rearm = false);
   void on_socket_ready(std::uint32_t events);
   void finish_connect();
-  void read_input();
+  void read_input(bool to_the_end);
   void flush();
   void on_closed();
   void after_bytes_left_queue(std::size_t n);
