@@ -24,10 +24,11 @@ cmake --build --preset default -j"$jobs"
 # default build's tests run beside the standalone check (which computes), their output shown when both end; the
 # Chromium tests (label browser) run one at a time and mostly wait on the browser: that chain runs beside the
 # sanitizer tests, its output shown when it ends.
+# --output-on-failure: a failure in CI shows what the test printed (its own FAIL lines), not only its name.
 status=0
 stage "check: every source file compiles on its own (-fsyntax-only, the nonunity preset's commands), beside the default tests (without the browser chain)"
 default_log=$(mktemp)
-ctest --preset default -j"$((jobs * 2))" -LE browser >"$default_log" 2>&1 &
+ctest --preset default -j"$((jobs * 2))" -LE browser --output-on-failure >"$default_log" 2>&1 &
 default_pid=$!
 trap 'kill "$default_pid" 2>/dev/null || true; rm -f "$default_log"' EXIT
 scripts/check-standalone.sh || status=1
@@ -44,14 +45,14 @@ cmake --build --preset asan -j"$jobs"
 
 stage "tests: the browser chain (default build) beside the asan tests (GoogleTest suites, fuzz short runs)"
 browser_log=$(mktemp)
-ctest --preset default -L browser >"$browser_log" 2>&1 &
+ctest --preset default -L browser --output-on-failure >"$browser_log" 2>&1 &
 browser_pid=$!
 trap 'kill "$browser_pid" 2>/dev/null || true; rm -f "$browser_log" "$default_log"' EXIT
 # The proxy-integration tests (label proxy, and the proxy suite's smoke run) start real nginx, HAProxy and
 # squid around the server: the default stage runs them; under the sanitizers they would repeat the same checks
 # of third-party behaviour, and the tunnel code they reach is covered there by the ClientLinkTunnel tests.
 # The same for label system (network namespaces run by scripts/netns-hosts.sh): the script is what it checks.
-ctest --preset asan -j"$((jobs * 2))" -LE 'proxy|system' -E '^RunSuiteSmoke\.ProxiesInThePathWithTheirFailureTable$' || status=1
+ctest --preset asan -j"$((jobs * 2))" --output-on-failure -LE 'proxy|system' -E '^RunSuiteSmoke\.ProxiesInThePathWithTheirFailureTable$' || status=1
 wait "$browser_pid" || status=1
 echo "== the browser chain's output:"
 cat "$browser_log"
