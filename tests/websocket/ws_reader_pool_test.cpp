@@ -14,14 +14,13 @@
 namespace rtb::ws_reader_pool_test {
 namespace {
 
+using ws_test::kBinary;
+using ws_test::kClose;
+using ws_test::kCont;
+using ws_test::kFin;
+using ws_test::kPing;
+using ws_test::kText;
 using ws_test::raw_frame;
-
-constexpr std::uint8_t kFin = 0x80;
-constexpr std::uint8_t kCont = 0x00;
-constexpr std::uint8_t kText = 0x01;
-constexpr std::uint8_t kBinary = 0x02;
-constexpr std::uint8_t kClose = 0x08;
-constexpr std::uint8_t kPing = 0x09;
 
 // What a session would hear, one line per event: "text:<payload>", "ping:<payload>", "error:<code>", ...
 class Heard : public WsReaderEvents {

@@ -19,17 +19,15 @@ namespace {
 
 using ws_test::bytes;
 using ws_test::hex;
+using ws_test::kBinary;
+using ws_test::kClose;
+using ws_test::kCont;
+using ws_test::kFin;
+using ws_test::kPing;
+using ws_test::kPong;
 using ws_test::kRfcKey;
+using ws_test::kText;
 using ws_test::raw_frame;
-
-// First-byte values used to build frames by hand.
-constexpr std::uint8_t kFin = 0x80;
-constexpr std::uint8_t kCont = 0x00;
-constexpr std::uint8_t kText = 0x01;
-constexpr std::uint8_t kBinary = 0x02;
-constexpr std::uint8_t kClose = 0x08;
-constexpr std::uint8_t kPing = 0x09;
-constexpr std::uint8_t kPong = 0x0A;
 
 struct ReaderEvent {
   enum Kind { kMessage, kPing, kPong, kClose, kError };

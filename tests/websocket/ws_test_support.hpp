@@ -10,6 +10,15 @@
 namespace rtb::ws_test {
 
 // The masking key of the RFC 6455 5.7 examples.
+// First-byte values (FIN bit | opcode) for frames built by hand.
+inline constexpr std::uint8_t kFin = 0x80;
+inline constexpr std::uint8_t kCont = 0x00;
+inline constexpr std::uint8_t kText = 0x01;
+inline constexpr std::uint8_t kBinary = 0x02;
+inline constexpr std::uint8_t kClose = 0x08;
+inline constexpr std::uint8_t kPing = 0x09;
+inline constexpr std::uint8_t kPong = 0x0A;
+
 inline constexpr std::uint8_t kRfcKey[4] = {0x37, 0xfa, 0x21, 0x3d};
 
 inline std::string bytes(std::initializer_list<int> values) {
